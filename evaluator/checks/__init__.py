@@ -1,0 +1,1 @@
+"""Checks: the library of parameterised functions that criteria YAML refers to by name."""

@@ -1,0 +1,134 @@
+"""Checks of the convenient-access pillar (khả năng truy cập thông tin thuận tiện)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field
+
+from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
+from evaluator.checks.registry import Params, register
+from evaluator.derived import EvidenceView
+from evaluator.evidence import KeyPageMeasurement, Page
+from evaluator.textnorm import clip
+
+
+class AxeParams(Params):
+    # A page's score is 1 minus the summed weight of the distinct rules it violates, floored
+    # at 0. Weights follow axe's own impact scale: one critical barrier (an unlabelled form
+    # field a screen-reader user cannot fill) costs half the page; four minor ones cost 0.2.
+    impact_weights: dict[str, float] = Field(
+        default_factory=lambda: {"critical": 0.5, "serious": 0.25, "moderate": 0.1, "minor": 0.05}
+    )
+
+
+@register("axe_clean", level="page", params=AxeParams, evidence="axe")
+def axe_clean(view: EvidenceView, page: Page, params: AxeParams) -> Outcome:
+    if page.axe is None:
+        raise MissingEvidence("axe", page.axe_error or f"axe did not run on {page.final_url}")
+    if not page.axe:
+        return Outcome(Status.PASS, 1.0, display_value="no violations", pages=(page.final_url,))
+    penalty = sum(params.impact_weights.get(v.impact or "minor", 0.05) for v in page.axe)
+    findings = []
+    for v in page.axe:
+        sc = ", ".join(t for t in v.tags if re.fullmatch(r"wcag\d{3,4}", t))
+        node = v.nodes[0] if v.nodes else None
+        findings.append(Finding(
+            f"{v.id}: {v.help} ({v.node_count} element(s); WCAG {sc or 'n/a'})",
+            page_url=page.final_url, selector=node.target if node else None,
+            snippet=clip(node.html, 200) if node else None, impact=v.impact,
+        ))
+    return Outcome(
+        Status.FAIL, max(0.0, 1.0 - penalty),
+        value=len(page.axe), unit="rules",
+        display_value=f"{len(page.axe)} rule(s) violated", findings=tuple(findings),
+        pages=(page.final_url,),
+    )
+
+
+class LangParams(Params):
+    # Vietnamese portals declare Vietnamese; an English interface is checked on its own URL.
+    expected_prefix: str = "vi"
+
+
+@register("html_lang", level="page", params=LangParams)
+def html_lang(view: EvidenceView, page: Page, params: LangParams) -> Outcome:
+    lang = (page.lang or "").strip()
+    ok = lang.lower().split("-")[0] == params.expected_prefix.lower()
+    shown = f'lang="{lang}"' if lang else "no lang attribute"
+    return Outcome(
+        Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0, value=lang or None,
+        display_value=shown, expected=f'<html lang="{params.expected_prefix}">',
+        findings=() if ok else (Finding(f"<html> has {shown}", page_url=page.final_url,
+                                        selector="html", expected=params.expected_prefix),),
+        pages=(page.final_url,),
+    )
+
+
+class ViewportParams(Params):
+    # WCAG 1.4.4 (resize text to 200 %): a maximum-scale below 2 or user-scalable=no blocks it.
+    min_maximum_scale: float = Field(2.0, gt=0)
+
+
+def _viewport_problem(content: str | None, min_scale: float) -> str | None:
+    if not content:
+        return "no <meta name=viewport>: phones render a shrunken desktop page"
+    fields = {
+        k.strip().lower(): v.strip().lower()
+        for k, _, v in (part.partition("=") for part in re.split(r"[,;]", content))
+    }
+    if fields.get("width") != "device-width":
+        return f"width is '{fields.get('width', '')}', not device-width"
+    if fields.get("user-scalable") in ("no", "0"):
+        return "user-scalable=no stops zooming"
+    try:
+        if "maximum-scale" in fields and float(fields["maximum-scale"]) < min_scale:
+            return f"maximum-scale={fields['maximum-scale']} stops zooming to 200 %"
+    except ValueError:
+        return f"maximum-scale '{fields['maximum-scale']}' is not a number"
+    return None
+
+
+@register("viewport_meta_sane", level="key_page", params=ViewportParams, evidence="key_pages")
+def viewport_meta_sane(
+    view: EvidenceView, page: KeyPageMeasurement, params: ViewportParams
+) -> Outcome:
+    if page.error:
+        return Outcome(Status.FAIL, 0.0, display_value=f"{page.role}: {page.error}",
+                       pages=(page.url,))
+    problem = _viewport_problem(page.viewport_meta, params.min_maximum_scale)
+    return Outcome(
+        Status.FAIL if problem else Status.PASS, 0.0 if problem else 1.0,
+        value=page.viewport_meta, display_value=f"{page.role}: {problem or page.viewport_meta}",
+        expected="width=device-width, zoom allowed",
+        findings=(Finding(problem, page_url=page.url, selector='meta[name="viewport"]',
+                          snippet=page.viewport_meta),) if problem else (),
+        pages=(page.url,),
+    )
+
+
+class ScrollParams(Params):
+    # Sub-pixel rounding makes scrollWidth exceed clientWidth by one pixel on clean pages.
+    tolerance_px: int = Field(1, ge=0)
+
+
+@register("no_horizontal_scroll", level="key_page", params=ScrollParams, evidence="key_pages")
+def no_horizontal_scroll(
+    view: EvidenceView, page: KeyPageMeasurement, params: ScrollParams
+) -> Outcome:
+    if page.error or page.scroll_width is None or page.client_width is None:
+        return Outcome(Status.FAIL, 0.0,
+                       display_value=f"{page.role}: {page.error or 'not measured'}",
+                       pages=(page.url,))
+    overflow = page.scroll_width - page.client_width
+    ok = overflow <= params.tolerance_px
+    shown = f"{page.role}: {page.scroll_width} px wide in a {page.client_width} px screen"
+    return Outcome(
+        Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0, value=overflow, unit="px",
+        display_value=shown, expected=f"no wider than {page.viewport_width} px",
+        findings=() if ok else (Finding(f"Scrolls sideways by {overflow} px at "
+                                        f"{page.viewport_width} px", page_url=page.url,
+                                        value=f"{page.scroll_width} px",
+                                        expected=f"≤ {page.client_width} px"),),
+        pages=(page.url,),
+    )

@@ -1,0 +1,57 @@
+"""The one outcome vocabulary (axe-core / Lighthouse style) shared by checks, results and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    NEEDS_REVIEW = "needs_review"
+    # Set only by the runner: a check raised, or the evidence it needs is missing.
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One concrete observation a reader can verify: where, what was seen, what was expected."""
+
+    message: str
+    page_url: str | None = None
+    selector: str | None = None
+    snippet: str | None = None
+    value: str | None = None
+    expected: str | None = None
+    impact: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check returns. ``score`` in [0, 1] is the share of the criterion's points earned."""
+
+    status: Status
+    score: float | None = None
+    value: float | str | None = None
+    unit: str | None = None
+    display_value: str = ""
+    expected: str = ""
+    findings: tuple[Finding, ...] = ()
+    pages: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.score is not None and not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"score must be within [0, 1], got {self.score}")
+
+
+class MissingEvidence(Exception):
+    """Raised by a check when the evidence it needs was not gathered; the runner reports it."""
+
+    def __init__(self, what: str, reason: str = "") -> None:
+        self.what = what
+        self.reason = reason
+        super().__init__(f"missing evidence '{what}'" + (f": {reason}" if reason else ""))

@@ -1,0 +1,1 @@
+"""Criteria profiles: YAML data validated into frozen models (checkov-style policies)."""

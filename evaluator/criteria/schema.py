@@ -1,0 +1,108 @@
+"""Pydantic models of the criteria files. Unknown keys are rejected (extra="forbid")."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SCOPE_PATTERN = re.compile(r"^(site|start_page|every_page|key_pages|key_page:[a-z_]+)$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A string in both report languages; neither may be empty."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Pillar(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: Text
+    points: float = Field(gt=0)
+
+
+class Band(_Strict):
+    grade: str = Field(min_length=1, max_length=2)
+    min: float = Field(ge=0, le=100)
+
+
+class Profile(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: Text
+    source: str = Field(min_length=1)
+    pillars: list[Pillar] = Field(min_length=1)
+    bands: list[Band] = Field(min_length=1)
+    # What an `error` outcome earns: "zero" counts its points as lost (visible in the report,
+    # never silently dropped from the denominator).
+    error_policy: Literal["zero"] = "zero"
+    criteria_files: list[str] = Field(min_length=1)
+    vocabulary: str = "vocabulary.yaml"
+
+    @model_validator(mode="after")
+    def _bands_descend(self) -> Profile:
+        mins = [b.min for b in self.bands]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("bands must be listed from the highest 'min' down, each min distinct")
+        if mins[-1] != 0:
+            raise ValueError("the last band must start at min: 0 so every total gets a grade")
+        return self
+
+
+class Criterion(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    pillar: str
+    title: Text
+    failure_title: Text
+    description: Text
+    fix: Text
+    # The legal or technical source of the criterion and of its thresholds and points.
+    source: str = Field(min_length=1)
+    points: float = Field(ge=0)
+    check: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    scope: str = "site"
+    aggregate: Literal["all", "any", "ratio", "worst"] = "all"
+    scoring: Literal["binary", "ratio"] = "binary"
+    manual: bool = False
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, value: str) -> str:
+        if not SCOPE_PATTERN.match(value):
+            raise ValueError(
+                "scope must be site, start_page, every_page, key_pages or key_page:<role>"
+            )
+        return value
+
+
+class CriteriaFile(_Strict):
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+class Vocabulary(_Strict):
+    """Auditor-editable word lists: menu labels, answers, queries. Matched without diacritics."""
+
+    labels: dict[str, list[str]]
+    not_found_phrases: list[str] = Field(min_length=1)
+    level_full: list[str] = Field(min_length=1)
+    level_partial: list[str] = Field(min_length=1)
+    search_queries: list[str] = Field(min_length=1)
+    status_lookup_code: str = Field(min_length=1)
+    status_lookup_inputs: list[str] = Field(min_length=1)
+    search_inputs: list[str] = Field(min_length=1)
+
+    @field_validator("labels")
+    @classmethod
+    def _known_roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        missing = {"catalogue", "status_lookup", "faq", "feedback", "search"} - set(value)
+        if missing:
+            raise ValueError(f"labels lacks role(s): {', '.join(sorted(missing))}")
+        return value

@@ -1,0 +1,272 @@
+"""The evidence bundle: everything the browser stage saw, written to disk and loadable again.
+
+This is the boundary between gathering (browser) and scoring (pure). Scoring reads only this
+bundle and the criteria, so a whole round can be re-scored without a browser (Lighthouse -G/-A).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SCHEMA_VERSION = 1
+BUNDLE_FILE = "bundle.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Versions(_Model):
+    portal_eval: str
+    chromium: str | None = None
+    playwright: str | None = None
+    axe_core: str | None = None
+    lighthouse: str | None = None
+
+
+class Link(_Model):
+    href: str
+    text: str = ""
+    # innerText of the nearest list item / table row / card around the link: what a user reads
+    # next to it (a service's level label, its sector).
+    context: str = ""
+    # header | nav | footer | main | other: where on the page the link sits.
+    region: str = "other"
+
+
+class FormInput(_Model):
+    name: str = ""
+    type: str = "text"
+    label: str = ""
+    placeholder: str = ""
+
+
+class Form(_Model):
+    index: int
+    action: str = ""
+    method: str = "get"
+    role: str = ""
+    text: str = ""
+    submit_text: str = ""
+    inputs: list[FormInput] = Field(default_factory=list)
+
+
+class Request(_Model):
+    url: str
+    resource_type: str = "other"
+    status: int | None = None
+    bytes: int = 0
+    failure: str | None = None
+
+
+class Timings(_Model):
+    """Navigation and paint timings in ms from navigation start; CLS is unit-less.
+
+    CLS sums every layout shift of the load, as Lighthouse does: under mobile emulation Chromium
+    flags every shift with hadRecentInput, so the usual filter would report 0 (ENVIRONMENT.md).
+    """
+
+    ttfb_ms: float | None = None
+    fcp_ms: float | None = None
+    lcp_ms: float | None = None
+    cls: float | None = None
+    dom_content_loaded_ms: float | None = None
+    load_ms: float | None = None
+
+
+class AxeNode(_Model):
+    target: str
+    html: str = ""
+
+
+class AxeViolation(_Model):
+    id: str
+    impact: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    help: str = ""
+    help_url: str = ""
+    nodes: list[AxeNode] = Field(default_factory=list)
+    node_count: int = 0
+
+
+class Page(_Model):
+    """One crawled page, seen in the shared desktop browser."""
+
+    id: int
+    url: str
+    final_url: str
+    status: int | None = None
+    depth: int | None = None
+    found_via: Literal["start", "link", "sitemap"] = "link"
+    referrer: str | None = None
+    content_type: str = ""
+    title: str = ""
+    lang: str | None = None
+    viewport_meta: str | None = None
+    text: str = ""
+    links: list[Link] = Field(default_factory=list)
+    forms: list[Form] = Field(default_factory=list)
+    requests: list[Request] = Field(default_factory=list)
+    timings: Timings = Field(default_factory=Timings)
+    axe: list[AxeViolation] | None = None
+    axe_error: str | None = None
+    screenshot: str | None = None
+    dom: str | None = None
+    error: str | None = None
+
+
+class KeyPageMeasurement(_Model):
+    """A key template loaded alone (serial lane) in a 360 px mobile-emulated context.
+
+    Timings here are measured one page at a time: loads timed beside a parallel crawl grew 2-25x
+    on our machines (ENVIRONMENT.md), so only these feed the performance criteria.
+    """
+
+    role: str
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    timings: Timings = Field(default_factory=Timings)
+    transfer_bytes: int = 0
+    request_count: int = 0
+    failed_requests: int = 0
+    viewport_width: int = 360
+    scroll_width: int | None = None
+    client_width: int | None = None
+    viewport_meta: str | None = None
+    screenshot: str | None = None
+    error: str | None = None
+
+
+class SearchRun(_Model):
+    query: str
+    submitted_url: str = ""
+    status: int | None = None
+    final_url: str = ""
+    results: list[Link] = Field(default_factory=list)
+    text: str = ""
+    error: str | None = None
+
+
+class SearchJourney(_Model):
+    form_found: bool = False
+    form_page: str | None = None
+    form_index: int | None = None
+    runs: list[SearchRun] = Field(default_factory=list)
+    error: str | None = None
+
+
+class StatusLookupJourney(_Model):
+    form_found: bool = False
+    form_page: str | None = None
+    form_index: int | None = None
+    code: str = ""
+    submitted_url: str = ""
+    status: int | None = None
+    final_url: str = ""
+    text: str = ""
+    screenshot: str | None = None
+    error: str | None = None
+
+
+class Journeys(_Model):
+    search: SearchJourney | None = None
+    status_lookup: StatusLookupJourney | None = None
+
+
+class Robots(_Model):
+    url: str
+    status: int | None = None
+    body: str = ""
+    error: str | None = None
+
+
+class Sitemap(_Model):
+    url: str
+    status: int | None = None
+    url_count: int = 0
+    urls: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
+class CrawlSummary(_Model):
+    max_pages: int
+    max_depth: int
+    pages_visited: int = 0
+    skipped_robots: list[str] = Field(default_factory=list)
+    skipped_out_of_scope: int = 0
+    truncated: bool = False
+
+
+class EvidenceBundle(_Model):
+    schema_version: int = SCHEMA_VERSION
+    portal_id: str
+    portal_name: str = ""
+    start_url: str
+    started_at: str
+    finished_at: str = ""
+    versions: Versions
+    settings: dict[str, Any] = Field(default_factory=dict)
+    # Set when the portal could not be evaluated at all (unreachable start URL, browser crash
+    # before the first page): the reason, in one line.
+    not_evaluated: str | None = None
+    errors: list[str] = Field(default_factory=list)
+    # Gatherers that switched themselves off, with the reason (Scrapy's NotConfigured).
+    disabled: dict[str, str] = Field(default_factory=dict)
+    robots: Robots | None = None
+    sitemap: Sitemap | None = None
+    crawl: CrawlSummary | None = None
+    pages: list[Page] = Field(default_factory=list)
+    key_pages: list[KeyPageMeasurement] | None = None
+    journeys: Journeys = Field(default_factory=Journeys)
+
+
+class EvidenceError(Exception):
+    """A bundle on disk is missing or unreadable; the message names the file."""
+
+
+def write_json_atomic(path: Path, data: str) -> None:
+    """Write via a temp file and rename, so a killed process never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_bundle(bundle: EvidenceBundle, evidence_dir: Path) -> Path:
+    path = evidence_dir / BUNDLE_FILE
+    write_json_atomic(path, bundle.model_dump_json(indent=1))
+    return path
+
+
+def load_bundle(path: Path) -> EvidenceBundle:
+    """Load ``path`` (an evidence folder, or its bundle.json)."""
+    file = path / BUNDLE_FILE if path.is_dir() else path
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvidenceError(f"{file}: no evidence bundle here") from None
+    except (OSError, ValueError) as exc:
+        raise EvidenceError(f"{file}: unreadable evidence bundle: {exc}") from None
+    version = raw.get("schema_version") if isinstance(raw, dict) else None
+    if version != SCHEMA_VERSION:
+        raise EvidenceError(
+            f"{file}: evidence schema version {version!r}, this portal-eval reads {SCHEMA_VERSION}"
+        )
+    try:
+        return EvidenceBundle.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise EvidenceError(f"{file}: invalid evidence at {where}: {first['msg']}") from None

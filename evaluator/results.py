@@ -1,0 +1,135 @@
+"""result.json: the golden artifact of an evaluation, with a published JSON Schema.
+
+Stable contract for pipelines (do not rename): top-level ``grade``, ``total``, ``pillars``
+(each with ``points`` earned and ``points_possible``) and ``criteria`` (each with ``id``,
+``status``, ``points``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evaluator.checks.model import Status
+from evaluator.criteria.schema import Band, Text
+from evaluator.evidence import Versions, write_json_atomic
+
+RESULT_SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FindingResult(_Model):
+    message: str
+    page_url: str | None = None
+    selector: str | None = None
+    snippet: str | None = None
+    value: str | None = None
+    expected: str | None = None
+    impact: str | None = None
+
+
+class CriterionResult(_Model):
+    id: str
+    pillar: str
+    status: Status
+    # Points earned and possible. Earned = possible when passed (binary scoring), or possible
+    # times the check's score (ratio scoring); 0 for fail, needs_review and error.
+    points: float
+    points_possible: float
+    score: float | None = None
+    # automated: a check decided; attestation: an auditor did (manual criteria).
+    points_source: str = "automated"
+    manual: bool = False
+    title: Text
+    failure_title: Text
+    description: Text
+    fix: Text
+    source: str
+    check: str
+    scope: str
+    value: float | str | None = None
+    unit: str | None = None
+    display_value: str = ""
+    expected: str = ""
+    pages: list[str] = Field(default_factory=list)
+    findings: list[FindingResult] = Field(default_factory=list)
+    findings_total: int = 0
+    error: str | None = None
+
+
+class PillarResult(_Model):
+    id: str
+    title: Text
+    points: float
+    points_possible: float
+    # Points of this pillar's criteria that were not applicable to this portal; the pillar
+    # total is rescaled over the applicable ones.
+    points_not_applicable: float = 0.0
+
+
+class ProfileRef(_Model):
+    id: str
+    title: Text
+    digest: str
+    bands: list[Band]
+
+
+class PortalResult(_Model):
+    schema_version: int = RESULT_SCHEMA_VERSION
+    portal_id: str
+    portal_name: str = ""
+    start_url: str
+    evaluated_at: str
+    profile: ProfileRef
+    versions: Versions
+    # None when the portal could not be evaluated; ``not_evaluated`` then says why.
+    grade: str | None
+    total: float | None
+    total_possible: float = 100.0
+    pillars: dict[str, PillarResult]
+    criteria: list[CriterionResult]
+    not_evaluated: str | None = None
+    pages_evaluated: int = 0
+    evidence_errors: list[str] = Field(default_factory=list)
+    disabled: dict[str, str] = Field(default_factory=dict)
+
+
+class ResultError(Exception):
+    pass
+
+
+def dump_result(result: PortalResult) -> str:
+    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def save_result(result: PortalResult, path: Path) -> Path:
+    write_json_atomic(path, dump_result(result))
+    return path
+
+
+def load_result(path: Path) -> PortalResult:
+    file = path / "result.json" if path.is_dir() else path
+    try:
+        raw: Any = json.loads(file.read_text(encoding="utf-8"))
+        return PortalResult.model_validate(raw)
+    except FileNotFoundError:
+        raise ResultError(f"{file}: no result.json here") from None
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise ResultError(f"{file}: invalid result at {where}: {err['msg']}") from None
+        raise ResultError(f"{file}: unreadable result: {exc}") from None
+
+
+def result_json_schema() -> dict[str, Any]:
+    schema = PortalResult.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://portal-eval.example/schemas/result.schema.json"
+    return schema

@@ -1,0 +1,44 @@
+"""Vietnamese-aware text normalisation shared by gatherers and checks (pure, no browser)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ → d included), collapse white space.
+
+    Users type Vietnamese with or without diacritics ("đăng ký kết hôn" / "dang ky ket hon");
+    matching on folded text treats both the same.
+    """
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def contains_any(text: str, phrases: list[str] | tuple[str, ...]) -> str | None:
+    """The first phrase found in ``text`` (both folded), or None."""
+    folded = fold(text)
+    for phrase in phrases:
+        if fold(phrase) and fold(phrase) in folded:
+            return phrase
+    return None
+
+
+def contains_all_words(text: str, query: str) -> bool:
+    have = set(words(text))
+    need = words(query)
+    return bool(need) and all(w in have for w in need)
+
+
+def clip(text: str, limit: int = 200) -> str:
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
