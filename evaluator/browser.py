@@ -1,0 +1,342 @@
+"""The ONLY module that imports Playwright: find and launch Chromium, open contexts and tabs.
+
+Everything above this module sees plain data (dicts, dataclasses) and the small ``Tab`` API, so
+the gatherers stay testable and the browser can be swapped (ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Request as PWRequest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+log = logging.getLogger(__name__)
+
+# Flags measured on our machines (ENVIRONMENT.md): --no-sandbox is required as root; the
+# host-resolver rule stops Chromium 156 phoning home dozens of times a minute on a closed network.
+LAUNCH_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--host-resolver-rules=MAP accounts.google.com ~NOTFOUND, MAP update.googleapis.com ~NOTFOUND",
+)
+DEBIAN_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/bin/chromium-browser")
+
+
+class BrowserNotFound(Exception):
+    """No Chromium found; the message lists what was tried and how to fix it."""
+
+
+class BrowserCrashed(Exception):
+    pass
+
+
+def find_chromium(explicit: str | None = None) -> str:
+    """Explicit setting, then $PORTAL_EVAL_CHROMIUM, then Debian's chromium, then Playwright's."""
+    tried: list[str] = []
+    for label, candidate in (("setting browser.executable", explicit),
+                             ("$PORTAL_EVAL_CHROMIUM", os.environ.get("PORTAL_EVAL_CHROMIUM"))):
+        if candidate:
+            if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+                return candidate
+            tried.append(f"{label}={candidate} (not an executable file)")
+    for candidate in DEBIAN_CANDIDATES:
+        if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+        tried.append(f"{candidate} (absent)")
+    on_path = shutil.which("chromium")
+    if on_path:
+        return on_path
+    managed = _playwright_managed_chromium()
+    if managed:
+        return managed
+    tried.append("Playwright's own browser under ~/.cache/ms-playwright (absent)")
+    raise BrowserNotFound(
+        "no Chromium found; tried: " + "; ".join(tried)
+        + ". Fix: `apt-get install chromium` (Debian, as root), or set PORTAL_EVAL_CHROMIUM "
+        "to a Chromium binary, or `playwright install chromium` where the internet is reachable"
+    )
+
+
+def _playwright_managed_chromium() -> str | None:
+    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache/ms-playwright"))
+    for pattern in ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-*/headless_shell"):
+        for hit in sorted(root.glob(pattern), reverse=True):
+            if os.access(hit, os.X_OK):
+                return str(hit)
+    return None
+
+
+@dataclass(frozen=True)
+class NavResult:
+    status: int | None
+    final_url: str
+    content_type: str = ""
+    error: str | None = None
+
+
+@dataclass
+class _NetRecord:
+    url: str
+    resource_type: str
+    status: int | None = None
+    bytes: int = 0
+    failure: str | None = None
+
+
+@dataclass
+class Tab:
+    """One browser tab. Records its network traffic; dismisses dialogs; never downloads."""
+
+    page: Page
+    _records: dict[int, _NetRecord] = field(default_factory=dict)
+    _pending: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.page.on("request", self._on_request)
+        self.page.on("requestfinished", self._on_finished)
+        self.page.on("requestfailed", self._on_failed)
+        # A portal's alert/confirm/beforeunload would block the tab forever: dismiss them.
+        self.page.on("dialog", lambda dialog: self._spawn(dialog.dismiss()))
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    def _on_request(self, request: PWRequest) -> None:
+        self._records[id(request)] = _NetRecord(request.url[:2000], request.resource_type)
+
+    def _on_finished(self, request: PWRequest) -> None:
+        self._spawn(self._finish(request))
+
+    async def _finish(self, request: PWRequest) -> None:
+        record = self._records.get(id(request))
+        if record is None:
+            return
+        try:
+            response = await request.response()
+            record.status = response.status if response else None
+            sizes = await request.sizes()
+            record.bytes = int(sizes["responseBodySize"]) + int(sizes["responseHeadersSize"])
+        except PlaywrightError:
+            pass
+
+    def _on_failed(self, request: PWRequest) -> None:
+        record = self._records.get(id(request))
+        if record is not None:
+            record.failure = request.failure or "failed"
+
+    def reset_network(self) -> None:
+        self._records.clear()
+
+    async def network(self) -> list[dict[str, Any]]:
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=5)
+        return [r.__dict__.copy() for r in self._records.values()]
+
+    async def goto(self, url: str, timeout_ms: float, wait_until: str = "load") -> NavResult:
+        try:
+            response = await self.page.goto(url, timeout=timeout_ms, wait_until=wait_until)  # type: ignore[arg-type]
+        except PlaywrightTimeout:
+            return NavResult(None, self.page.url, error=f"timed out after {timeout_ms / 1000:g} s")
+        except PlaywrightError as exc:
+            return NavResult(None, self.page.url or url, error=_one_line(exc))
+        if response is None:
+            return NavResult(None, self.page.url, error="no response")
+        headers = await response.all_headers()
+        return NavResult(response.status, self.page.url, headers.get("content-type", ""))
+
+    async def settle(self, ms: float) -> None:
+        await self.page.wait_for_timeout(ms)
+
+    async def evaluate(self, script: str, arg: Any = None) -> Any:
+        return await self.page.evaluate(script, arg)
+
+    async def content(self) -> str:
+        return await self.page.content()
+
+    async def screenshot(self, path: Path, full_page: bool = False) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await self.page.screenshot(path=str(path), type="jpeg", quality=60, full_page=full_page,
+                                   timeout=15_000)
+
+    async def submit_form(
+        self, form_index: int, field: str, value: str, timeout_ms: float
+    ) -> NavResult:
+        """Type ``value`` into input ``field`` of form number ``form_index`` and submit it.
+
+        Only the read-only journeys (search, status lookup) call this. Waits for the navigation
+        the submit causes; a script-driven form that stays on the page is read after the
+        network goes quiet.
+        """
+        form = self.page.locator("form").nth(form_index)
+        box = form.locator(f'[name="{field}"]') if field else form.locator(
+            "input[type=search], input[type=text], input:not([type])"
+        )
+        try:
+            await box.first.fill(value, timeout=timeout_ms)
+            async with self.page.expect_navigation(timeout=timeout_ms, wait_until="load") as nav:
+                await form.evaluate(
+                    "f => (f.requestSubmit ? f.requestSubmit() : f.submit())"
+                )
+            response = await nav.value
+        except PlaywrightTimeout:
+            try:
+                await self.page.wait_for_load_state("networkidle", timeout=5_000)
+            except PlaywrightError:
+                pass
+            return NavResult(None, self.page.url, error=None)
+        except PlaywrightError as exc:
+            return NavResult(None, self.page.url, error=_one_line(exc))
+        if response is None:
+            return NavResult(None, self.page.url)
+        headers = await response.all_headers()
+        return NavResult(response.status, self.page.url, headers.get("content-type", ""))
+
+    async def close(self) -> None:
+        try:
+            await self.page.close()
+        except PlaywrightError:
+            pass
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    status: int | None
+    body: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ContextOptions:
+    mobile: bool = False
+    width: int = 1366
+    height: int = 900
+    user_agent_suffix: str = ""
+
+
+class BrowserSession:
+    """One shared Chromium for a whole evaluation; contexts are cheap, browsers are not."""
+
+    def __init__(self, executable: str, tmp_dir: Path, extra_args: Sequence[str] = ()) -> None:
+        self.executable = executable
+        self.tmp_dir = tmp_dir
+        self.extra_args = tuple(extra_args)
+        self._pw: Playwright | None = None
+        self._browser: Browser | None = None
+        self.version: str = ""
+        self.playwright_version: str = ""
+
+    async def __aenter__(self) -> BrowserSession:
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        # Chromium litters TMPDIR and ~/.config otherwise (ENVIRONMENT.md).
+        env = {**os.environ, "TMPDIR": str(self.tmp_dir), "HOME": str(self.tmp_dir),
+               "XDG_CONFIG_HOME": str(self.tmp_dir / "config"),
+               "XDG_CACHE_HOME": str(self.tmp_dir / "cache")}
+        self._pw = await async_playwright().start()
+        try:
+            self._browser = await self._pw.chromium.launch(
+                executable_path=self.executable, headless=True,
+                args=[*LAUNCH_FLAGS, *self.extra_args], env=env,  # type: ignore[arg-type]
+            )
+        except PlaywrightError as exc:
+            await self._pw.stop()
+            raise BrowserCrashed(f"Chromium at {self.executable} did not start: {_one_line(exc)}") from None
+        self.version = self._browser.version
+        from importlib.metadata import version
+
+        self.playwright_version = version("playwright")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self._browser is not None:
+                await self._browser.close()
+        except PlaywrightError:
+            pass
+        finally:
+            if self._pw is not None:
+                await self._pw.stop()
+
+    @property
+    def connected(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    async def new_context(self, options: ContextOptions, user_agent: str) -> BrowserContext:
+        if self._browser is None or not self._browser.is_connected():
+            raise BrowserCrashed("the browser is no longer running")
+        context = await self._browser.new_context(
+            viewport={"width": options.width, "height": options.height},
+            is_mobile=options.mobile, has_touch=options.mobile,
+            device_scale_factor=1, user_agent=user_agent or None,
+            accept_downloads=False, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+            service_workers="block",
+        )
+        # Pop-ups and window.open from a portal page would pile up: close them on sight.
+        context.on("page", lambda page: asyncio.ensure_future(_close_popup(page)))
+        return context
+
+    async def new_tab(self, context: BrowserContext, init_script: str = "") -> Tab:
+        page = await context.new_page()
+        if init_script:
+            await page.add_init_script(init_script)
+        return Tab(page)
+
+    async def default_user_agent(self) -> str:
+        context = await self.new_context(ContextOptions(), "")
+        try:
+            page = await context.new_page()
+            ua: str = await page.evaluate("navigator.userAgent")
+            return ua.replace("HeadlessChrome", "Chrome")
+        finally:
+            await context.close()
+
+    async def fetch(self, context: BrowserContext, url: str, timeout_ms: float,
+                    max_bytes: int = 5_000_000) -> FetchResult:
+        """GET a resource outside a page (robots.txt, sitemap.xml) with the context's stack."""
+        try:
+            response = await context.request.get(url, timeout=timeout_ms, max_redirects=5)
+            body = await response.body()
+            text = body[:max_bytes].decode("utf-8", errors="replace")
+            status = response.status
+            await response.dispose()
+            return FetchResult(status, text)
+        except PlaywrightError as exc:
+            return FetchResult(None, "", _one_line(exc))
+
+
+async def _close_popup(page: Page) -> None:
+    # The context's first page is ours (opened via new_page); later ones are portal pop-ups.
+    if await page.opener() is not None:
+        try:
+            await page.close()
+        except PlaywrightError:
+            pass
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    return first[:300]

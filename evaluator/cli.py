@@ -1,0 +1,210 @@
+"""Command line: evaluate, gather, score, render, criteria check.
+
+Exit codes (stable): 0 done; 1 internal error (a bug: please report it); 2 bad input or
+configuration (criteria, settings, evidence, URL, missing browser); 3 done, but at least one
+portal could not be evaluated (its report says why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from evaluator import __version__
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_EVALUATED = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portal-eval",
+        description="Grade Vietnamese public-service portals on the ministry's rubric (A-E).",
+    )
+    parser.add_argument("--version", action="version", version=f"portal-eval {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log details and show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def crawl_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("urls", nargs="+", metavar="URL", help="start URL of a portal")
+        p.add_argument("--out", type=Path, required=True, help="output folder")
+        p.add_argument("--profile", help="criteria profile name or folder (default vn-2023)")
+        p.add_argument("--max-pages", type=int, help="crawl at most N pages per portal")
+        p.add_argument("--max-depth", type=int, help="crawl at most N clicks deep")
+        p.add_argument("--concurrency", type=int, help="browser contexts crawling at once")
+        p.add_argument("--settings", type=Path, help="YAML settings file")
+        p.add_argument("--chromium", help="Chromium binary (else $PORTAL_EVAL_CHROMIUM, Debian's)")
+        p.add_argument("--id", dest="ids", action="append",
+                       help="folder name for the portal (repeat in URL order)")
+        p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    ev = sub.add_parser("evaluate", help="gather, score and report one or more portals")
+    crawl_options(ev)
+    ev.add_argument("--lang", choices=("vi", "en"), default="vi", help="report language")
+
+    ga = sub.add_parser("gather", help="only gather evidence (browser stage)")
+    crawl_options(ga)
+
+    sc = sub.add_parser("score", help="re-score a saved evidence bundle, no browser")
+    sc.add_argument("evidence", type=Path, help="an evidence folder (…/<portal>/evidence)")
+    sc.add_argument("--profile", default="vn-2023")
+    sc.add_argument("--out", type=Path, help="result.json to write (default: beside evidence)")
+    sc.add_argument("--lang", choices=("vi", "en"), default="vi")
+
+    re_ = sub.add_parser("render", help="render result.json to HTML")
+    re_.add_argument("result", type=Path)
+    re_.add_argument("--out", type=Path, help="report.html to write (default: beside result)")
+    re_.add_argument("--lang", choices=("vi", "en"), default="vi")
+
+    cr = sub.add_parser("criteria", help="work with criteria profiles")
+    crsub = cr.add_subparsers(dest="criteria_command", required=True)
+    chk = crsub.add_parser("check", help="validate criteria profiles")
+    chk.add_argument("profiles", nargs="*", default=["vn-2023"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from evaluator.browser import BrowserNotFound
+    from evaluator.criteria.loader import CriteriaError
+    from evaluator.evidence import EvidenceError
+    from evaluator.report.html import ReportError
+    from evaluator.results import ResultError
+    from evaluator.settings import SettingsError
+    from evaluator.targets import UrlError
+
+    try:
+        if args.command in ("evaluate", "gather"):
+            return _evaluate(args, gather_only=args.command == "gather")
+        if args.command == "score":
+            return _score(args)
+        if args.command == "render":
+            return _render(args)
+        return _criteria_check(args)
+    except (BrowserNotFound, CriteriaError, EvidenceError, ResultError, SettingsError,
+            UrlError, ReportError) as exc:
+        print(f"portal-eval: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("portal-eval: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"portal-eval: internal error: {type(exc).__name__}: {first} "
+              "(run with --debug for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _targets(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    from evaluator.targets import Target, check_url, target_id_for
+
+    ids = args.ids or []
+    if ids and len(ids) != len(args.urls):
+        from evaluator.targets import UrlError
+
+        raise UrlError(f"{len(ids)} --id given for {len(args.urls)} URLs")
+    out = []
+    for i, url in enumerate(args.urls):
+        check_url(url)
+        out.append(Target(id=ids[i] if ids else target_id_for(url), start_url=url))
+    return out
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from evaluator.settings import load_settings
+
+    return load_settings(
+        args.settings, profile=args.profile, max_pages=args.max_pages, max_depth=args.max_depth,
+        concurrency=args.concurrency, chromium=args.chromium,
+    )
+
+
+def _evaluate(args: argparse.Namespace, gather_only: bool) -> int:
+    from evaluator.criteria.loader import load_profile
+    from evaluator.gather.run import gather_portal
+    from evaluator.pipeline import EVIDENCE, evaluate_portal, write_index_for
+
+    settings = _settings(args)
+    profile = load_profile(settings.profile)
+    targets = _targets(args)
+    progress = None if args.quiet else (lambda msg: print(f"  … {msg}", file=sys.stderr))
+    failed = 0
+    if gather_only:
+        for target in targets:
+            bundle = asyncio.run(gather_portal(target, args.out / target.id / EVIDENCE, settings,
+                                               profile.vocabulary, progress))
+            state = f"not evaluated: {bundle.not_evaluated}" if bundle.not_evaluated else \
+                f"{len(bundle.pages)} pages"
+            failed += bundle.not_evaluated is not None
+            print(f"{target.id}: {state} → {args.out / target.id / EVIDENCE}")
+        return EXIT_NOT_EVALUATED if failed else EXIT_OK
+    runs = []
+    for target in targets:
+        run = evaluate_portal(target, args.out, settings, profile, args.lang, progress)
+        runs.append(run)
+        print(summary_line(run.result) + f"  → {run.folder / 'report.html'}")
+        failed += run.result.not_evaluated is not None
+    write_index_for(runs, args.out, args.lang)
+    return EXIT_NOT_EVALUATED if failed else EXIT_OK
+
+
+def summary_line(result) -> str:  # type: ignore[no-untyped-def]
+    if result.not_evaluated:
+        return f"{result.portal_id}: not evaluated: {result.not_evaluated}"
+    pillars = ", ".join(f"{p.id} {p.points:g}/{p.points_possible:g}"
+                        for p in result.pillars.values())
+    return f"{result.portal_id}: grade {result.grade}, {result.total:g}/100 ({pillars})"
+
+
+def _score(args: argparse.Namespace) -> int:
+    from evaluator.criteria.loader import load_profile
+    from evaluator.evidence import load_bundle
+    from evaluator.report.html import write_portal_report
+    from evaluator.results import save_result
+    from evaluator.scoring import score_bundle
+
+    bundle = load_bundle(args.evidence)
+    result = score_bundle(bundle, load_profile(args.profile))
+    folder = args.evidence.parent if args.evidence.is_dir() else args.evidence.parent.parent
+    out = args.out or folder / "result.json"
+    save_result(result, out)
+    if args.out is None:
+        write_portal_report(result, folder / "report.html", args.lang)
+    print(summary_line(result) + f"  → {out}")
+    return EXIT_NOT_EVALUATED if result.not_evaluated else EXIT_OK
+
+
+def _render(args: argparse.Namespace) -> int:
+    from evaluator.report.html import write_portal_report
+    from evaluator.results import load_result
+
+    result = load_result(args.result)
+    base = args.result if args.result.is_dir() else args.result.parent
+    out = args.out or base / "report.html"
+    write_portal_report(result, out, args.lang)
+    print(f"{result.portal_id}: report → {out}")
+    return EXIT_OK
+
+
+def _criteria_check(args: argparse.Namespace) -> int:
+    from evaluator.criteria.loader import load_profile
+
+    for name in args.profiles:
+        loaded = load_profile(name)
+        pillars = ", ".join(f"{p.id} {p.points:g}" for p in loaded.profile.pillars)
+        print(f"{loaded.profile.id}: {len(loaded.criteria)} criteria OK ({pillars}; "
+              f"bands {' '.join(f'{b.grade}≥{b.min:g}' for b in loaded.profile.bands)})")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

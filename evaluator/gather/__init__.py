@@ -1,0 +1,1 @@
+"""Gatherers: browser-side collection of evidence. Each returns plain JSON-able data."""

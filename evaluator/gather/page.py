@@ -1,0 +1,121 @@
+"""Gather one crawled page in a tab: document, links, forms, network, timings, axe, screenshot."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evaluator.browser import Tab
+from evaluator.evidence import (
+    AxeViolation,
+    Form,
+    Link,
+    Page,
+    Request,
+    Timings,
+)
+from evaluator.gather import scripts
+
+log = logging.getLogger(__name__)
+
+# WCAG 2.0 and 2.1, levels A and AA (axe tags); best-practice rules are not law and stay out.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+LIMITS = {"links": 2000, "forms": 50, "text": 20_000}
+
+
+@functools.cache
+def axe_source() -> str:
+    """axe-core as shipped inside axe-playwright-python: offline, versioned with the wheel."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class PageJob:
+    id: int
+    url: str
+    depth: int | None
+    found_via: str
+    referrer: str | None
+
+
+async def gather_page(
+    tab: Tab, job: PageJob, evidence_dir: Path, *, timeout_ms: float, settle_ms: int,
+    run_axe: bool, screenshot: bool,
+) -> tuple[Page, str | None]:
+    """Returns the page evidence and the axe-core version when axe ran."""
+    tab.reset_network()
+    nav = await tab.goto(job.url, timeout_ms)
+    base: dict[str, Any] = {
+        "id": job.id, "url": job.url, "final_url": nav.final_url or job.url,
+        "status": nav.status, "depth": job.depth, "found_via": job.found_via,
+        "referrer": job.referrer, "content_type": nav.content_type,
+    }
+    if nav.error is not None:
+        return Page(**base, error=nav.error, requests=_requests(await tab.network())), None
+    if "html" not in nav.content_type and nav.content_type:
+        return Page(**base, requests=_requests(await tab.network())), None
+    await tab.settle(settle_ms)
+    errors: list[str] = []
+    try:
+        data = await tab.evaluate(scripts.EXTRACT_PAGE, LIMITS)
+        timings = await tab.evaluate(scripts.READ_TIMINGS)
+    except Exception as exc:  # noqa: BLE001 - a page that navigates away mid-read, a crash
+        return Page(**base, error=f"could not read the page: {str(exc).splitlines()[0][:200]}",
+                    requests=_requests(await tab.network())), None
+    axe_version: str | None = None
+    violations: list[AxeViolation] | None = None
+    axe_error: str | None = None
+    if run_axe:
+        try:
+            # page.evaluate, not add_script_tag: a page's CSP cannot block it (ENVIRONMENT.md).
+            await tab.evaluate(axe_source())
+            result = await tab.evaluate(scripts.AXE_RUN, AXE_TAGS)
+            axe_version = result["version"]
+            violations = [AxeViolation(**v) for v in result["violations"]]
+        except Exception as exc:  # noqa: BLE001
+            axe_error = f"axe failed: {str(exc).splitlines()[0][:200]}"
+    shot: str | None = None
+    dom: str | None = None
+    name = f"p{job.id:04d}"
+    if screenshot:
+        try:
+            await tab.screenshot(evidence_dir / "screenshots" / f"{name}.jpg")
+            shot = f"screenshots/{name}.jpg"
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"screenshot of {job.url}: {str(exc).splitlines()[0][:200]}")
+    try:
+        html = await tab.content()
+        target = evidence_dir / "dom" / f"{name}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html[:5_000_000], encoding="utf-8")
+        dom = f"dom/{name}.html"
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"DOM snapshot of {job.url}: {str(exc).splitlines()[0][:200]}")
+    page = Page(
+        **base,
+        title=data.get("title") or "",
+        lang=data.get("lang"),
+        viewport_meta=data.get("viewport_meta"),
+        text=data.get("text") or "",
+        links=[Link(**link) for link in data.get("links", [])],
+        forms=[Form(**form) for form in data.get("forms", [])],
+        requests=_requests(await tab.network()),
+        timings=Timings(**timings),
+        axe=violations,
+        axe_error=axe_error,
+        screenshot=shot,
+        dom=dom,
+        error=None,
+    )
+    for message in errors:
+        log.warning(message)
+    return page, axe_version
+
+
+def _requests(records: list[dict[str, Any]]) -> list[Request]:
+    return [Request(**r) for r in records[:500]]

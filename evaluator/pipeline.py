@@ -1,0 +1,83 @@
+"""The one evaluation function every entry point calls: CLI, demo, and later batch workers.
+
+gather (browser) → evidence bundle on disk → score (pure) → result.json → report.html
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from evaluator import __version__
+from evaluator.criteria.loader import LoadedProfile, load_profile
+from evaluator.evidence import EvidenceBundle, Versions, load_bundle, save_bundle
+from evaluator.gather.run import gather_portal
+from evaluator.report.html import write_portal_report
+from evaluator.results import PortalResult, save_result
+from evaluator.scoring import score_bundle
+from evaluator.settings import Settings
+from evaluator.targets import Target
+
+log = logging.getLogger(__name__)
+
+EVIDENCE = "evidence"
+RESULT = "result.json"
+REPORT = "report.html"
+
+
+@dataclass(frozen=True)
+class PortalRun:
+    target: Target
+    folder: Path
+    result: PortalResult
+
+
+def score_evidence(evidence: Path | EvidenceBundle, profile: LoadedProfile) -> PortalResult:
+    bundle = load_bundle(evidence) if isinstance(evidence, Path) else evidence
+    return score_bundle(bundle, profile)
+
+
+def write_outputs(result: PortalResult, folder: Path, lang: str = "vi") -> None:
+    save_result(result, folder / RESULT)
+    write_portal_report(result, folder / REPORT, lang)
+
+
+def evaluate_portal(
+    target: Target, out_dir: Path, settings: Settings, profile: LoadedProfile | None = None,
+    lang: str = "vi", progress: Callable[[str], None] | None = None,
+) -> PortalRun:
+    """Evaluate one portal into ``out_dir/<target.id>/``. Never raises for a portal's faults."""
+    profile = profile or load_profile(settings.profile)
+    folder = out_dir / target.id
+    evidence_dir = folder / EVIDENCE
+    try:
+        bundle = asyncio.run(gather_portal(target, evidence_dir, settings, profile.vocabulary,
+                                           progress))
+    except Exception as exc:
+        # The browser could not start or died before the first page: still a result that
+        # says why, so a round carries on and the report shows the reason.
+        if type(exc).__name__ == "BrowserNotFound":
+            raise
+        log.exception("gathering %s failed", target.id)
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        bundle = EvidenceBundle(
+            portal_id=target.id, portal_name=target.name, start_url=target.start_url,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            versions=Versions(portal_eval=__version__), not_evaluated=f"gathering failed: {reason}",
+        )
+        save_bundle(bundle, evidence_dir)
+    result = score_bundle(bundle, profile)
+    write_outputs(result, folder, lang)
+    return PortalRun(target, folder, result)
+
+
+def write_index_for(runs: list[PortalRun], out_dir: Path, lang: str = "vi",
+                    title: str = "portal-eval") -> Path:
+    from evaluator.report.html import IndexEntry, write_index
+
+    entries = [IndexEntry(run.result, f"{run.folder.name}/{REPORT}") for run in runs]
+    return write_index(entries, out_dir / "index.html", title, lang)
