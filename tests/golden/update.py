@@ -1,0 +1,42 @@
+"""Re-baseline: re-score the frozen evidence and rewrite the golden results and the schema.
+
+Run `nox -s update_golden`, then review `git diff tests/golden schemas` like any code change.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from evaluator.criteria.loader import load_profile
+from evaluator.evidence import load_bundle
+from evaluator.results import dump_result, result_json_schema
+from evaluator.scoring import score_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+FROZEN = ROOT / "fixtures" / "evidence"
+GOLDEN = Path(__file__).parent
+SCHEMA = ROOT / "schemas" / "result.schema.json"
+
+
+def schema_text() -> str:
+    return json.dumps(result_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def golden_text(portal_id: str, profile: str = "vn-2023") -> str:
+    return dump_result(score_bundle(load_bundle(FROZEN / portal_id), load_profile(profile)))
+
+
+def main() -> int:
+    SCHEMA.parent.mkdir(exist_ok=True)
+    SCHEMA.write_text(schema_text(), encoding="utf-8")
+    for folder in sorted(p for p in FROZEN.iterdir() if p.is_dir()):
+        out = GOLDEN / f"{folder.name}.vn-2023.result.json"
+        out.write_text(golden_text(folder.name), encoding="utf-8")
+        print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {SCHEMA.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

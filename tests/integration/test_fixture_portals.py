@@ -1,0 +1,139 @@
+"""End to end with real Chromium against the fixture portals served on 127.0.0.1.
+
+Each portal is evaluated once per session (the expensive part); the tests then assert every
+entry of its expected.yaml, the grade order, the outputs, and that re-scoring the saved evidence
+without a browser gives the identical result.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from evaluator.criteria.loader import load_profile
+from evaluator.pipeline import PortalRun, evaluate_portal
+from evaluator.results import dump_result
+from evaluator.settings import load_settings
+from fixtures.demo import PORTALS, portal_target
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").is_file())
+GRADE_ORDER = "ABCDE"
+
+
+@pytest.fixture(scope="session")
+def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PortalRun]:
+    out = tmp_path_factory.mktemp("eval")
+    settings = load_settings(env={})
+    profile = load_profile("vn-2023")
+    return {
+        pid: evaluate_portal(portal_target(fixture_server, pid), out, settings, profile)
+        for pid in PORTAL_IDS
+    }
+
+
+def expected(portal_id: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((PORTALS / portal_id / "expected.yaml").read_text())
+    return data
+
+
+@pytest.mark.parametrize("portal_id", PORTAL_IDS)
+def test_every_expected_status_holds(evaluated: dict[str, PortalRun], portal_id: str) -> None:
+    result = evaluated[portal_id].result
+    got = {c.id: c.status.value for c in result.criteria}
+    want = expected(portal_id)["criteria"]
+    mismatches = {
+        cid: f"expected {status}, got {got.get(cid)}: "
+        + next((c.display_value for c in result.criteria if c.id == cid), "absent")
+        for cid, status in want.items() if got.get(cid) != status
+    }
+    assert not mismatches, mismatches
+    assert set(got) == set(want), "expected.yaml must list every criterion of the profile"
+
+
+@pytest.mark.parametrize("portal_id", PORTAL_IDS)
+def test_expected_grade(evaluated: dict[str, PortalRun], portal_id: str) -> None:
+    result = evaluated[portal_id].result
+    assert result.grade == expected(portal_id)["grade"], f"total {result.total}"
+
+
+def test_grade_order_model_typical_poor(evaluated: dict[str, PortalRun]) -> None:
+    totals = {pid: evaluated[pid].result.total for pid in ("mau", "tinh-trung-binh", "kem")}
+    assert totals["mau"] > totals["tinh-trung-binh"] > totals["kem"], totals  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("portal_id", PORTAL_IDS)
+def test_outputs_written_and_valid(evaluated: dict[str, PortalRun], portal_id: str) -> None:
+    run = evaluated[portal_id]
+    data = json.loads((run.folder / "result.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    for key in ("grade", "total", "pillars", "criteria"):
+        assert key in data
+    assert all({"points", "points_possible"} <= set(p) for p in data["pillars"].values())
+    assert all({"id", "status", "points"} <= set(c) for c in data["criteria"])
+    html = (run.folder / "report.html").read_text(encoding="utf-8")
+    assert run.result.grade is not None and run.result.grade in html
+    bundle = json.loads((run.folder / "evidence" / "bundle.json").read_text(encoding="utf-8"))
+    versions = bundle["versions"]
+    assert versions["chromium"] and versions["axe_core"] and versions["portal_eval"]
+    assert any(p["screenshot"] for p in bundle["pages"])
+
+
+@pytest.mark.parametrize("portal_id", PORTAL_IDS)
+def test_rescore_without_browser_is_identical(
+    evaluated: dict[str, PortalRun], portal_id: str, tmp_path: Path
+) -> None:
+    run = evaluated[portal_id]
+    out = tmp_path / "rescored.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "evaluator", "score", str(run.folder / "evidence"),
+         "--out", str(out)], capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == dump_result(run.result)
+
+
+def test_click_depth_recorded_for_every_page(evaluated: dict[str, PortalRun]) -> None:
+    bundle = json.loads((evaluated["mau"].folder / "evidence" / "bundle.json").read_text())
+    linked = [p for p in bundle["pages"] if p["found_via"] != "sitemap"]
+    assert linked and all(isinstance(p["depth"], int) for p in linked)
+    assert bundle["sitemap"]["url_count"] > 0 and bundle["robots"]["status"] == 200
+
+
+def test_only_read_only_forms_were_submitted(
+    evaluated: dict[str, PortalRun], fixture_server: Any
+) -> None:
+    kinds = {s.kind for s in fixture_server.submissions}
+    assert kinds <= {"search", "status_lookup"}, [
+        s for s in fixture_server.submissions if s.kind not in ("search", "status_lookup")
+    ]
+    assert "status_lookup" in kinds and "search" in kinds
+
+
+def test_unreachable_portal_reports_not_evaluated(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.run(
+        [sys.executable, "-m", "evaluator", "evaluate", url, "--out", str(tmp_path),
+         "--id", "unreachable", "--quiet"], capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "not evaluated" in proc.stdout and "ERR_CONNECTION_REFUSED" in proc.stdout
+    result = json.loads((tmp_path / "unreachable" / "result.json").read_text())
+    assert result["grade"] is None and "unreachable" in result["not_evaluated"]
+    html = (tmp_path / "unreachable" / "report.html").read_text(encoding="utf-8")
+    assert "ERR_CONNECTION_REFUSED" in html
