@@ -7,6 +7,7 @@ the gatherers stay testable and the browser can be swapped (ARCHITECTURE.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -203,10 +204,8 @@ class Tab:
                 )
             response = await nav.value
         except PlaywrightTimeout:
-            try:
+            with contextlib.suppress(PlaywrightError):
                 await self.page.wait_for_load_state("networkidle", timeout=5_000)
-            except PlaywrightError:
-                pass
             return NavResult(None, self.page.url, error=None)
         except PlaywrightError as exc:
             return NavResult(None, self.page.url, error=_one_line(exc))
@@ -216,10 +215,8 @@ class Tab:
         return NavResult(response.status, self.page.url, headers.get("content-type", ""))
 
     async def close(self) -> None:
-        try:
+        with contextlib.suppress(PlaywrightError):
             await self.page.close()
-        except PlaywrightError:
-            pass
 
 
 @dataclass(frozen=True)
@@ -263,7 +260,9 @@ class BrowserSession:
             )
         except PlaywrightError as exc:
             await self._pw.stop()
-            raise BrowserCrashed(f"Chromium at {self.executable} did not start: {_one_line(exc)}") from None
+            raise BrowserCrashed(
+                f"Chromium at {self.executable} did not start: {_one_line(exc)}"
+            ) from None
         self.version = self._browser.version
         from importlib.metadata import version
 
@@ -330,10 +329,8 @@ class BrowserSession:
 async def _close_popup(page: Page) -> None:
     # The context's first page is ours (opened via new_page); later ones are portal pop-ups.
     if await page.opener() is not None:
-        try:
+        with contextlib.suppress(PlaywrightError):
             await page.close()
-        except PlaywrightError:
-            pass
 
 
 def _one_line(exc: BaseException) -> str:

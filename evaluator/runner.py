@@ -33,13 +33,13 @@ def run_criterion(criterion: Criterion, view: EvidenceView) -> CriterionOutcome:
         return _error(criterion, f"unknown check '{criterion.check}'")
     try:
         params = spec.params.model_validate(criterion.params)
-        if spec.level == "site":
-            outcome = spec.fn(view, params)
-        else:
-            outcome = _run_pages(criterion, spec, view, params)
+        outcome = (
+            spec.fn(view, params) if spec.level == "site"
+            else _run_pages(criterion, spec, view, params)
+        )
     except MissingEvidence as exc:
         return _error(criterion, str(exc))
-    except Exception as exc:  # noqa: BLE001 - Lighthouse _runAudit: errors become results
+    except Exception as exc:
         log.exception("check %s failed on criterion %s", criterion.check, criterion.id)
         return _error(criterion, f"check '{criterion.check}' failed: {type(exc).__name__}: {exc}")
     total = len(outcome.findings)

@@ -62,11 +62,11 @@ def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile) -> PortalResult
         "disabled": bundle.disabled, "pages_evaluated": len(bundle.pages),
     }
     if bundle.not_evaluated is not None:
-        pillars = {
+        empty = {
             p.id: PillarResult(id=p.id, title=p.title, points=0.0, points_possible=p.points)
             for p in profile.profile.pillars
         }
-        return PortalResult(grade=None, total=None, pillars=pillars, criteria=[],
+        return PortalResult(grade=None, total=None, pillars=empty, criteria=[],
                             not_evaluated=bundle.not_evaluated, **common)
 
     view = EvidenceView(bundle, profile.vocabulary)

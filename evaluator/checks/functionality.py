@@ -169,7 +169,8 @@ def services_within_clicks(view: EvidenceView, params: ClicksParams) -> Outcome:
     near = [s for s, d in deep if d is not None and d <= params.max_clicks]
     share = len(near) / len(services)
     findings = tuple(
-        Finding(f"'{clip(s.name, 60)}' needs {d if d is not None else 'more than ' + str(params.max_clicks)} clicks",
+        Finding(f"'{clip(s.name, 60)}' needs "
+                f"{d if d is not None else 'more than ' + str(params.max_clicks)} clicks",
                 page_url=s.url, value=str(d) if d is not None else None,
                 expected=f"≤ {params.max_clicks}")
         for s, d in deep if d is None or d > params.max_clicks
@@ -269,7 +270,10 @@ def faq_published(view: EvidenceView, params: FaqParams) -> Outcome:
 
 class PhoneParams(Params):
     # Vietnamese numbers: 1900/1800 hotlines, 0xxx landlines and mobiles, with spaces or dots.
-    pattern: str = r"(?:\b(?:1900|1800)[\s.]?\d{3,4}(?:[\s.]?\d{2,4})?\b|\b0\d{2,3}[\s.]?\d{3,4}[\s.]?\d{3,4}\b)"
+    pattern: str = (
+        r"(?:\b(?:1900|1800)[\s.]?\d{3,4}(?:[\s.]?\d{2,4})?\b"
+        r"|\b0\d{2,3}[\s.]?\d{3,4}[\s.]?\d{3,4}\b)"
+    )
 
 
 @register("hotline_published", level="site", params=PhoneParams)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from evaluator.criteria.schema import Criterion, CriteriaFile, Profile, Vocabulary
+from evaluator.criteria.schema import CriteriaFile, Criterion, Profile, Vocabulary
 from evaluator.resources import criteria_dir
 
 # Points are decimals in YAML (70, 13.5); sums are compared with this tolerance.
@@ -57,7 +57,7 @@ def _read_yaml(file: Path) -> tuple[Any, Lines, bytes]:
         raise CriteriaError(file, None, f"not UTF-8 text: {exc.reason}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        data = yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -64,7 +64,7 @@ async def search_journey(
                 final_url=result.final_url, results=_content_links(view, links)[:50],
                 text=(data.get("text") or "")[:3000], error=result.error,
             ))
-        except Exception as exc:  # noqa: BLE001 - the page crashed or navigated away
+        except Exception as exc:
             runs.append(SearchRun(query=query, error=str(exc).splitlines()[0][:200]))
         finally:
             await tab.close()
@@ -99,14 +99,14 @@ async def status_lookup_journey(
             try:
                 await tab.screenshot(evidence_dir / "journeys" / "status_lookup.jpg")
                 shot = "journeys/status_lookup.jpg"
-            except Exception:  # noqa: BLE001
+            except Exception:
                 shot = None
         return StatusLookupJourney(
             form_found=True, form_page=page.final_url, form_index=index, code=code,
             submitted_url=page.final_url, status=result.status, final_url=result.final_url,
             text=text or "", screenshot=shot, error=result.error,
         )
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return StatusLookupJourney(form_found=True, form_page=page.final_url, form_index=index,
                                    code=code, error=str(exc).splitlines()[0][:200])
     finally:

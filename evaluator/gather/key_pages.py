@@ -76,7 +76,7 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
     try:
         timings = await tab.evaluate(scripts.READ_TIMINGS)
         layout = await tab.evaluate(scripts.MOBILE_LAYOUT)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return KeyPageMeasurement(role=role, url=url, final_url=nav.final_url, status=nav.status,
                                   viewport_width=width,
                                   error=f"could not read: {str(exc).splitlines()[0][:200]}")
@@ -84,7 +84,7 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
     shot: str | None = f"key/{role}.jpg"
     try:
         await tab.screenshot(evidence_dir / "key" / f"{role}.jpg")
-    except Exception:  # noqa: BLE001
+    except Exception:
         shot = None
     return KeyPageMeasurement(
         role=role, url=url, final_url=nav.final_url, status=nav.status,

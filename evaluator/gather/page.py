@@ -64,7 +64,7 @@ async def gather_page(
     try:
         data = await tab.evaluate(scripts.EXTRACT_PAGE, LIMITS)
         timings = await tab.evaluate(scripts.READ_TIMINGS)
-    except Exception as exc:  # noqa: BLE001 - a page that navigates away mid-read, a crash
+    except Exception as exc:
         return Page(**base, error=f"could not read the page: {str(exc).splitlines()[0][:200]}",
                     requests=_requests(await tab.network())), None
     axe_version: str | None = None
@@ -77,7 +77,7 @@ async def gather_page(
             result = await tab.evaluate(scripts.AXE_RUN, AXE_TAGS)
             axe_version = result["version"]
             violations = [AxeViolation(**v) for v in result["violations"]]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             axe_error = f"axe failed: {str(exc).splitlines()[0][:200]}"
     shot: str | None = None
     dom: str | None = None
@@ -86,7 +86,7 @@ async def gather_page(
         try:
             await tab.screenshot(evidence_dir / "screenshots" / f"{name}.jpg")
             shot = f"screenshots/{name}.jpg"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(f"screenshot of {job.url}: {str(exc).splitlines()[0][:200]}")
     try:
         html = await tab.content()
@@ -94,7 +94,7 @@ async def gather_page(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html[:5_000_000], encoding="utf-8")
         dom = f"dom/{name}.html"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         errors.append(f"DOM snapshot of {job.url}: {str(exc).splitlines()[0][:200]}")
     page = Page(
         **base,

@@ -1,0 +1,42 @@
+"""Golden results: frozen evidence re-scored offline must match tests/golden byte for byte.
+
+A scoring or criteria change shows up here as a reviewable diff: run `nox -s update_golden`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.golden.update import FROZEN, GOLDEN, SCHEMA, golden_text, schema_text
+
+PORTALS = sorted(p.name for p in FROZEN.iterdir() if p.is_dir()) if FROZEN.is_dir() else []
+
+
+def test_there_is_frozen_evidence_for_each_fixture_portal() -> None:
+    portals = Path(__file__).resolve().parents[2] / "fixtures" / "portals"
+    expected = sorted(p.name for p in portals.iterdir() if (p / "expected.yaml").is_file())
+    assert expected == PORTALS
+
+
+@pytest.mark.parametrize("portal_id", PORTALS)
+def test_golden_result(portal_id: str) -> None:
+    golden = GOLDEN / f"{portal_id}.vn-2023.result.json"
+    assert golden.is_file(), "run `nox -s update_golden`"
+    assert golden_text(portal_id) == golden.read_text(encoding="utf-8"), (
+        "scoring changed: review and run `nox -s update_golden`"
+    )
+
+
+@pytest.mark.parametrize("portal_id", PORTALS)
+def test_golden_validates_against_published_schema(portal_id: str) -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    data = json.loads((GOLDEN / f"{portal_id}.vn-2023.result.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+
+
+def test_published_schema_matches_the_model() -> None:
+    assert SCHEMA.read_text(encoding="utf-8") == schema_text(), "run `nox -s update_golden`"
