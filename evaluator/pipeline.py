@@ -79,5 +79,6 @@ def write_index_for(runs: list[PortalRun], out_dir: Path, lang: str = "vi",
                     title: str = "portal-eval") -> Path:
     from evaluator.report.html import IndexEntry, write_index
 
-    entries = [IndexEntry(run.result, f"{run.folder.name}/{REPORT}") for run in runs]
+    entries = [IndexEntry(run.result, f"{run.folder.name}/{REPORT}", run.target.agency)
+               for run in runs]
     return write_index(entries, out_dir / "index.html", title, lang)

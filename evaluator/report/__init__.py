@@ -1,0 +1,1 @@
+"""Report renderers: turn a PortalResult (result.json) into human-readable formats."""

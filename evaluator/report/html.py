@@ -1,0 +1,642 @@
+"""Self-contained HTML reports: one page per portal and a round index (leaderboard).
+
+The renderer reads only the result model (ARCHITECTURE.md principle 4), never evidence. Output is
+deterministic (same result → same bytes) and opens offline: the CSS is inlined, there is no
+script, and a Content-Security-Policy forbids every fetch, so even a mistake in escaping the
+portal's own text (names, URLs, snippets: all untrusted) could neither run nor phone home.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import tempfile
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from evaluator import __version__
+from evaluator.checks.model import Status
+from evaluator.criteria.schema import Band, Text
+from evaluator.resources import reports_dir
+from evaluator.results import CriterionResult, FindingResult, PortalResult
+
+LANGUAGES = ("vi", "en")
+PORTAL_TEMPLATE = "portal.html.j2"
+INDEX_TEMPLATE = "index.html.j2"
+I18N_FILE = "i18n.yaml"
+CSS_FILE = Path("assets") / "report.css"
+
+# What a reader needs first: what to fix (fail), what could not be judged (error), what a person
+# must look at (needs_review), then what is fine.
+STATUS_ORDER: dict[Status, int] = {
+    Status.FAIL: 0, Status.ERROR: 1, Status.NEEDS_REVIEW: 2, Status.PASS: 3,
+    Status.NOT_APPLICABLE: 4,
+}
+# Findings shown per criterion: the first few in the open, the rest up to MAX_FINDINGS folded in
+# a <details>; beyond that only a count (the result itself already caps what it stores).
+MAX_FINDINGS = 20
+OPEN_FINDINGS = 5
+MAX_PAGES = 20
+PAGES_OPEN_UP_TO = 3
+MAX_SNIPPET = 600
+DASH = "—"
+
+
+class ReportError(Exception):
+    """A template, the i18n file or the CSS is missing or broken, or a report cannot be written.
+    ``str()`` is one line naming the file."""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    result: PortalResult
+    # Relative link from the index to the portal's report, e.g. "dichvucong.x.gov.vn/report.html".
+    report_href: str
+    # The agency (ministry or province) from the target, when the caller has it.
+    agency: str = ""
+
+
+# ---------------------------------------------------------------------------------------- helpers
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` if it may become a link: absolute http(s) with a host; None for anything else
+    (javascript:, data:, file:, relative, or with control characters browsers would strip)."""
+    if not url or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def safe_relative_href(href: str | None) -> str | None:
+    """A link from the index to a report: a relative path only (no scheme, no host, not rooted),
+    percent-encoded so folder names with spaces or Vietnamese letters still work."""
+    if not href or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in href) or "\\" in href:
+        return None
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc or href.startswith("/"):
+        return None
+    # A colon in the first segment would read as a scheme once percent-decoding is undone.
+    if ":" in href.split("/", 1)[0]:
+        return None
+    return quote(href, safe="/#?&=%")
+
+
+def fmt_points(value: float | None) -> str:
+    """Points with one decimal and a dot (72.5), whatever the report language."""
+    if value is None:
+        return DASH
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
+def fmt_threshold(value: float) -> str:
+    """A band's minimum as the rubric writes it: 90, or 72.5 when it has a fraction."""
+    return f"{value:.0f}" if float(value).is_integer() else fmt_points(value)
+
+
+def pick(text: Text, lang: str) -> str:
+    """The text in the report language; English falls back to Vietnamese when blank."""
+    if lang == "en" and text.en.strip():
+        return text.en
+    return text.vi
+
+
+def fmt_time(value: str) -> str:
+    """An ISO timestamp as "2024-05-01 10:20:30 (UTC+07:00)"; anything else as given."""
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    shown = stamp.strftime("%Y-%m-%d %H:%M:%S")
+    offset = stamp.utcoffset()
+    if offset is None:
+        return shown
+    if not offset:
+        return f"{shown} (UTC)"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{shown} (UTC{sign}{hours:02d}:{mins:02d})"
+
+
+def _clip(text: str | None, limit: int) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit] + "…"
+
+
+def _tone(index: int, count: int) -> int:
+    """Colour step 1 (best, green) … 5 (worst, red) for band ``index`` of ``count``."""
+    if count <= 1:
+        return 1
+    return 1 + round(index * 4 / (count - 1))
+
+
+def _grade_tone(grade: str | None, bands: Sequence[Band]) -> int:
+    for i, band in enumerate(bands):
+        if band.grade == grade:
+            return _tone(i, len(bands))
+    return 0
+
+
+def _score_tone(percent: float, bands: Sequence[Band]) -> int:
+    """Colour a share of points (0–100) as the band it would earn as a total."""
+    for i, band in enumerate(bands):
+        if percent >= band.min:
+            return _tone(i, len(bands))
+    return _tone(len(bands) - 1, len(bands)) if bands else 0
+
+
+def _percent(points: float | None, possible: float) -> float:
+    if points is None or possible <= 0:
+        return 0.0
+    return max(0.0, min(100.0, 100.0 * points / possible))
+
+
+def _is_evaluated(result: PortalResult) -> bool:
+    return result.not_evaluated is None and result.total is not None
+
+
+# ---------------------------------------------------------------------------------- i18n and files
+
+
+@dataclass(frozen=True)
+class Translator:
+    """``t(key, **values)``: the UI string for ``key`` in one language, ``{name}``s filled in."""
+
+    lang: str
+    strings: Mapping[str, str]
+    source: Path
+
+    def __call__(self, key: str, **values: Any) -> str:
+        try:
+            text = self.strings[key]
+        except KeyError:
+            raise ReportError(f"{self.source}: no string {key!r}") from None
+        if not values:
+            return text
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ReportError(f"{self.source}: string {key!r} ({self.lang}) does not format: "
+                              f"{type(exc).__name__}: {exc}") from None
+
+
+def load_i18n(path: Path | None = None) -> dict[str, dict[str, str]]:
+    """All UI strings, ``{key: {"vi": …, "en": …}}``; every key must have every language."""
+    path = path or reports_dir() / I18N_FILE
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ReportError(f"{path}: not UTF-8 text: {exc.reason}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ReportError(f"{where}: invalid YAML: {problem}") from None
+    if not isinstance(data, dict) or not data:
+        raise ReportError(f"{path}: expected a mapping of key → {{vi, en}}")
+    strings: dict[str, dict[str, str]] = {}
+    for key, entry in data.items():
+        if not isinstance(entry, dict):
+            raise ReportError(f"{path}: {key!r} must map each language to a string")
+        missing = [lang for lang in LANGUAGES
+                   if not isinstance(entry.get(lang), str) or not entry[lang].strip()]
+        if missing:
+            raise ReportError(f"{path}: {key!r} lacks a {'/'.join(missing)} string")
+        unknown = sorted(str(k) for k in entry if k not in LANGUAGES)
+        if unknown:
+            raise ReportError(f"{path}: {key!r} has unknown language(s) {', '.join(unknown)}")
+        strings[str(key)] = {lang: entry[lang] for lang in LANGUAGES}
+    return strings
+
+
+def translator(lang: str) -> Translator:
+    """The ``t`` function for ``lang``; an unknown language is a ReportError."""
+    if lang not in LANGUAGES:
+        raise ReportError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    path = reports_dir() / I18N_FILE
+    strings = load_i18n(path)
+    return Translator(lang, {key: entry[lang] for key, entry in strings.items()}, path)
+
+
+def _load_css() -> str:
+    path = reports_dir() / CSS_FILE
+    try:
+        css = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ReportError(f"{path}: not UTF-8 text: {exc.reason}") from None
+    # Inlined verbatim into <style>: a "</" could close the element early.
+    if "</" in css:
+        raise ReportError(f"{path}: must not contain '</' (it is inlined into <style>)")
+    return css
+
+
+def _csp(css: str) -> str:
+    """Nothing may load or run: only this exact stylesheet (by hash) and the blank favicon."""
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    return (f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
+            "base-uri 'none'; form-action 'none'")
+
+
+@lru_cache(maxsize=8)
+def _environment(templates: str) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """file:line of the innermost template frame (Jinja maps its frames to template lines)."""
+    where = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.endswith(".j2"):
+            where = f"{name}:{lineno}"
+    return where
+
+
+def _render(name: str, context: dict[str, Any]) -> str:
+    templates = reports_dir() / "templates"
+    env = _environment(str(templates))
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as exc:
+        raise ReportError(f"{templates / str(exc.name)}: template not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or templates / name}:{exc.lineno}"
+        raise ReportError(f"{where}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        where = _template_line(exc) or str(templates / name)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ReportError(f"{where}: template error: {first}") from None
+
+
+def _common(lang: str) -> dict[str, Any]:
+    t = translator(lang)
+    css = _load_css()
+    return {"lang": lang, "t": t, "css": Markup(css), "csp": _csp(css), "version": __version__}
+
+
+# ------------------------------------------------------------------------------------ view models
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str | None
+
+
+@dataclass(frozen=True)
+class BandView:
+    grade: str
+    min: str
+    tone: int
+    current: bool
+
+
+@dataclass(frozen=True)
+class PillarView:
+    id: str
+    title: str
+    points: str
+    possible: str
+    percent: str
+    tone: int
+    not_applicable: str | None
+    # Whether the criteria section has a group to jump to.
+    anchor: bool
+
+
+@dataclass(frozen=True)
+class FindingView:
+    message: str
+    page: Link | None
+    selector: str | None
+    snippet: str | None
+    value: str | None
+    expected: str | None
+    impact: str | None
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    id: str
+    check: str
+    status: str
+    status_label: str
+    title: str
+    points: str
+    possible: str
+    display_value: str
+    expected: str
+    description: str
+    fix: str
+    source: str
+    error: str | None
+    manual: bool
+    attested: bool
+    settled: bool
+    findings_open: list[FindingView]
+    findings_folded: list[FindingView]
+    findings_total: int
+    findings_unlisted: int
+    pages: list[Link]
+    pages_unlisted: int
+    pages_open: bool
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: str
+    title: str
+    points: str
+    possible: str
+    criteria: list[CriterionView]
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+def criteria_order(criteria: Sequence[CriterionResult]) -> list[CriterionResult]:
+    """fail → error → needs_review → pass → not_applicable; within a status, most points lost
+    first; ties keep the profile's order (the sort is stable)."""
+    return sorted(criteria, key=lambda c: (STATUS_ORDER.get(c.status, len(STATUS_ORDER)),
+                                           -(c.points_possible - c.points)))
+
+
+def _finding_view(f: FindingResult) -> FindingView:
+    page = Link(f.page_url, safe_href(f.page_url)) if f.page_url else None
+    return FindingView(
+        message=f.message, page=page, selector=f.selector, snippet=_clip(f.snippet, MAX_SNIPPET),
+        value=f.value, expected=f.expected, impact=f.impact,
+    )
+
+
+def _criterion_view(c: CriterionResult, lang: str, t: Translator) -> CriterionView:
+    shown = [_finding_view(f) for f in c.findings[:MAX_FINDINGS]]
+    total = max(c.findings_total, len(c.findings))
+    pages = [Link(p, safe_href(p)) for p in c.pages[:MAX_PAGES]]
+    failed = c.status is Status.FAIL
+    return CriterionView(
+        id=c.id, check=c.check, status=c.status.value, status_label=t(f"status.{c.status.value}"),
+        title=pick(c.failure_title if failed else c.title, lang),
+        # A not-applicable criterion is not scored at all: "0.0" would read as points lost.
+        points=DASH if c.status is Status.NOT_APPLICABLE else fmt_points(c.points),
+        possible=fmt_points(c.points_possible),
+        display_value=c.display_value, expected=c.expected,
+        description=pick(c.description, lang), fix=pick(c.fix, lang), source=c.source,
+        error=c.error,
+        manual=c.manual, attested=c.points_source == "attestation",
+        settled=c.status in (Status.PASS, Status.NOT_APPLICABLE),
+        findings_open=shown[:OPEN_FINDINGS], findings_folded=shown[OPEN_FINDINGS:],
+        findings_total=total, findings_unlisted=total - len(shown),
+        pages=pages, pages_unlisted=len(c.pages) - len(pages),
+        pages_open=len(c.pages) <= PAGES_OPEN_UP_TO,
+    )
+
+
+def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str, Any]:
+    bands = result.profile.bands
+    evaluated = _is_evaluated(result)
+    pillars = [
+        PillarView(
+            id=p.id, title=pick(p.title, lang),
+            points=fmt_points(p.points) if evaluated else DASH,
+            possible=fmt_points(p.points_possible),
+            percent=f"{_percent(p.points, p.points_possible) if evaluated else 0.0:.2f}",
+            tone=_score_tone(_percent(p.points, p.points_possible), bands) if evaluated else 0,
+            not_applicable=fmt_points(p.points_not_applicable)
+            if evaluated and p.points_not_applicable > 0 else None,
+            anchor=evaluated and any(c.pillar == p.id for c in result.criteria),
+        )
+        for p in result.pillars.values()
+    ]
+    groups: list[GroupView] = []
+    known = set(result.pillars)
+    for p in result.pillars.values():
+        mine = [c for c in result.criteria if c.pillar == p.id]
+        if mine:
+            groups.append(GroupView(
+                id=p.id, title=pick(p.title, lang),
+                points=fmt_points(p.points) if evaluated else DASH,
+                possible=fmt_points(p.points_possible),
+                criteria=[_criterion_view(c, lang, t) for c in criteria_order(mine)],
+            ))
+    strays = [c for c in result.criteria if c.pillar not in known]
+    if strays:
+        groups.append(GroupView(
+            id="other", title=t("criteria.other_pillar"),
+            points=fmt_points(sum(c.points for c in strays)),
+            possible=fmt_points(sum(c.points_possible for c in strays)),
+            criteria=[_criterion_view(c, lang, t) for c in criteria_order(strays)],
+        ))
+    counts = [
+        StatusCount(s.value, t(f"status.{s.value}"), n)
+        for s in STATUS_ORDER
+        if (n := sum(1 for c in result.criteria if c.status is s))
+    ]
+    versions = [
+        ("portal-eval", result.versions.portal_eval),
+        ("Chromium", result.versions.chromium or t("meta.unknown")),
+        ("axe-core", result.versions.axe_core or t("meta.unknown")),
+    ]
+    if result.versions.lighthouse:
+        versions.append(("Lighthouse", result.versions.lighthouse))
+    if result.versions.playwright:
+        versions.append(("Playwright", result.versions.playwright))
+    return {
+        "r": {
+            "id": result.portal_id,
+            "name": result.portal_name or result.portal_id,
+            "start": Link(result.start_url, safe_href(result.start_url)),
+            "evaluated_at": result.evaluated_at,
+            "evaluated_at_text": fmt_time(result.evaluated_at),
+            "profile_id": result.profile.id,
+            "profile_title": pick(result.profile.title, lang),
+            "versions": versions,
+            "pages_evaluated": result.pages_evaluated,
+            "not_evaluated": result.not_evaluated,
+            "grade": result.grade if evaluated and result.grade else DASH,
+            "tone": _grade_tone(result.grade, bands) if evaluated else 0,
+            "total": fmt_points(result.total) if evaluated else DASH,
+            "total_possible": fmt_points(result.total_possible),
+            "total_percent": f"{_percent(result.total, result.total_possible):.2f}",
+            "bands": [
+                BandView(b.grade, fmt_threshold(b.min), _tone(i, len(bands)),
+                         evaluated and b.grade == result.grade)
+                for i, b in enumerate(bands)
+            ],
+            "pillars": pillars,
+            "groups": groups,
+            "counts": counts,
+            "evidence_errors": result.evidence_errors,
+            "disabled": sorted(result.disabled.items()),
+        },
+    }
+
+
+@dataclass(frozen=True)
+class RowView:
+    rank: str
+    name: Link
+    portal_id: str
+    agency: str
+    grade: str
+    tone: int
+    total: str
+    pillars: list[str]
+    pages: int
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    id: str
+    title: str
+    possible: str
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    grade: str
+    tone: int
+    count: int
+
+
+def index_order(entries: Sequence[IndexEntry]) -> list[IndexEntry]:
+    """Evaluated portals by total, highest first (ties by name, then id); the rest last, by id."""
+    done = [e for e in entries if _is_evaluated(e.result)]
+    rest = [e for e in entries if not _is_evaluated(e.result)]
+    done.sort(key=lambda e: (-(e.result.total or 0.0),
+                             (e.result.portal_name or e.result.portal_id).casefold(),
+                             e.result.portal_id))
+    rest.sort(key=lambda e: e.result.portal_id)
+    return done + rest
+
+
+def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict[str, Any]:
+    ordered = index_order(entries)
+    columns: dict[str, ColumnView] = {}
+    for e in ordered:
+        for p in e.result.pillars.values():
+            columns.setdefault(p.id, ColumnView(p.id, pick(p.title, lang),
+                                                fmt_points(p.points_possible)))
+    rows: list[RowView] = []
+    rank, previous = 0, None
+    for position, e in enumerate(ordered, start=1):
+        r = e.result
+        evaluated = _is_evaluated(r)
+        if evaluated and r.total != previous:
+            # Standard competition ranking: equal totals share a rank (1, 2, 2, 4).
+            rank, previous = position, r.total
+        rows.append(RowView(
+            rank=str(rank) if evaluated else DASH,
+            name=Link(r.portal_name or r.portal_id, safe_relative_href(e.report_href)),
+            portal_id=r.portal_id, agency=e.agency,
+            grade=(r.grade or DASH) if evaluated else DASH,
+            tone=_grade_tone(r.grade, r.profile.bands) if evaluated else 0,
+            total=fmt_points(r.total) if evaluated else DASH,
+            pillars=[fmt_points(r.pillars[c].points) if evaluated and c in r.pillars else DASH
+                     for c in columns],
+            pages=r.pages_evaluated,
+            reason=r.not_evaluated or (None if evaluated else DASH),
+        ))
+    grades: dict[str, GradeCount] = {}
+    first_bands = next((e.result.profile.bands for e in ordered), [])
+    for i, band in enumerate(first_bands):
+        grades[band.grade] = GradeCount(band.grade, _tone(i, len(first_bands)), 0)
+    for e in ordered:
+        r = e.result
+        if _is_evaluated(r) and r.grade:
+            seen = grades.get(r.grade) or GradeCount(r.grade, _grade_tone(r.grade, r.profile.bands), 0)
+            grades[r.grade] = GradeCount(seen.grade, seen.tone, seen.count + 1)
+    evaluated_count = sum(1 for e in ordered if _is_evaluated(e.result))
+    return {
+        "title": title,
+        "rows": rows,
+        "columns": list(columns.values()),
+        "grades": list(grades.values()),
+        "total_possible": fmt_points(ordered[0].result.total_possible if ordered else 100.0),
+        "evaluated_count": evaluated_count,
+        "not_evaluated_count": len(ordered) - evaluated_count,
+    }
+
+
+# --------------------------------------------------------------------------------------- public API
+
+
+def render_portal(result: PortalResult, lang: str = "vi") -> str:
+    """The report of one portal as a self-contained HTML document."""
+    context = _common(lang)
+    context.update(_portal_context(result, lang, context["t"]))
+    return _render(PORTAL_TEMPLATE, context)
+
+
+def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi") -> str:
+    """The round overview: a leaderboard linking each portal's report."""
+    context = _common(lang)
+    context.update(_index_context(entries, title, lang))
+    return _render(INDEX_TEMPLATE, context)
+
+
+def _write_atomic(path: Path, text: str) -> Path:
+    """Temp file in the same folder, then rename: a reader never sees half a report."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        # mkstemp makes the file private (0600); a report is meant to be read and served.
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ReportError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+        raise
+    return path
+
+
+def write_portal_report(result: PortalResult, path: Path, lang: str = "vi") -> Path:
+    return _write_atomic(path, render_portal(result, lang))
+
+
+def write_index(entries: Sequence[IndexEntry], path: Path, title: str, lang: str = "vi") -> Path:
+    return _write_atomic(path, render_index(entries, title, lang))

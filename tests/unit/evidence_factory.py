@@ -1,0 +1,326 @@
+"""Hand-built evidence for unit tests: bundles, pages, key-page measurements, journeys.
+
+Every builder has defaults that describe a healthy page of a fictional portal, so a test states
+only what it is about ("a page without lang", "an FCP of exactly 3000 ms"). Relative paths are
+resolved against ``BASE``; nothing here opens a browser or the network.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+from types import ModuleType
+from typing import Any
+from urllib.parse import urljoin
+
+from evaluator.checks import registry
+from evaluator.checks.registry import Params
+from evaluator.criteria.loader import LoadedProfile, load_profile
+from evaluator.criteria.schema import Criterion, Vocabulary
+from evaluator.derived import EvidenceView
+from evaluator.evidence import (
+    AxeNode,
+    AxeViolation,
+    CrawlSummary,
+    EvidenceBundle,
+    Form,
+    Journeys,
+    KeyPageMeasurement,
+    Link,
+    Page,
+    SearchJourney,
+    SearchRun,
+    StatusLookupJourney,
+    Timings,
+    Versions,
+)
+
+BASE = "https://dichvucong.example.gov.vn"
+HEALTHY_VIEWPORT = "width=device-width, initial-scale=1"
+_UNSET: Any = object()
+
+
+def url(path: str = "/") -> str:
+    """An absolute URL on the test portal (absolute URLs pass through unchanged)."""
+    return urljoin(BASE + "/", path)
+
+
+# -- the shipped profile ----------------------------------------------------------------------
+
+
+@cache
+def shipped_profile() -> LoadedProfile:
+    return load_profile("vn-2023")
+
+
+def vocabulary() -> Vocabulary:
+    return shipped_profile().vocabulary
+
+
+def shipped_criterion(criterion_id: str) -> Criterion:
+    return next(c for c in shipped_profile().criteria if c.id == criterion_id)
+
+
+def shipped_params(criterion_id: str) -> Params:
+    """The params the shipped vn-2023 profile gives a criterion, parsed by its check's model."""
+    criterion = shipped_criterion(criterion_id)
+    spec = registry.get(criterion.check)
+    assert spec is not None
+    return registry.params_of(spec, criterion.params)
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+def link(href: str, text: str = "", *, region: str = "main", context: str = "") -> Link:
+    if not href.startswith(("mailto:", "tel:", "javascript:", "data:", "file:")):
+        href = url(href)
+    return Link(href=href, text=text, region=region, context=context)
+
+
+def nav_link(href: str, text: str) -> Link:
+    return link(href, text, region="nav")
+
+
+def violation(rule: str = "image-alt", impact: str | None = "critical", *,
+              nodes: int = 1, tags: Sequence[str] = ("wcag2a", "wcag111")) -> AxeViolation:
+    return AxeViolation(
+        id=rule, impact=impact, tags=list(tags), help=f"{rule} help",
+        help_url=f"https://dequeuniversity.com/rules/axe/4.12/{rule}",
+        nodes=[AxeNode(target=f"#el{i}", html=f"<img id='el{i}'>") for i in range(nodes)],
+        node_count=nodes,
+    )
+
+
+def page(
+    path: str = "/",
+    *,
+    final_path: str | None = None,
+    status: int | None = 200,
+    text: str = "Cổng dịch vụ công",
+    links: Iterable[Link] = (),
+    forms: Iterable[Form] = (),
+    lang: str | None = "vi",
+    axe: Sequence[AxeViolation] | None = (),
+    axe_error: str | None = None,
+    content_type: str = "text/html; charset=utf-8",
+    found_via: str = "link",
+    depth: int | None = 1,
+    error: str | None = None,
+    timings: Timings | None = None,
+    page_id: int = 0,
+    title: str = "",
+) -> Page:
+    """A crawled page; ids are renumbered by ``bundle`` so callers rarely pass ``page_id``."""
+    return Page(
+        id=page_id, url=url(path), final_url=url(final_path or path), status=status,
+        depth=depth, found_via=found_via, content_type=content_type, title=title,
+        lang=lang, viewport_meta=HEALTHY_VIEWPORT, text=text, links=list(links),
+        forms=list(forms), timings=timings or Timings(), error=error,
+        axe=None if axe is None else list(axe), axe_error=axe_error,
+    )
+
+
+def start_page(path: str = "/", **kw: Any) -> Page:
+    kw.setdefault("text", "Cổng dịch vụ công tỉnh. Tổng đài hỗ trợ: 1900 1234")
+    return page(path, found_via="start", depth=0, **kw)
+
+
+def key_page(
+    role: str = "home",
+    path: str = "/",
+    *,
+    fcp_ms: float | None = 1200.0,
+    lcp_ms: float | None = 2000.0,
+    cls: float | None = 0.01,
+    ttfb_ms: float | None = 150.0,
+    load_ms: float | None = 2500.0,
+    transfer_bytes: int = 600 * 1024,
+    request_count: int = 20,
+    viewport_meta: str | None = HEALTHY_VIEWPORT,
+    scroll_width: int | None = 360,
+    client_width: int | None = 360,
+    status: int | None = 200,
+    error: str | None = None,
+) -> KeyPageMeasurement:
+    """A key template measured alone in the 360 px mobile lane; defaults pass every criterion."""
+    return KeyPageMeasurement(
+        role=role, url=url(path), final_url=url(path), status=status,
+        timings=Timings(ttfb_ms=ttfb_ms, fcp_ms=fcp_ms, lcp_ms=lcp_ms, cls=cls, load_ms=load_ms),
+        transfer_bytes=transfer_bytes, request_count=request_count, viewport_width=360,
+        scroll_width=scroll_width, client_width=client_width, viewport_meta=viewport_meta,
+        error=error,
+    )
+
+
+# -- journeys ---------------------------------------------------------------------------------
+
+
+def search_run(query: str, results: Sequence[str] = (), *, status: int | None = 200,
+               error: str | None = None) -> SearchRun:
+    slug = query.replace(" ", "+")
+    return SearchRun(
+        query=query, submitted_url=url(f"/tim-kiem?q={slug}"), status=status,
+        final_url=url(f"/tim-kiem?q={slug}"),
+        results=[link(f"/thu-tuc/kq-{i}", text) for i, text in enumerate(results)],
+        error=error,
+    )
+
+
+def search_journey(*runs: SearchRun, form_found: bool = True, error: str | None = None) -> Journeys:
+    return Journeys(search=SearchJourney(
+        form_found=form_found, form_page=url("/") if form_found else None,
+        form_index=0 if form_found else None, runs=list(runs), error=error,
+    ))
+
+
+def status_lookup(text: str = "Không tìm thấy hồ sơ với mã đã nhập. Vui lòng kiểm tra lại.", *,
+                  status: int | None = 200, error: str | None = None,
+                  form_found: bool = True) -> Journeys:
+    return Journeys(status_lookup=StatusLookupJourney(
+        form_found=form_found, form_page=url("/tra-cuu-ho-so") if form_found else None,
+        form_index=0 if form_found else None, code="000.00.00.H99-250101-9999",
+        submitted_url=url("/tra-cuu-ho-so?ma=000.00.00.H99-250101-9999"), status=status,
+        final_url=url("/tra-cuu-ho-so?ma=000.00.00.H99-250101-9999"), text=text, error=error,
+    ))
+
+
+# -- bundles ----------------------------------------------------------------------------------
+
+
+def bundle(
+    pages: Sequence[Page] = (),
+    *,
+    key_pages: Sequence[KeyPageMeasurement] | None = _UNSET,
+    journeys: Journeys | None = None,
+    not_evaluated: str | None = None,
+    disabled: dict[str, str] | None = None,
+    portal_id: str = "test-portal",
+) -> EvidenceBundle:
+    """A bundle of ``pages`` (renumbered 0..n-1); ``key_pages`` defaults to one healthy home."""
+    if key_pages is _UNSET:
+        key_pages = [key_page()]
+    numbered = [p.model_copy(update={"id": i}) for i, p in enumerate(pages)]
+    return EvidenceBundle(
+        portal_id=portal_id, portal_name="Cổng dịch vụ công thử nghiệm", start_url=url("/"),
+        started_at="2025-01-01T00:00:00+00:00", finished_at="2025-01-01T00:05:00+00:00",
+        versions=Versions(portal_eval="0.1.0", chromium="140.0", axe_core="4.12.1"),
+        not_evaluated=not_evaluated, disabled=disabled or {},
+        crawl=CrawlSummary(max_pages=60, max_depth=4, pages_visited=len(numbered)),
+        pages=numbered, key_pages=None if key_pages is None else list(key_pages),
+        journeys=journeys or Journeys(),
+    )
+
+
+def view(b: EvidenceBundle) -> EvidenceView:
+    return EvidenceView(b, vocabulary())
+
+
+def view_of(*pages: Page, **kw: Any) -> EvidenceView:
+    return view(bundle(pages, **kw))
+
+
+# -- a whole small portal ---------------------------------------------------------------------
+
+CATALOGUE_PATH = "/thu-tuc-hanh-chinh"
+
+
+def service_links(count: int, *, start: int = 0, labelled: int | None = None,
+                  full: int | None = None) -> list[Link]:
+    """``count`` catalogue rows linking /thu-tuc/<n>; the first ``labelled`` rows carry a level
+    (the first ``full`` of those "Toàn trình", the rest "Một phần")."""
+    labelled = count if labelled is None else labelled
+    full = labelled if full is None else full
+    rows = []
+    for i in range(count):
+        n = start + i
+        level = "" if i >= labelled else ("Toàn trình" if i < full else "Một phần")
+        rows.append(link(f"/thu-tuc/{n}", f"Thủ tục số {n}",
+                         context=f"Thủ tục số {n} | Lĩnh vực Hộ tịch | {level}".strip(" |")))
+    return rows
+
+
+def portal_pages(
+    services: int = 22,
+    *,
+    labelled: int | None = None,
+    per_catalogue_page: int | None = None,
+    home_extra: Sequence[Link] = (),
+    extra_pages: Sequence[Page] = (),
+    catalogue_label: str = "Thủ tục hành chính",
+) -> list[Page]:
+    """A homepage whose menu links the catalogue; the catalogue lists ``services`` services,
+    split into pages of ``per_catalogue_page`` chained by "Trang sau" links (page n+1 is one
+    click deeper than page n)."""
+    per = per_catalogue_page or max(services, 1)
+    rows = service_links(services, labelled=labelled)
+    chunks = [rows[i:i + per] for i in range(0, len(rows), per)] or [[]]
+    home = start_page(links=[
+        nav_link("/", "Trang chủ"),
+        nav_link(CATALOGUE_PATH, catalogue_label),
+        *home_extra,
+    ])
+    pages = [home]
+    for n, chunk in enumerate(chunks, 1):
+        path = CATALOGUE_PATH if n == 1 else f"{CATALOGUE_PATH}?page={n}"
+        nxt = [link(f"{CATALOGUE_PATH}?page={n + 1}", "Trang sau")] if n < len(chunks) else []
+        pages.append(page(path, text="Danh mục thủ tục hành chính", depth=n,
+                          links=[nav_link("/", "Trang chủ"), *chunk, *nxt]))
+    return [*pages, *extra_pages]
+
+
+def faq_text(questions: int) -> str:
+    return "\n".join(
+        f"Câu hỏi {i}: Làm thế nào để nộp hồ sơ loại {i} trực tuyến?\nTrả lời: Truy cập cổng."
+        for i in range(1, questions + 1)
+    )
+
+
+# -- importing browser-side modules without Playwright ---------------------------------------
+
+
+@contextmanager
+def browser_modules(*names: str) -> Iterator[list[ModuleType]]:
+    """Import ``names`` (evaluator.browser, evaluator.crawl.crawler, …) for pure unit tests.
+
+    With Playwright installed they import as usual. Without it, a stub ``playwright.async_api``
+    (bare names, nothing that can launch) stands in while they import, and every module imported
+    against the stub is dropped again on exit, so no later test sees it.
+    """
+    try:
+        importlib.import_module("playwright.async_api")
+    except ImportError:
+        pass
+    else:
+        yield [importlib.import_module(n) for n in names]
+        return
+    before = set(sys.modules)
+    api = types.ModuleType("playwright.async_api")
+    for name in ("Browser", "BrowserContext", "Page", "Playwright", "Request"):
+        setattr(api, name, type(name, (), {}))
+    api.Error = type("Error", (Exception,), {})  # type: ignore[attr-defined]
+    api.TimeoutError = type("TimeoutError", (api.Error,), {})  # type: ignore[attr-defined]
+
+    def async_playwright() -> None:
+        raise RuntimeError("unit tests never launch a browser")
+
+    api.async_playwright = async_playwright  # type: ignore[attr-defined]
+    package = types.ModuleType("playwright")
+    package.__path__ = []
+    package.async_api = api  # type: ignore[attr-defined]
+    sys.modules["playwright"] = package
+    sys.modules["playwright.async_api"] = api
+    try:
+        yield [importlib.import_module(n) for n in names]
+    finally:
+        for name in set(sys.modules) - before:
+            if not name.startswith(("evaluator.", "playwright")):
+                continue  # the standard library stays imported
+            del sys.modules[name]
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules and getattr(sys.modules[parent], child, None) is not None:
+                delattr(sys.modules[parent], child)

@@ -1,0 +1,233 @@
+"""The crawl frontier (scope, dedup, caps, robots) and the breadth-first order of the crawl."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from evaluator.crawl.frontier import Frontier
+from evaluator.derived import normalise_url
+from evaluator.evidence import Page
+from tests.unit.evidence_factory import browser_modules, link, url
+
+START = url("/")
+
+
+def frontier(max_pages: int = 60, max_depth: int = 4, **kw: Any) -> Frontier:
+    f = Frontier(START, max_pages, max_depth, **kw)
+    assert f.admit(START, 0) == START  # the start page is admitted first, as the gatherer does
+    return f
+
+
+# -- admit: scope, dedup, caps ------------------------------------------------------------------
+
+def test_same_host_link_is_admitted_normalised() -> None:
+    assert frontier().admit(url("/thu-tuc/?page=2#list"), 1) == url("/thu-tuc?page=2")
+
+
+@pytest.mark.parametrize("variant", [
+    "/thu-tuc", "/thu-tuc/", "/thu-tuc#top", "/thu-tuc/#top",
+])
+def test_fragment_and_trailing_slash_variants_are_one_url(variant: str) -> None:
+    f = frontier()
+    assert f.admit(url("/thu-tuc"), 1) is not None
+    assert f.admit(url(variant), 1) is None
+    assert f.scheduled == 2
+
+
+def test_query_strings_stay_distinct() -> None:
+    f = frontier()
+    assert f.admit(url("/thu-tuc?page=2"), 1) is not None
+    assert f.admit(url("/thu-tuc?page=3"), 1) is not None
+
+
+def test_start_url_is_not_admitted_twice() -> None:
+    f = frontier()
+    assert f.admit(url("/#main"), 1) is None
+    assert f.admit(url(""), 1) is None
+
+
+@pytest.mark.parametrize("href", [
+    "https://other.gov.vn/thu-tuc",
+    "https://sub.dichvucong.example.gov.vn/thu-tuc",
+    "http://dichvucong.example.gov.vn.evil.com/",
+])
+def test_off_host_links_are_refused_and_counted(href: str) -> None:
+    f = frontier()
+    assert f.admit(href, 1) is None
+    assert f.skipped_out_of_scope == 1
+    assert f.scheduled == 1
+
+
+@pytest.mark.parametrize("href", [
+    "javascript:void(0)",
+    "mailto:gopy@example.gov.vn",
+    "tel:19001234",
+    "file:///etc/passwd",
+    "data:text/html,<h1>x</h1>",
+    "ftp://dichvucong.example.gov.vn/bieu-mau.txt",
+])
+def test_non_http_schemes_are_refused(href: str) -> None:
+    f = frontier()
+    assert f.admit(href, 1) is None
+    assert f.scheduled == 1
+
+
+def test_http_and_https_of_the_same_host_are_in_scope() -> None:
+    f = frontier()
+    assert f.admit("http://dichvucong.example.gov.vn/tin-tuc", 1) is not None
+
+
+def test_host_match_ignores_case() -> None:
+    assert frontier().admit("https://DichVuCong.Example.gov.vn/tin-tuc", 1) is not None
+
+
+def test_allowed_hosts_widen_the_scope() -> None:
+    f = frontier(allowed_hosts=("www.example.gov.vn",))
+    assert f.admit("https://www.example.gov.vn/gioi-thieu", 1) is not None
+    assert f.admit("https://example.gov.vn/gioi-thieu", 1) is None
+
+
+@pytest.mark.parametrize("path", ["/bieu-mau/to-khai.pdf", "/files/DANH-MUC.XLSX", "/anh/banner.jpg"])
+def test_downloads_are_not_crawled_as_pages(path: str) -> None:
+    f = frontier()
+    assert f.admit(url(path), 1) is None
+    assert f.skipped_out_of_scope == 0
+
+
+def test_depth_cap() -> None:
+    f = frontier(max_depth=2)
+    assert f.admit(url("/a"), 2) is not None
+    assert f.admit(url("/b"), 3) is None
+
+
+def test_too_deep_a_link_is_not_marked_seen() -> None:
+    f = frontier(max_depth=2)
+    assert f.admit(url("/b"), 3) is None
+    assert f.admit(url("/b"), 2) is not None
+
+
+def test_page_cap_counts_the_start_page() -> None:
+    f = frontier(max_pages=3)
+    assert f.admit(url("/a"), 1) is not None
+    assert f.admit(url("/b"), 1) is not None
+    assert f.full
+    assert f.admit(url("/c"), 1) is None
+    assert f.scheduled == 3
+
+
+# -- robots.txt -----------------------------------------------------------------------------------
+
+ROBOTS = "User-agent: *\nDisallow: /admin\nDisallow: /tim-kiem\n"
+
+
+def test_robots_disallow_is_honoured_and_recorded() -> None:
+    f = frontier()
+    f.set_robots(ROBOTS)
+    assert f.admit(url("/admin/users"), 1) is None
+    assert f.admit(url("/tim-kiem?q=khai+sinh"), 1) is None
+    assert f.admit(url("/thu-tuc"), 1) is not None
+    assert f.skipped_robots == [url("/admin/users"), url("/tim-kiem?q=khai+sinh")]
+
+
+def test_robots_rules_for_our_agent_apply() -> None:
+    f = frontier()
+    f.set_robots("User-agent: portal-eval\nDisallow: /thu-tuc\n\nUser-agent: *\nDisallow:\n")
+    assert f.admit(url("/thu-tuc/1"), 1) is None
+    assert f.admit(url("/tin-tuc/1"), 1) is not None
+
+
+def test_start_url_is_exempt_from_robots_disallow_all() -> None:
+    # The gatherer admits the start URL before it reads robots.txt: an evaluation is asked for.
+    f = frontier()
+    f.set_robots("User-agent: *\nDisallow: /\n")
+    assert START in f.seen
+    assert f.admit(url("/thu-tuc"), 1) is None
+    assert f.skipped_robots == [url("/thu-tuc")]
+
+
+def test_empty_robots_allows_everything() -> None:
+    f = frontier()
+    f.set_robots("")
+    assert f.admit(url("/thu-tuc"), 1) is not None
+
+
+# -- breadth-first crawl over a fake site (no browser) ----------------------------------------------
+
+SITE: Mapping[str, Sequence[str]] = {
+    "/": ["/a", "/b", "https://other.gov.vn/x", "mailto:x@example.gov.vn"],
+    "/a": ["/c", "/a2", "/b#again", "/"],
+    "/b": ["/d"],
+    "/c": ["/e"],
+    "/a2": [],
+    "/d": ["/c/"],
+    "/e": ["/f"],
+    "/f": [],
+    "/sitemap-only": [],
+}
+
+
+@pytest.fixture(scope="module")
+def crawler() -> Iterator[ModuleType]:
+    with browser_modules("evaluator.crawl.crawler", "evaluator.gather.page") as (module, _page):
+        yield module
+
+
+def _page(job: Any) -> Page:
+    path = normalise_url(job.url).removeprefix(url("/").rstrip("/")) or "/"
+    return Page(id=job.id, url=job.url, final_url=job.url, status=200, depth=job.depth,
+                found_via=job.found_via, referrer=job.referrer, content_type="text/html",
+                links=[link(href) for href in SITE[path]])
+
+
+def crawl(crawler: ModuleType, f: Frontier, sitemap: Sequence[str] = ()) -> list[Page]:
+    async def gather(tab: object, job: Any) -> Page:
+        return _page(job)
+
+    start = Page(id=0, url=START, final_url=START, status=200, depth=0, found_via="start",
+                 links=[link(h) for h in SITE["/"]])
+    return asyncio.run(crawler.crawl([object(), object()], f, gather, start, list(sitemap)))
+
+
+def _visits(pages: list[Page]) -> list[tuple[str, int | None]]:
+    return [(p.url.removeprefix(url("/").rstrip("/")), p.depth) for p in pages]
+
+
+def test_crawl_is_breadth_first_with_fewest_click_depths(crawler: ModuleType) -> None:
+    pages = crawl(crawler, frontier())
+    assert _visits(pages) == [("/", 0), ("/a", 1), ("/b", 1), ("/c", 2), ("/a2", 2), ("/d", 2),
+                              ("/e", 3), ("/f", 4)]
+    assert [p.id for p in pages] == list(range(8))
+    assert pages[3].referrer == url("/a")
+
+
+def test_crawl_stops_at_the_depth_cap(crawler: ModuleType) -> None:
+    assert _visits(crawl(crawler, frontier(max_depth=2)))[-1] == ("/d", 2)
+
+
+def test_crawl_stops_at_the_page_cap(crawler: ModuleType) -> None:
+    pages = crawl(crawler, frontier(max_pages=4))
+    assert _visits(pages) == [("/", 0), ("/a", 1), ("/b", 1), ("/c", 2)]
+
+
+def test_crawl_counts_refused_links(crawler: ModuleType) -> None:
+    f = frontier()
+    crawl(crawler, f)
+    assert f.skipped_out_of_scope == 2  # the other host and the mailto:
+
+
+def test_crawl_visits_sitemap_only_pages_last_without_depth(crawler: ModuleType) -> None:
+    pages = crawl(crawler, frontier(), sitemap=[url("/sitemap-only"), url("/a"), "https://other.gov.vn/"])
+    assert (pages[-1].url, pages[-1].depth, pages[-1].found_via) == (url("/sitemap-only"), None, "sitemap")
+    assert len(pages) == 9
+
+
+def test_crawl_honours_robots(crawler: ModuleType) -> None:
+    f = frontier()
+    f.set_robots("User-agent: *\nDisallow: /c\n")
+    assert "/c" not in [path for path, _ in _visits(crawl(crawler, f))]
+    assert f.skipped_robots == [url("/c")]

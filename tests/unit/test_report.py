@@ -1,0 +1,453 @@
+"""HTML report renderer: content, order, languages, escaping, self-containment, determinism."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from evaluator.checks.model import Status
+from evaluator.criteria.schema import Band, Text
+from evaluator.evidence import Versions
+from evaluator.report import html as report
+from evaluator.report.html import (
+    IndexEntry,
+    ReportError,
+    render_index,
+    render_portal,
+    safe_href,
+    safe_relative_href,
+    translator,
+    write_index,
+    write_portal_report,
+)
+from evaluator.resources import reports_dir
+from evaluator.results import (
+    CriterionResult,
+    FindingResult,
+    PillarResult,
+    PortalResult,
+    ProfileRef,
+)
+
+XSS = "<script>alert(1)</script>"
+BANDS = [Band(grade="A", min=90), Band(grade="B", min=80), Band(grade="C", min=65),
+         Band(grade="D", min=50), Band(grade="E", min=0)]
+
+
+def text(en: str, vi: str | None = None) -> Text:
+    return Text(vi=vi or f"VI {en}", en=en)
+
+
+def criterion(cid: str, pillar: str, status: Status, points: float, possible: float,
+              **extra: Any) -> CriterionResult:
+    fields: dict[str, Any] = {
+        "id": cid, "pillar": pillar, "status": status, "points": points,
+        "points_possible": possible,
+        "title": text(f"Title {cid}", f"Tiêu đề {cid}"),
+        "failure_title": text(f"Failure {cid}", f"Không đạt {cid}"),
+        "description": text(f"Description {cid}", f"Mô tả {cid}"),
+        "fix": text(f"Fix {cid}", f"Cách sửa {cid}"),
+        "source": f"TT 22/2019 Đ6 ({cid})", "check": "generic", "scope": "site",
+    }
+    fields.update(extra)
+    return CriterionResult(**fields)
+
+
+def make_result(**overrides: Any) -> PortalResult:
+    """A small valid result: two pillars, one criterion of each status."""
+    criteria = [
+        criterion("works-pass", "functionality", Status.PASS, 30, 30,
+                  display_value="12 services", expected="≥ 1 service"),
+        criterion("small-fail", "functionality", Status.FAIL, 0, 5,
+                  display_value="no search box", expected="a search box"),
+        criterion("big-fail", "functionality", Status.FAIL, 0, 20, display_value="3 broken links",
+                  expected="0 broken links", pages=["https://portal.example.vn/a"],
+                  findings=[FindingResult(message="Broken link", page_url="https://portal.example.vn/a",
+                                          selector="a#x", snippet='<a id="x">x</a>', value="404",
+                                          expected="200")],
+                  findings_total=1),
+        criterion("review-me", "functionality", Status.NEEDS_REVIEW, 0, 15),
+        criterion("n-a", "access", Status.NOT_APPLICABLE, 0, 10),
+        criterion("crashed", "access", Status.ERROR, 0, 20,
+                  error="missing evidence 'lighthouse': not installed"),
+    ]
+    fields: dict[str, Any] = {
+        "portal_id": "portal.example.vn", "portal_name": "Cổng dịch vụ công Ví Dụ",
+        "start_url": "https://portal.example.vn/", "evaluated_at": "2024-05-01T10:20:30+07:00",
+        "profile": ProfileRef(id="vn-2023", title=text("Criteria 2023", "Bộ tiêu chí 2023"),
+                              digest="sha256:0", bands=BANDS),
+        "versions": Versions(portal_eval="0.1.0", chromium="126.0", axe_core="4.12.1"),
+        "grade": "C", "total": 72.5,
+        "pillars": {
+            "functionality": PillarResult(id="functionality", title=text("Functionality", "Chức năng"),
+                                          points=42.5, points_possible=70),
+            "access": PillarResult(id="access", title=text("Access", "Truy cập"), points=30,
+                                   points_possible=30, points_not_applicable=10),
+        },
+        "criteria": criteria, "pages_evaluated": 7,
+    }
+    fields.update(overrides)
+    return PortalResult(**fields)
+
+
+def not_evaluated(pid: str = "down.example.vn", reason: str = "gathering failed: timeout") -> PortalResult:
+    return make_result(portal_id=pid, portal_name=pid, grade=None, total=None, criteria=[],
+                       not_evaluated=reason, pages_evaluated=0)
+
+
+def assert_self_contained(html: str) -> None:
+    assert "<script" not in html.lower()
+    assert not re.search(r"""\bsrc\s*=""", html, re.I)
+    for tag in re.findall(r"<link\b[^>]*>", html, re.I):
+        assert "http" not in tag.lower(), tag
+    assert "@import" not in html and "url(" not in html
+    assert 'href="javascript:' not in html.lower()
+
+
+# -------------------------------------------------------------------------------- portal report
+
+
+def test_portal_report_shows_grade_total_pillars_and_statuses() -> None:
+    html = render_portal(make_result(), "en")
+    assert '<html lang="en">' in html
+    assert 'class="grade-letter">C<' in html
+    assert "72.5" in html and "100.0" in html
+    assert "42.5 / 70.0 points" in html and "30.0 / 30.0 points" in html
+    assert "<svg" in html and 'width="60.71"' in html  # 42.5 / 70 of the bar
+    for label in ("Pass", "Fail", "Needs review", "Error", "Not applicable"):
+        assert f">{label}<" in html
+    assert "Failure big-fail" in html and "Title big-fail" not in html  # failure title when failed
+    assert "Title works-pass" in html
+    assert "3 broken links" in html and "0 broken links" in html
+    assert "missing evidence &#39;lighthouse&#39;: not installed" in html
+    assert "TT 22/2019 Đ6 (big-fail)" in html
+    assert "Fix big-fail" in html
+    assert 'aria-current="true"' in html  # the current band is marked
+    assert "126.0" in html and "4.12.1" in html and "Criteria 2023" in html
+    assert "2024-05-01 10:20:30 (UTC+07:00)" in html
+    assert_self_contained(html)
+
+
+def test_criteria_order_failed_first_then_by_points_lost() -> None:
+    html = render_portal(make_result(), "en")
+    order = ["Failure big-fail", "Failure small-fail", "Title review-me", "Title works-pass"]
+    positions = [html.index(name) for name in order]
+    assert positions == sorted(positions)
+    ordered = report.criteria_order(make_result().criteria)
+    assert [c.status for c in ordered] == [Status.FAIL, Status.FAIL, Status.ERROR,
+                                           Status.NEEDS_REVIEW, Status.PASS, Status.NOT_APPLICABLE]
+
+
+def test_vietnamese_is_the_default() -> None:
+    html = render_portal(make_result())
+    assert '<html lang="vi">' in html
+    assert "Không đạt big-fail" in html and "Chức năng" in html
+    for label in ("Đạt", "Không đạt", "Cần xem xét", "Lỗi", "Không áp dụng"):
+        assert f">{label}<" in html
+    assert "Xếp loại" in html
+    assert_self_contained(html)
+
+
+def test_not_evaluated_banner_and_no_grade() -> None:
+    for lang, prefix in (("vi", "Không đánh giá được"), ("en", "Not evaluated")):
+        html = render_portal(not_evaluated(reason="browser died"), lang)
+        assert f"{prefix}: browser died" in html
+        assert 'role="alert"' in html
+        assert 'class="grade-letter">—<' in html
+        assert 'aria-current="true"' not in html
+
+
+def test_findings_are_capped_with_a_count_of_the_rest() -> None:
+    findings = [FindingResult(message=f"finding {i}") for i in range(25)]
+    result = make_result(criteria=[criterion("many", "functionality", Status.FAIL, 0, 10,
+                                             findings=findings, findings_total=40)])
+    html = render_portal(result, "en")
+    assert "finding 19" in html and "finding 20" not in html
+    assert "Findings (40)" in html
+    assert "and 20 more not listed" in html
+    assert "<details" in html
+
+
+def test_gathering_notes_only_when_present() -> None:
+    assert "Gathering notes" not in render_portal(make_result(), "en")
+    html = render_portal(make_result(evidence_errors=["page /x: timeout"],
+                                     disabled={"lighthouse": "binary not found"}), "en")
+    assert "Gathering notes" in html and "page /x: timeout" in html
+    assert "lighthouse" in html and "binary not found" in html
+
+
+def test_english_falls_back_to_vietnamese_when_blank() -> None:
+    blank = Text.model_construct(vi="Chỉ tiếng Việt", en="  ")
+    assert report.pick(blank, "en") == "Chỉ tiếng Việt"
+    assert report.pick(Text(vi="vi", en="en"), "en") == "en"
+    assert report.pick(Text(vi="vi", en="en"), "vi") == "vi"
+
+
+def test_numbers_have_one_decimal_and_a_dot() -> None:
+    assert report.fmt_points(72.45) in ("72.5", "72.4")  # binary float rounding, either way a dot
+    assert report.fmt_points(80) == "80.0"
+    assert report.fmt_points(-0.0) == "0.0"
+    assert report.fmt_points(None) == "—"
+
+
+# -------------------------------------------------------------------------------------- escaping
+
+
+def test_untrusted_text_and_urls_render_inert() -> None:
+    finding = FindingResult(message=XSS, page_url=f"https://x.vn/{XSS}", selector=XSS, snippet=XSS,
+                            value=XSS, expected=XSS)
+    result = make_result(
+        portal_name=XSS, portal_id="evil", start_url="javascript:alert(1)",
+        criteria=[criterion("x", "functionality", Status.FAIL, 0, 5, display_value=XSS,
+                            pages=["javascript:alert(1)", "data:text/html,<b>", XSS],
+                            findings=[finding], findings_total=1,
+                            error=XSS, source=XSS)],
+        evidence_errors=[XSS], disabled={XSS: XSS}, not_evaluated=None,
+    )
+    for lang in ("vi", "en"):
+        html = render_portal(result, lang)
+        assert_self_contained(html)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "href=\"data:text" not in html
+        assert "javascript:alert(1)" in html  # shown as text, never as a link
+
+
+def test_not_evaluated_reason_is_escaped() -> None:
+    html = render_portal(not_evaluated(reason=XSS), "en")
+    assert_self_contained(html)
+    assert "Not evaluated: &lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
+    "data:text/html,x", "file:///etc/passwd", "vbscript:x", "//evil.example/x", "/relative",
+    "https://", "http://a b.vn/", "", None,
+])
+def test_safe_href_refuses_anything_but_http(url: str | None) -> None:
+    assert safe_href(url) is None
+
+
+@pytest.mark.parametrize("url", ["http://x.vn/", "https://dichvucong.gov.vn/p/home/dvc-trang-chu.html?a=1&b=2"])
+def test_safe_href_keeps_http_urls(url: str) -> None:
+    assert safe_href(url) == url
+
+
+@pytest.mark.parametrize("href", [
+    "javascript:alert(1)", "https://evil.vn/r.html", "//evil.vn/r.html", "/abs/report.html",
+    "c:\\x", "a\\b", "data:,x", "", "x\ny",
+])
+def test_relative_href_refuses_non_relative(href: str) -> None:
+    assert safe_relative_href(href) is None
+
+
+def test_relative_href_keeps_and_encodes_relative_paths() -> None:
+    assert safe_relative_href("portal.vn/report.html") == "portal.vn/report.html"
+    assert safe_relative_href("a b/report.html") == "a%20b/report.html"
+    assert safe_relative_href("../r/report.html") == "../r/report.html"
+
+
+# ---------------------------------------------------------------------------------- determinism
+
+
+def test_rendering_is_deterministic() -> None:
+    result = make_result()
+    assert render_portal(result) == render_portal(result)
+    assert render_portal(result, "en") == render_portal(make_result(), "en")
+    entries = [IndexEntry(make_result(), "a/report.html"), IndexEntry(not_evaluated(), "b/report.html")]
+    assert render_index(entries, "Round") == render_index(list(entries), "Round")
+
+
+def test_css_is_inlined_and_allowed_by_the_content_security_policy() -> None:
+    html = render_portal(make_result())
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert len(styles) == 1 and ".grade-letter" in styles[0]
+    digest = base64.b64encode(hashlib.sha256(styles[0].encode("utf-8")).digest()).decode("ascii")
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', html)
+    assert csp is not None
+    policy = csp.group(1).replace("&#39;", "'")
+    assert "default-src 'none'" in policy and f"style-src 'sha256-{digest}'" in policy
+
+
+def test_portal_id_stands_in_for_a_missing_name() -> None:
+    html = render_portal(make_result(portal_name=""), "en")
+    assert "<h1>portal.example.vn</h1>" in html
+
+
+# ------------------------------------------------------------------------------------------- i18n
+
+
+def test_every_i18n_key_has_both_languages() -> None:
+    raw = yaml.safe_load((reports_dir() / "i18n.yaml").read_text(encoding="utf-8"))
+    missing = [f"{key}.{lang}" for key, entry in raw.items() for lang in ("vi", "en")
+               if not isinstance(entry, dict) or not str(entry.get(lang) or "").strip()]
+    assert not missing, f"i18n.yaml lacks: {', '.join(missing)}"
+    vi, en = translator("vi"), translator("en")
+    assert set(vi.strings) == set(en.strings) == set(raw)
+
+
+def test_every_key_the_templates_use_exists() -> None:
+    keys = set(translator("vi").strings)
+    used: set[str] = set()
+    for template in (reports_dir() / "templates").glob("*.j2"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_.]+)["']""", template.read_text(encoding="utf-8")))
+    used |= {f"status.{s.value}" for s in Status}
+    assert used, "no t(...) call found in the templates"
+    assert not used - keys, f"keys used but not in i18n.yaml: {sorted(used - keys)}"
+
+
+def test_unknown_language_is_a_report_error() -> None:
+    with pytest.raises(ReportError, match="unknown report language 'fr'"):
+        render_portal(make_result(), "fr")
+
+
+def _copy_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy = tmp_path / "reports"
+    shutil.copytree(reports_dir(), copy)
+    monkeypatch.setattr(report, "reports_dir", lambda: copy)
+    return copy
+
+
+def test_missing_translation_is_a_report_error_naming_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = _copy_reports(tmp_path, monkeypatch)
+    i18n = copy / "i18n.yaml"
+    data = yaml.safe_load(i18n.read_text(encoding="utf-8"))
+    del data["status.pass"]["en"]
+    i18n.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ReportError, match=r"i18n\.yaml: 'status\.pass' lacks a en string"):
+        render_portal(make_result(), "vi")
+
+
+def test_broken_or_missing_files_are_report_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = _copy_reports(tmp_path, monkeypatch)
+    (copy / "i18n.yaml").write_text("a: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ReportError, match=r"i18n\.yaml:\d+: invalid YAML"):
+        render_portal(make_result())
+
+    copy = _copy_reports(tmp_path / "2", monkeypatch)
+    (copy / "templates" / "portal.html.j2").write_text("{% if %}\n", encoding="utf-8")
+    with pytest.raises(ReportError, match=r"portal\.html\.j2:1: template syntax error"):
+        render_portal(make_result())
+
+    copy = _copy_reports(tmp_path / "3", monkeypatch)
+    (copy / "templates" / "index.html.j2").unlink()
+    with pytest.raises(ReportError, match=r"index\.html\.j2: template not found"):
+        render_index([], "x")
+
+    copy = _copy_reports(tmp_path / "4", monkeypatch)
+    (copy / "templates" / "portal.html.j2").write_text("{{ nope.x }}\n", encoding="utf-8")
+    with pytest.raises(ReportError, match=r"portal\.html\.j2:1: template error: 'nope' is undefined"):
+        render_portal(make_result())
+
+    copy = _copy_reports(tmp_path / "5", monkeypatch)
+    (copy / "assets" / "report.css").unlink()
+    with pytest.raises(ReportError, match=r"report\.css: cannot read"):
+        render_portal(make_result())
+
+
+# ---------------------------------------------------------------------------------------- writing
+
+
+def test_write_portal_report_is_atomic_and_creates_folders(tmp_path: Path) -> None:
+    path = tmp_path / "round" / "portal" / "report.html"
+    assert write_portal_report(make_result(), path, "en") == path
+    assert path.read_text(encoding="utf-8") == render_portal(make_result(), "en")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["report.html"]  # no temp file left
+    assert path.stat().st_mode & 0o644 == 0o644
+
+
+def test_write_replaces_an_existing_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "report.html"
+    path.write_text("old", encoding="utf-8")
+    calls: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def spy(src: Any, dst: Any) -> None:
+        calls.append((str(src), str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    write_portal_report(make_result(), path)
+    assert len(calls) == 1 and calls[0][1] == str(path) and calls[0][0] != str(path)
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_failed_write_leaves_the_old_file_and_no_temp(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "report.html"
+    path.write_text("old", encoding="utf-8")
+
+    def boom(src: Any, dst: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(ReportError, match=r"report\.html: cannot write report: No space left"):
+        write_portal_report(make_result(), path)
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_unwritable_path_is_a_report_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ReportError, match="cannot write report"):
+        write_portal_report(make_result(), blocker / "sub" / "report.html")
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    with pytest.raises(ReportError, match="cannot write report"):
+        write_portal_report(make_result(), folder)  # a directory is in the way
+    with pytest.raises(ReportError, match="cannot write report"):
+        write_index([], blocker / "index.html", "x")
+
+
+# ------------------------------------------------------------------------------------------ index
+
+
+def test_index_sorts_by_total_and_puts_not_evaluated_last() -> None:
+    low = make_result(portal_id="low", portal_name="Low portal", grade="E", total=40.0)
+    high = make_result(portal_id="high", portal_name="High portal", grade="A", total=95.5)
+    tie = make_result(portal_id="tie", portal_name="Another high", grade="A", total=95.5)
+    down = not_evaluated("down", reason="DNS failure")
+    entries = [IndexEntry(down, "down/report.html"), IndexEntry(low, "low/report.html"),
+               IndexEntry(high, "high/report.html", agency="Bộ Ví dụ"), IndexEntry(tie, "tie/report.html")]
+    html = render_index(entries, "Round 2024", "en")
+    order = [html.index(f'href="{pid}/report.html"') for pid in ("tie", "high", "low", "down")]
+    assert order == sorted(order)
+    assert [e.result.portal_id for e in report.index_order(entries)] == ["tie", "high", "low", "down"]
+    assert "Not evaluated: DNS failure" in html
+    assert "Bộ Ví dụ" in html and "Round 2024" in html
+    assert "95.5" in html and "40.0" in html and "42.5" in html  # totals and pillar points
+    ranks = re.findall(r'<td class="num">(\d+|—)</td>\n<th scope="row"', html)
+    assert ranks == ["1", "1", "3", "—"]  # equal totals share a rank
+    assert_self_contained(html)
+
+
+def test_index_links_only_relative_paths_and_escapes_names() -> None:
+    evil = make_result(portal_id="evil", portal_name=XSS)
+    entries = [IndexEntry(evil, "javascript:alert(1)"),
+               IndexEntry(make_result(portal_id="ext"), "https://evil.vn/x.html")]
+    html = render_index(entries, XSS, "vi")
+    assert_self_contained(html)
+    assert "&lt;script&gt;" in html
+    assert "evil.vn/x.html" not in html
+
+
+def test_empty_index_renders() -> None:
+    html = render_index([], "Empty round")
+    assert "Chưa có cổng nào được đánh giá." in html
+    assert_self_contained(html)
+
+
+def test_write_index(tmp_path: Path) -> None:
+    entries = [IndexEntry(make_result(), "portal.example.vn/report.html")]
+    path = write_index(entries, tmp_path / "out" / "index.html", "Round", "en")
+    assert path.read_text(encoding="utf-8") == render_index(entries, "Round", "en")
