@@ -548,7 +548,14 @@ def index_order(entries: Sequence[IndexEntry]) -> list[IndexEntry]:
     return done + rest
 
 
+def _agency_label(agency: str, t: Translator) -> str:
+    """Known agency kinds (province, ministry) in the report's language; anything else as given."""
+    key = f"agency.{agency}"
+    return t(key) if key in t.strings else agency
+
+
 def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict[str, Any]:
+    t = translator(lang)
     ordered = index_order(entries)
     columns: dict[str, ColumnView] = {}
     for e in ordered:
@@ -566,7 +573,7 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
         rows.append(RowView(
             rank=str(rank) if evaluated else DASH,
             name=Link(r.portal_name or r.portal_id, safe_relative_href(e.report_href)),
-            portal_id=r.portal_id, agency=e.agency,
+            portal_id=r.portal_id, agency=_agency_label(e.agency, t),
             grade=(r.grade or DASH) if evaluated else DASH,
             tone=_grade_tone(r.grade, r.profile.bands) if evaluated else 0,
             total=fmt_points(r.total) if evaluated else DASH,

@@ -17,27 +17,14 @@ import jsonschema
 import pytest
 import yaml
 
-from evaluator.criteria.loader import load_profile
-from evaluator.pipeline import PortalRun, evaluate_portal
+from evaluator.pipeline import PortalRun
 from evaluator.results import dump_result
-from evaluator.settings import load_settings
-from fixtures.demo import PORTALS, portal_target
+from fixtures.demo import PORTALS
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").is_file())
 GRADE_ORDER = "ABCDE"
-
-
-@pytest.fixture(scope="session")
-def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PortalRun]:
-    out = tmp_path_factory.mktemp("eval")
-    settings = load_settings(env={})
-    profile = load_profile("vn-2023")
-    return {
-        pid: evaluate_portal(portal_target(fixture_server, pid), out, settings, profile)
-        for pid in PORTAL_IDS
-    }
 
 
 def expected(portal_id: str) -> dict[str, Any]:
