@@ -53,35 +53,78 @@ class BrowserCrashed(Exception):
     pass
 
 
+_ENV_CHROMIUM = "PORTAL_EVAL_CHROMIUM"
+
+
+def _executable(path: str) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
 def find_chromium(explicit: str | None = None) -> str:
-    """Explicit setting, then $PORTAL_EVAL_CHROMIUM, then Debian's chromium, then Playwright's."""
+    """The ``chromium`` setting, then Debian's chromium, then $PATH, then Playwright's own.
+
+    ``explicit`` is ``Settings.chromium``, already layered by load_settings (settings file <
+    $PORTAL_EVAL_CHROMIUM < --chromium). $PORTAL_EVAL_CHROMIUM is also read here, so a caller
+    that passes no setting gets the same answer, and so an unusable --chromium or settings-file
+    path still falls back to it before the system browsers (with a warning in the log).
+    """
     tried: list[str] = []
-    for label, candidate in (("setting browser.executable", explicit),
-                             ("$PORTAL_EVAL_CHROMIUM", os.environ.get("PORTAL_EVAL_CHROMIUM"))):
-        if candidate:
-            if Path(candidate).is_file() and os.access(candidate, os.X_OK):
-                return candidate
-            tried.append(f"{label}={candidate} (not an executable file)")
-    for candidate in DEBIAN_CANDIDATES:
-        if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+    configured: list[str] = []
+    env = os.environ.get(_ENV_CHROMIUM) or None
+    candidates: list[tuple[str, str]] = []
+    if explicit:
+        # load_settings puts $PORTAL_EVAL_CHROMIUM above the file, so the same path came from it.
+        label = (f"${_ENV_CHROMIUM}=" if explicit == env
+                 else "setting `chromium` (--chromium or the settings file): ")
+        candidates.append((label, explicit))
+    if env and env != explicit:
+        candidates.append((f"${_ENV_CHROMIUM}=", env))
+    for label, candidate in candidates:
+        if _executable(candidate):
             return candidate
+        tried.append(f"{label}{candidate} (not an executable file)")
+        configured.append(candidate)
+    found: str | None = None
+    for candidate in DEBIAN_CANDIDATES:
+        if _executable(candidate):
+            found = candidate
+            break
         tried.append(f"{candidate} (absent)")
-    on_path = shutil.which("chromium")
-    if on_path:
-        return on_path
-    managed = _playwright_managed_chromium()
-    if managed:
-        return managed
-    tried.append("Playwright's own browser under ~/.cache/ms-playwright (absent)")
+    if found is None and (found := shutil.which("chromium")) is None:
+        tried.append("`chromium` on $PATH (not found)")
+    if found is None:
+        root = _playwright_root()
+        if (found := _playwright_managed_chromium(root)) is None:
+            tried.append(f"Playwright's own browser under {root} (absent)")
+    if found is not None:
+        if configured:
+            log.warning("Chromium %s is not an executable file; using %s",
+                        " nor ".join(configured), found)
+        return found
     raise BrowserNotFound(
         "no Chromium found; tried: " + "; ".join(tried)
         + ". Fix: `apt-get install chromium` (Debian, as root), or set PORTAL_EVAL_CHROMIUM "
-        "to a Chromium binary, or `playwright install chromium` where the internet is reachable"
+        "(or `chromium` in the settings file, or --chromium) to a Chromium binary, or "
+        "`playwright install chromium` where the internet is reachable"
     )
 
 
-def _playwright_managed_chromium() -> str | None:
-    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache/ms-playwright"))
+def _playwright_root() -> Path:
+    """The folder Playwright installs its browsers in, as Playwright itself resolves it."""
+    configured = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    if configured == "0":
+        # "0": browsers live inside the installed playwright package (a hermetic install).
+        import playwright
+
+        package = getattr(playwright, "__file__", None)
+        if package:
+            return Path(package).parent / "driver" / "package" / ".local-browsers"
+    elif configured:
+        return Path(configured).expanduser()
+    return Path.home() / ".cache" / "ms-playwright"
+
+
+def _playwright_managed_chromium(root: Path) -> str | None:
     for pattern in ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-*/headless_shell"):
         for hit in sorted(root.glob(pattern), reverse=True):
             if os.access(hit, os.X_OK):

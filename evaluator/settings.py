@@ -42,7 +42,8 @@ class Settings:
     screenshots: bool = True
     #: Identify ourselves to portals (RESEARCH.md §6 politeness).
     user_agent_suffix: str = "portal-eval/0.1 (+https://github.com/portal-eval/portal-eval)"
-    #: Chromium binary; empty: $PORTAL_EVAL_CHROMIUM, then Debian's chromium, then Playwright's.
+    #: Chromium binary, like every setting: file < $PORTAL_EVAL_CHROMIUM < --chromium. Empty:
+    #: Debian's chromium, then `chromium` on $PATH, then Playwright's own (browser.find_chromium).
     chromium: str = ""
     #: Hosts besides the start URL's that the crawl may visit (e.g. a separate www host).
     allowed_hosts: tuple[str, ...] = ()
@@ -107,7 +108,8 @@ def load_settings(file: Path | None = None, env: dict[str, str] | None = None,
     environ = os.environ if env is None else env
     for name in names:
         raw = environ.get(_ENV_PREFIX + name.upper())
-        if raw is not None and name != "chromium":  # $PORTAL_EVAL_CHROMIUM is read by browser.py
+        # Every setting, $PORTAL_EVAL_CHROMIUM included: the environment beats the file.
+        if raw is not None:
             values[name] = _coerce(name, raw, f"${_ENV_PREFIX}{name.upper()}")
     values.update({k: v for k, v in cli.items() if v is not None})
     return Settings(**values)

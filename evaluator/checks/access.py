@@ -70,22 +70,54 @@ class ViewportParams(Params):
     min_maximum_scale: float = Field(2.0, gt=0)
 
 
+# The leading number JavaScript's parseFloat reads ("1.5abc" → 1.5, "abc" → NaN); axe-core's
+# meta-viewport checks, whose semantics _viewport_problem follows, judge values through it.
+_JS_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
+# Words that keep zoom on (axe-core meta-viewport-scale); any other word reads as "no".
+_USER_SCALABLE_WORDS = ("yes", "device-width", "device-height")
+# Words a browser maps to its largest zoom.
+_MAXIMUM_SCALE_WORDS = ("device-width", "device-height")
+
+
+def _js_float(value: str) -> float | None:
+    match = _JS_FLOAT.match(value)
+    return float(match.group(0)) if match else None
+
+
 def _viewport_problem(content: str | None, min_scale: float) -> str | None:
+    """What in a viewport meta stops a phone user zooming, as axe-core's meta-viewport rule sees it.
+
+    user-scalable: yes, device-width, device-height and numbers ≥ 1 or ≤ -1 allow zoom; no,
+    any other word and numbers between -1 and 1 block it. maximum-scale: device-width and
+    device-height allow the largest zoom, negative numbers are ignored, other numbers must be
+    ≥ ``min_scale`` and other words are an error. Empty values are ignored.
+    """
     if not content:
         return "no <meta name=viewport>: phones render a shrunken desktop page"
-    fields = {
-        k.strip().lower(): v.strip().lower()
+    pairs = [
+        (k.strip().lower(), v.strip().lower())
         for k, _, v in (part.partition("=") for part in re.split(r"[,;]", content))
-    }
-    if fields.get("width") != "device-width":
-        return f"width is '{fields.get('width', '')}', not device-width"
-    if fields.get("user-scalable") in ("no", "0"):
-        return "user-scalable=no stops zooming"
-    try:
-        if "maximum-scale" in fields and float(fields["maximum-scale"]) < min_scale:
-            return f"maximum-scale={fields['maximum-scale']} stops zooming to 200 %"
-    except ValueError:
-        return f"maximum-scale '{fields['maximum-scale']}' is not a number"
+    ]
+    width = dict(pairs).get("width")  # the last width wins, as in browsers
+    if width != "device-width":
+        return f"width is '{width or ''}', not device-width"
+    for key, value in pairs:
+        if not value:
+            continue
+        number = _js_float(value)
+        if key == "user-scalable":
+            blocks = (value not in _USER_SCALABLE_WORDS) if number is None else -1 < number < 1
+            if blocks:
+                read_as = "" if value == "no" else (
+                    f" (the page says user-scalable={value}, which browsers read as no)"
+                )
+                return f"user-scalable=no stops zooming{read_as}"
+        elif key == "maximum-scale":
+            if number is None:
+                if value not in _MAXIMUM_SCALE_WORDS:
+                    return f"maximum-scale '{value}' is not a number nor device-width"
+            elif 0 <= number < min_scale:
+                return f"maximum-scale={value} stops zooming to {min_scale * 100:g} %"
     return None
 
 

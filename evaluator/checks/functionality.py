@@ -8,6 +8,7 @@ from pydantic import Field
 
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
+from evaluator.criteria.schema import Vocabulary
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.textnorm import clip, contains_all_words, contains_any
 
@@ -190,6 +191,13 @@ class RoleLinkParams(Params):
     role: str
     accept_mailto: bool = False
 
+    def vocabulary_problem(self, vocabulary: Vocabulary) -> tuple[str, str] | None:
+        """The loader's load-time check (NeedsVocabulary): the role must have labels."""
+        if vocabulary.labels.get(self.role):
+            return None
+        known = ", ".join(sorted(r for r, labels in vocabulary.labels.items() if labels))
+        return "role", f"role '{self.role}' has no labels in the vocabulary (labelled: {known})"
+
 
 @register("role_page_linked", level="site", params=RoleLinkParams)
 def role_page_linked(view: EvidenceView, params: RoleLinkParams) -> Outcome:
@@ -269,10 +277,19 @@ def faq_published(view: EvidenceView, params: FaqParams) -> Outcome:
 
 
 class PhoneParams(Params):
-    # Vietnamese numbers: 1900/1800 hotlines, 0xxx landlines and mobiles, with spaces or dots.
+    # Vietnamese numbers, grouped with spaces, dots or hyphens: 1900/1800 hotlines (1900 1234,
+    # 1900-6789-12), landlines and mobiles from 0 (024 3823 4567, 0912 345 678), an area code in
+    # parentheses ((0236) 3822 555) and +84 (+84 24 3823 4567). Since 2017-2018 every area code
+    # and mobile prefix starts 02-09, so a leading 00/01 is a code (000.00.00.H99-…, a Hà Nội tax
+    # number 0100109106), not a phone. Not glued to a word, "/", "." or "-" on the left, nor to a
+    # word or ".digit"/"-digit" on the right, so dates (23/11/2026, 2024-03-05, 05.03.2024),
+    # years, postal codes (100000) and document numbers (1033/QĐ-BTTTT) do not match.
     pattern: str = (
-        r"(?:\b(?:1900|1800)[\s.]?\d{3,4}(?:[\s.]?\d{2,4})?\b"
-        r"|\b0\d{2,3}[\s.]?\d{3,4}[\s.]?\d{3,4}\b)"
+        r"(?<![\w/.+-])(?:"
+        r"(?:1900|1800)[\s.-]?\d{3,4}(?:[\s.-]?\d{2,4})?"
+        r"|(?:0[2-9]\d{1,2}|\(0[2-9]\d{0,2}\))[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
+        r"|\(?\+84\)?[\s.-]?(?:\(0\)[\s.-]?)?[2-9]\d{0,2}[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
+        r")(?!\w|[.-]\d)"
     )
 
 

@@ -27,14 +27,28 @@ def _fmt(metric: str, value: float) -> str:
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
 
 
+def _not_served(page: KeyPageMeasurement, bound: str) -> Outcome | None:
+    """A failed outcome when the key page did not load or the server answered an error.
+
+    A 404 or 500 page is small and fast: measuring it would pass a page no citizen can use.
+    """
+    if page.error:
+        why, message = page.error, f"Page did not load: {page.error}"
+    elif page.status is not None and page.status >= 400:
+        why = f"HTTP {page.status}"
+        message = f"{page.role} page answered HTTP {page.status}, not the page itself"
+    else:
+        return None
+    return Outcome(Status.FAIL, 0.0, display_value=f"{page.role}: {why}", expected=bound,
+                   findings=(Finding(message, page_url=page.url, expected=bound),),
+                   pages=(page.url,))
+
+
 @register("timing_below", level="key_page", params=TimingParams, evidence="key_pages")
 def timing_below(view: EvidenceView, page: KeyPageMeasurement, params: TimingParams) -> Outcome:
     bound = ("< " if params.strict else "≤ ") + _fmt(params.metric, params.max)
-    if page.error:
-        return Outcome(Status.FAIL, 0.0, display_value=f"{page.role}: {page.error}",
-                       expected=bound,
-                       findings=(Finding(f"Page did not load: {page.error}", page_url=page.url,
-                                         expected=bound),), pages=(page.url,))
+    if (failed := _not_served(page, bound)) is not None:
+        return failed
     value = getattr(page.timings, params.metric)
     if value is None:
         # Chromium reports no paint for an empty page: nothing a citizen could see.
@@ -63,10 +77,8 @@ def transfer_size_below(
     view: EvidenceView, page: KeyPageMeasurement, params: WeightParams
 ) -> Outcome:
     bound = f"≤ {params.max_kib:.0f} KiB"
-    if page.error:
-        return Outcome(Status.FAIL, 0.0, display_value=f"{page.role}: {page.error}",
-                       expected=bound, pages=(page.url,),
-                       findings=(Finding(f"Page did not load: {page.error}", page_url=page.url),))
+    if (failed := _not_served(page, bound)) is not None:
+        return failed
     kib = page.transfer_bytes / 1024
     ok = kib <= params.max_kib
     shown = f"{kib:,.0f} KiB in {page.request_count} requests"

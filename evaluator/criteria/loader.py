@@ -10,7 +10,13 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from evaluator.criteria.schema import CriteriaFile, Criterion, Profile, Vocabulary
+from evaluator.criteria.schema import (
+    CriteriaFile,
+    Criterion,
+    NeedsVocabulary,
+    Profile,
+    Vocabulary,
+)
 from evaluator.resources import criteria_dir
 
 # Points are decimals in YAML (70, 13.5); sums are compared with this tolerance.
@@ -56,6 +62,7 @@ def _read_yaml(file: Path) -> tuple[Any, Lines, bytes]:
     except UnicodeDecodeError as exc:
         raise CriteriaError(file, None, f"not UTF-8 text: {exc.reason}") from None
     try:
+        _screen_events(file, text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -68,7 +75,44 @@ def _read_yaml(file: Path) -> tuple[Any, Lines, bytes]:
     return data, lines, raw
 
 
+# Deeper than any criteria file needs (they nest 4-5 levels); far below the ~500 levels at which
+# PyYAML's recursive composer, the line walk or pydantic would hit Python's recursion limit.
+_MAX_DEPTH = 64
+
+
+def _screen_events(file: Path, text: str) -> None:
+    """Refuse anchors, aliases and absurd nesting before anything is composed or constructed.
+
+    Criteria files are read by auditors and lawyers: every value is spelt out where it applies.
+    An alias (``*name``) makes the document a graph instead of a tree: a self-reference
+    (``loop: &loop [*loop]``) sends any recursive walk round forever, and nested aliases (the
+    "billion laughs" bomb) expand exponentially in the line walk and in pydantic's validation
+    even though PyYAML itself shares the objects. Capping a walk by visited-node identity would
+    keep the walk finite but not validation, and would leave line numbers ambiguous (one node,
+    several paths). So anchors and aliases are refused outright, from the event stream: that is
+    linear in the text and expands nothing. After this screen the composed document is a tree
+    of bounded depth, which ``_walk`` and the models can visit safely.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            kind = "alias '*" if isinstance(event, yaml.AliasEvent) else "anchor '&"
+            raise CriteriaError(
+                file, line,
+                f"YAML {kind}{anchor}' is not allowed in criteria files: write the value out",
+            )
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                raise CriteriaError(file, line, f"nested more than {_MAX_DEPTH} levels deep")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _walk(file: Path, node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> None:
+    # Recursion is safe here: _screen_events made the document a tree of bounded depth.
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
@@ -182,7 +226,15 @@ def load_profile(name_or_path: str | Path) -> LoadedProfile:
                     file, _line(clines, (*at, "check")),
                     f"unknown check '{criterion.check}' (known: {', '.join(registry.names())})",
                 )
-            _validate(spec.params, criterion.params, file, clines, (*at, "params"))
+            params = _validate(spec.params, criterion.params, file, clines, (*at, "params"))
+            if isinstance(params, NeedsVocabulary):
+                wrong = params.vocabulary_problem(vocabulary)
+                if wrong is not None:
+                    name, message = wrong
+                    raise CriteriaError(
+                        file, _line(clines, (*at, "params", name)),
+                        f"params.{name}: {message}; see {vocab_file.name}",
+                    )
             problem = spec.scope_problem(criterion.scope)
             if problem:
                 raise CriteriaError(file, _line(clines, (*at, "scope")), problem)

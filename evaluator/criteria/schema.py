@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SCOPE_PATTERN = re.compile(r"^(site|start_page|every_page|key_pages|key_page:[a-z_]+)$")
+
+# The key templates the mobile lane measures, in the order it measures them. The same values as
+# evaluator/gather/key_pages.py ROLES; defined here, in a pure module, so the loader can check
+# `scope: key_page:<role>` without importing the browser stage (key_pages.py may import this).
+KEY_PAGE_ROLES: tuple[str, ...] = (
+    "home", "catalogue", "service", "search_results", "status_lookup", "faq",
+)
 
 
 class _Strict(BaseModel):
@@ -80,6 +87,13 @@ class Criterion(_Strict):
             raise ValueError(
                 "scope must be site, start_page, every_page, key_pages or key_page:<role>"
             )
+        # A misspelt role would load, then be not_applicable on every portal and its points
+        # would silently leave the pillar's denominator: reject it here.
+        role = value.removeprefix("key_page:")
+        if value.startswith("key_page:") and role not in KEY_PAGE_ROLES:
+            raise ValueError(
+                f"unknown key-page role '{role}' (known: {', '.join(KEY_PAGE_ROLES)})"
+            )
         return value
 
 
@@ -106,3 +120,16 @@ class Vocabulary(_Strict):
         if missing:
             raise ValueError(f"labels lacks role(s): {', '.join(sorted(missing))}")
         return value
+
+
+@runtime_checkable
+class NeedsVocabulary(Protocol):
+    """Check params that name vocabulary entries; the loader asks them once the vocabulary loads.
+
+    A misspelt entry (``role: feedbak``) then fails at load time with file:line, instead of
+    loading and turning into an ``error`` outcome on every portal.
+    """
+
+    def vocabulary_problem(self, vocabulary: Vocabulary) -> tuple[str, str] | None:
+        """``(param name, why)`` when the vocabulary lacks what the params need, else None."""
+        ...

@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from evaluator.browser import Tab
+from evaluator.criteria.schema import KEY_PAGE_ROLES
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.evidence import KeyPageMeasurement, Timings
 from evaluator.gather import scripts
 
-# Templates a citizen's key journey passes through (RESEARCH.md §6.2 "fixed templates").
-ROLES = ("home", "catalogue", "service", "search_results", "status_lookup", "faq")
+# Templates a citizen's key journey passes through (RESEARCH.md §6.2 "fixed templates"); the
+# criteria loader validates `scope: key_page:<role>` against the same tuple.
+ROLES = KEY_PAGE_ROLES
 
 NewMobileTab = Callable[[], Awaitable[tuple[Tab, Callable[[], Awaitable[None]]]]]
 

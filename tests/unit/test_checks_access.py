@@ -207,20 +207,51 @@ def test_bad_viewport_fails_with_the_problem(meta: str | None, problem: str) -> 
     assert outcome.findings[0].selector == 'meta[name="viewport"]'
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _viewport_problem only treats user-scalable 'no'/'0' as "
-                   "blocking zoom; Chromium (and axe-core's meta-viewport rule) also read unknown words "
-                   "such as 'false' and numbers between -1 and 1 as 'no'")
 @pytest.mark.parametrize("value", ["false", "0.5", "none"])
 def test_user_scalable_values_that_chromium_reads_as_no_fail(value: str) -> None:
     meta = f"width=device-width, initial-scale=1, user-scalable={value}"
     assert viewport_meta_sane(VIEW, key_page(viewport_meta=meta), VIEWPORT).status is Status.FAIL
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: maximum-scale=device-width (a keyword Chromium maps to the "
-                   "largest zoom, accepted by axe-core) fails as 'not a number'")
 def test_maximum_scale_device_width_allows_zoom() -> None:
     meta = "width=device-width, initial-scale=1, maximum-scale=device-width"
     assert viewport_meta_sane(VIEW, key_page(viewport_meta=meta), VIEWPORT).status is Status.PASS
+
+
+@pytest.mark.parametrize("value", ["yes", "YES", "1", "1.0", "2", "-1", "-3", "device-width",
+                                   "device-height", ""])
+def test_user_scalable_values_that_allow_zoom_pass(value: str) -> None:
+    # axe-core meta-viewport-scale: yes, device-width/-height and |number| >= 1 keep zoom on;
+    # an empty value is ignored.
+    meta = f"width=device-width, initial-scale=1, user-scalable={value}"
+    assert viewport_meta_sane(VIEW, key_page(viewport_meta=meta), VIEWPORT).status is Status.PASS
+
+
+@pytest.mark.parametrize("value", ["-0.5", "0.99", "0abc", "off"])
+def test_user_scalable_near_zero_or_unknown_word_names_what_the_page_says(value: str) -> None:
+    meta = f"width=device-width, user-scalable={value}"
+    outcome = viewport_meta_sane(VIEW, key_page(viewport_meta=meta), VIEWPORT)
+    assert outcome.status is Status.FAIL
+    assert f"the page says user-scalable={value}" in outcome.findings[0].message
+
+
+@pytest.mark.parametrize("value", ["device-height", "DEVICE-WIDTH", "-1", "10", "2.0"])
+def test_maximum_scale_that_allows_zoom_passes(value: str) -> None:
+    # Negative maximum-scale is invalid and ignored by browsers (and by axe-core).
+    meta = f"width=device-width, maximum-scale={value}"
+    assert viewport_meta_sane(VIEW, key_page(viewport_meta=meta), VIEWPORT).status is Status.PASS
+
+
+def test_maximum_scale_with_trailing_junk_is_read_like_parse_float() -> None:
+    outcome = viewport_meta_sane(VIEW, key_page(viewport_meta="width=device-width, maximum-scale=1.5x"),
+                                 VIEWPORT)
+    assert outcome.status is Status.FAIL
+    assert "maximum-scale=1.5x stops zooming to 200 %" in outcome.findings[0].message
+
+
+def test_any_blocking_entry_fails_even_if_another_allows_zoom() -> None:
+    meta = "width=device-width, user-scalable=no, user-scalable=yes"
+    assert viewport_meta_sane(VIEW, key_page(viewport_meta=meta), VIEWPORT).status is Status.FAIL
 
 
 def test_viewport_of_a_page_that_did_not_load_fails() -> None:
@@ -231,8 +262,9 @@ def test_viewport_of_a_page_that_did_not_load_fails() -> None:
 
 def test_viewport_min_scale_param() -> None:
     meta = "width=device-width, maximum-scale=3"
-    assert viewport_meta_sane(VIEW, key_page(viewport_meta=meta), ViewportParams(min_maximum_scale=4)) \
-        .status is Status.FAIL
+    outcome = viewport_meta_sane(VIEW, key_page(viewport_meta=meta), ViewportParams(min_maximum_scale=4))
+    assert outcome.status is Status.FAIL
+    assert "maximum-scale=3 stops zooming to 400 %" in outcome.findings[0].message
 
 
 # -- no_horizontal_scroll ------------------------------------------------------------------------

@@ -105,6 +105,24 @@ def test_timing_on_a_page_that_did_not_load_fails() -> None:
     assert outcome.display_value == "home: net::ERR_TIMED_OUT"
 
 
+@pytest.mark.parametrize("status", [404, 500, 503])
+@pytest.mark.parametrize("params", [FCP, LCP, CLS, TTFB])
+def test_timing_on_an_http_error_page_fails_however_fast(params: TimingParams, status: int) -> None:
+    outcome = timing_below(VIEW, key_page("faq", "/hoi-dap", status=status, fcp_ms=300, lcp_ms=300,
+                                          cls=0.0, ttfb_ms=20), params)
+    assert outcome.status is Status.FAIL
+    assert outcome.score == 0.0
+    assert outcome.display_value == f"faq: HTTP {status}"
+    (finding,) = outcome.findings
+    assert f"HTTP {status}" in finding.message
+    assert finding.page_url == "https://dichvucong.example.gov.vn/hoi-dap"
+
+
+@pytest.mark.parametrize("status", [200, 204, 304, 399, None])
+def test_timing_below_400_or_unknown_status_is_judged_on_the_timing(status: int | None) -> None:
+    assert timing_below(VIEW, key_page(status=status, fcp_ms=1000), FCP).status is Status.PASS
+
+
 @pytest.mark.parametrize("raw", [
     {"metric": "speed_index", "max": 3000},
     {"metric": "fcp_ms", "max": -1},
@@ -141,6 +159,26 @@ def test_weight_of_a_page_that_did_not_load_fails() -> None:
     outcome = transfer_size_below(VIEW, key_page(error="HTTP 502", transfer_bytes=0), WEIGHT)
     assert outcome.status is Status.FAIL
     assert outcome.display_value == "home: HTTP 502"
+
+
+@pytest.mark.parametrize("status", [400, 404, 500])
+def test_weight_of_an_http_error_page_fails_however_light(status: int) -> None:
+    outcome = transfer_size_below(VIEW, key_page(status=status, transfer_bytes=2048), WEIGHT)
+    assert outcome.status is Status.FAIL
+    assert outcome.score == 0.0
+    assert outcome.display_value == f"home: HTTP {status}"
+    assert f"HTTP {status}" in outcome.findings[0].message
+
+
+def test_weight_of_a_page_with_unknown_status_is_judged_on_its_weight() -> None:
+    assert transfer_size_below(VIEW, key_page(status=None), WEIGHT).status is Status.PASS
+
+
+def test_http_error_key_page_lowers_the_ratio_through_the_runner() -> None:
+    pages = [key_page("home", "/", fcp_ms=1000), key_page("faq", "/hoi-dap", status=404, fcp_ms=200)]
+    result = _run("first-contentful-paint", key_pages=pages)
+    assert result.outcome.status is Status.FAIL
+    assert [p["status"] for p in result.outcome.data["per_page"]] == ["pass", "fail"]
 
 
 def test_weight_params_need_a_positive_limit() -> None:

@@ -254,8 +254,6 @@ def test_unknown_profile_name_lists_the_known_ones() -> None:
     assert "\n" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a self-referencing YAML alias makes the loader's line "
-                   "walk (_walk) recurse forever: RecursionError instead of a one-line CriteriaError")
 def test_recursive_yaml_alias_is_a_one_line_error(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
     file = profile / "vocabulary.yaml"
@@ -268,9 +266,6 @@ def test_recursive_yaml_alias_is_a_one_line_error(tmp_path: Path) -> None:
     assert "\n" not in str(error)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: scope key_page:<role> accepts any role; a typo such as "
-                   "key_page:hom loads, then the criterion is not_applicable on every portal and its "
-                   "points silently leave the pillar's denominator")
 def test_unknown_key_page_role_is_rejected(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
     file = profile / "performance.yaml"
@@ -280,11 +275,74 @@ def test_unknown_key_page_role_is_rejected(tmp_path: Path) -> None:
     assert str(error).startswith(f"{file}:{_line_of(file, 'scope: key_page:hom')}: ")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: role_page_linked's `role` is not checked against the "
-                   "vocabulary's labels at load time; a typo loads and is an error on every portal")
 def test_role_without_vocabulary_labels_is_rejected(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
     file = profile / "functionality.yaml"
     _edit(file, "role: feedback,", "role: feedbak,")
     error = _error(profile)
     assert str(error).startswith(f"{file}:{_line_of(file, 'role: feedbak')}: ")
+
+
+def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "vocabulary.yaml"
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    _edit(file, "labels:\n", "\n".join(levels) + "\nlabels:\n")
+    _assert_one_line_at(_error(profile), file, _line_of(file, "a0: &a0"), "YAML anchor '&a0' is not allowed")
+
+
+def test_alias_is_named_with_its_own_line(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "performance.yaml"
+    _edit(file, "    params: {metric: fcp_ms, max: 3000}\n", "    params: *fcp\n")
+    _assert_one_line_at(_error(profile), file, _line_of(file, "params: *fcp"), "YAML alias '*fcp'")
+
+
+def test_absurdly_deep_nesting_is_a_one_line_error(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "vocabulary.yaml"
+    _edit(file, "labels:\n", "deep: " + "[" * 5000 + "]" * 5000 + "\nlabels:\n")
+    _assert_one_line_at(_error(profile), file, _line_of(file, "deep: "), "nested more than")
+
+
+def test_unknown_key_page_role_lists_the_known_roles(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "performance.yaml"
+    _edit(file, "    scope: key_pages\n", "    scope: key_page:hom\n")
+    error = _error(profile)
+    assert "unknown key-page role 'hom'" in str(error)
+    assert "home, catalogue, service, search_results, status_lookup, faq" in str(error)
+    assert "\n" not in str(error)
+
+
+def test_every_key_page_role_is_a_valid_scope(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "performance.yaml"
+    _edit(file, "    scope: key_pages\n", "    scope: key_page:status_lookup\n")
+    assert load_profile(profile).criteria
+
+
+def test_key_page_roles_match_the_gatherer() -> None:
+    from evaluator.criteria.schema import KEY_PAGE_ROLES
+    from tests.unit.evidence_factory import browser_modules
+
+    with browser_modules("evaluator.gather.key_pages") as (key_pages,):
+        assert key_pages.ROLES == KEY_PAGE_ROLES
+
+
+def test_role_error_names_the_labelled_roles(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "functionality.yaml"
+    _edit(file, "role: feedback,", "role: feedbak,")
+    _assert_one_line_at(_error(profile), file, _line_of(file, "role: feedbak"),
+                        "params.role: role 'feedbak' has no labels in the vocabulary (labelled: ")
+
+
+def test_role_with_an_empty_label_list_is_rejected(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    _edit(profile / "vocabulary.yaml", '  feedback: ["Phản ánh", "Kiến nghị", "Góp ý", "PAKN"]\n',
+          "  feedback: []\n")
+    file = profile / "functionality.yaml"
+    _assert_one_line_at(_error(profile), file, _line_of(file, "role: feedback"),
+                        "role 'feedback' has no labels")

@@ -80,8 +80,14 @@ def test_bad_settings_file_is_one_line_naming_the_file(tmp_path: Path, text: str
     assert "\n" not in str(info.value)
 
 
-def test_chromium_env_var_is_left_to_browser_discovery() -> None:
-    assert load_settings(env={"PORTAL_EVAL_CHROMIUM": "/opt/chromium"}).chromium == ""
+def test_chromium_env_var_is_a_setting_like_any_other(tmp_path: Path) -> None:
+    # The settings loader owns the layering of `chromium` too: file < environment < CLI.
+    env = {"PORTAL_EVAL_CHROMIUM": "/opt/chromium"}
+    assert load_settings(env=env).chromium == "/opt/chromium"
+    file = _settings_file(tmp_path, "chromium: /srv/chromium\n")
+    assert load_settings(file, env={}).chromium == "/srv/chromium"
+    assert load_settings(file, env=env).chromium == "/opt/chromium"
+    assert load_settings(file, env=env, chromium="/cli/chromium").chromium == "/cli/chromium"
 
 
 def test_with_overrides_skips_none_and_snapshot_is_plain_json() -> None:
@@ -198,32 +204,24 @@ def test_nothing_found_is_one_error_listing_what_was_tried_and_the_fix(
     assert "set PORTAL_EVAL_CHROMIUM" in message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: BrowserNotFound labels the explicit path 'setting "
-                   "browser.executable', a setting that does not exist (it is `chromium` / --chromium)")
 def test_nothing_found_names_the_real_setting(browser: ModuleType, tmp_path: Path) -> None:
     with pytest.raises(browser.BrowserNotFound) as info:
         browser.find_chromium(str(tmp_path / "cli-nope"))
     assert "browser.executable" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: BrowserNotFound does not list the $PATH lookup "
-                   "(shutil.which('chromium')) among what was tried")
 def test_nothing_found_mentions_the_path_lookup(browser: ModuleType) -> None:
     with pytest.raises(browser.BrowserNotFound) as info:
         browser.find_chromium()
     assert "$PATH" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: BrowserNotFound says it looked under "
-                   "~/.cache/ms-playwright even when $PLAYWRIGHT_BROWSERS_PATH sent it elsewhere")
 def test_nothing_found_names_the_playwright_folder_searched(browser: ModuleType, tmp_path: Path) -> None:
     with pytest.raises(browser.BrowserNotFound) as info:
         browser.find_chromium()
     assert str(tmp_path / "ms-playwright") in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a settings-file `chromium` beats $PORTAL_EVAL_CHROMIUM, "
-                   "against settings.py's 'defaults < file < environment < CLI'")
 def test_env_var_beats_a_settings_file_chromium(
     browser: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -232,3 +230,55 @@ def test_env_var_beats_a_settings_file_chromium(
     monkeypatch.setenv("PORTAL_EVAL_CHROMIUM", from_env)
     settings = load_settings(_settings_file(tmp_path, f"chromium: {from_file}\n"))
     assert browser.find_chromium(settings.chromium or None) == from_env
+
+
+def test_cli_beats_env_var_and_settings_file_chromium(
+    browser: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from_file = _exe(tmp_path / "file-chromium")
+    monkeypatch.setenv("PORTAL_EVAL_CHROMIUM", _exe(tmp_path / "env-chromium"))
+    from_cli = _exe(tmp_path / "cli-chromium")
+    settings = load_settings(_settings_file(tmp_path, f"chromium: {from_file}\n"), chromium=from_cli)
+    assert browser.find_chromium(settings.chromium or None) == from_cli
+
+
+def test_settings_file_chromium_is_used_without_env_var(browser: ModuleType, tmp_path: Path) -> None:
+    _exe(Path(browser.DEBIAN_CANDIDATES[0]))
+    from_file = _exe(tmp_path / "file-chromium")
+    settings = load_settings(_settings_file(tmp_path, f"chromium: {from_file}\n"))
+    assert browser.find_chromium(settings.chromium or None) == from_file
+
+
+def test_nothing_found_names_the_setting_and_lists_the_env_path_once(
+    browser: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PORTAL_EVAL_CHROMIUM", str(tmp_path / "env-nope"))
+    with pytest.raises(browser.BrowserNotFound) as info:
+        browser.find_chromium(load_settings().chromium or None)
+    message = str(info.value)
+    assert message.count(str(tmp_path / "env-nope")) == 1
+    assert f"$PORTAL_EVAL_CHROMIUM={tmp_path / 'env-nope'} (not an executable file)" in message
+    with pytest.raises(browser.BrowserNotFound) as info:
+        browser.find_chromium(str(tmp_path / "cli-nope"))
+    assert f"setting `chromium` (--chromium or the settings file): {tmp_path / 'cli-nope'}" \
+        in str(info.value)
+    assert "--chromium" in str(info.value).split("Fix:")[1]
+
+
+def test_nothing_found_names_the_default_playwright_folder(
+    browser: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PLAYWRIGHT_BROWSERS_PATH")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    with pytest.raises(browser.BrowserNotFound) as info:
+        browser.find_chromium()
+    assert f"under {tmp_path / 'home/.cache/ms-playwright'} (absent)" in str(info.value)
+
+
+def test_unusable_setting_falls_back_with_a_warning(
+    browser: ModuleType, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    debian = _exe(Path(browser.DEBIAN_CANDIDATES[0]))
+    with caplog.at_level("WARNING", logger=browser.__name__):
+        assert browser.find_chromium(str(tmp_path / "gone")) == debian
+    assert f"{tmp_path / 'gone'} is not an executable file; using {debian}" in caplog.text
