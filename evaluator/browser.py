@@ -151,18 +151,28 @@ class _NetRecord:
 
 @dataclass
 class Tab:
-    """One browser tab. Records its network traffic; dismisses dialogs; never downloads."""
+    """One browser tab. Records its network traffic and script errors; dismisses dialogs;
+    never downloads."""
 
     page: Page
+    # Console errors and uncaught exceptions, first 200 characters each, at most 50.
+    console_errors: list[str] = field(default_factory=list)
     _records: dict[int, _NetRecord] = field(default_factory=dict)
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        self.page.on("console", lambda msg: self._console_error(msg.text)
+                     if msg.type == "error" else None)
+        self.page.on("pageerror", lambda exc: self._console_error(f"uncaught: {exc}"))
         self.page.on("request", self._on_request)
         self.page.on("requestfinished", self._on_finished)
         self.page.on("requestfailed", self._on_failed)
         # A portal's alert/confirm/beforeunload would block the tab forever: dismiss them.
         self.page.on("dialog", lambda dialog: self._spawn(dialog.dismiss()))
+
+    def _console_error(self, text: str) -> None:
+        if len(self.console_errors) < 50:
+            self.console_errors.append(text[:200])
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
