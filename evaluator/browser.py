@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,21 +288,32 @@ class ContextOptions:
     user_agent_suffix: str = ""
 
 
+def _short_scratch_dir() -> Path:
+    """A fresh folder with a short path: the system temp folder if its path is short, else /tmp."""
+    base = tempfile.gettempdir()
+    if len(base) > 40 and os.path.isdir("/tmp"):
+        base = "/tmp"
+    return Path(tempfile.mkdtemp(prefix="pe-chromium-", dir=base))
+
+
 class BrowserSession:
     """One shared Chromium for a whole evaluation; contexts are cheap, browsers are not."""
 
-    def __init__(self, executable: str, tmp_dir: Path, extra_args: Sequence[str] = ()) -> None:
+    def __init__(self, executable: str, extra_args: Sequence[str] = ()) -> None:
         self.executable = executable
-        self.tmp_dir = tmp_dir
         self.extra_args = tuple(extra_args)
+        self.tmp_dir: Path | None = None
         self._pw: Playwright | None = None
         self._browser: Browser | None = None
         self.version: str = ""
         self.playwright_version: str = ""
 
     async def __aenter__(self) -> BrowserSession:
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        # Chromium litters TMPDIR and ~/.config otherwise (ENVIRONMENT.md).
+        # Chromium litters TMPDIR and ~/.config otherwise (ENVIRONMENT.md), so it gets a scratch
+        # folder of its own, removed on exit. It must have a short path: Chromium puts its
+        # SingletonSocket under TMPDIR, and a Unix socket path over 107 bytes makes the launch
+        # fail with nothing but "browser has been closed" (seen with deep --out folders).
+        self.tmp_dir = _short_scratch_dir()
         env = {**os.environ, "TMPDIR": str(self.tmp_dir), "HOME": str(self.tmp_dir),
                "XDG_CONFIG_HOME": str(self.tmp_dir / "config"),
                "XDG_CACHE_HOME": str(self.tmp_dir / "cache")}
@@ -313,6 +325,7 @@ class BrowserSession:
             )
         except PlaywrightError as exc:
             await self._pw.stop()
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
             raise BrowserCrashed(
                 f"Chromium at {self.executable} did not start: {_one_line(exc)}"
             ) from None
@@ -331,6 +344,8 @@ class BrowserSession:
         finally:
             if self._pw is not None:
                 await self._pw.stop()
+            if self.tmp_dir is not None:
+                shutil.rmtree(self.tmp_dir, ignore_errors=True)
 
     @property
     def connected(self) -> bool:

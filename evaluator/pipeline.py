@@ -62,8 +62,10 @@ def evaluate_portal(
         # says why, so a round carries on and the report shows the reason.
         if type(exc).__name__ == "BrowserNotFound":
             raise
-        log.exception("gathering %s failed", target.id)
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        # One line for the operator; the traceback only with --debug (the result says why).
+        log.error("gathering %s failed: %s", target.id, reason)
+        log.debug("gathering %s failed", target.id, exc_info=True)
         bundle = EvidenceBundle(
             portal_id=target.id, portal_name=target.name, start_url=target.start_url,
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),

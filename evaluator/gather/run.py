@@ -79,7 +79,7 @@ async def gather_portal(
     if not settings.axe:
         disabled["axe"] = "switched off by the 'axe' setting"
     timeout_ms = settings.nav_timeout_s * 1000
-    session = BrowserSession(executable, evidence_dir.parent / "tmp")
+    session = BrowserSession(executable)
     async with session:
         ua = (await session.default_user_agent()) + " " + settings.user_agent_suffix
         contexts = [await session.new_context(ContextOptions(), ua)

@@ -113,6 +113,9 @@ def test_unreachable_portal_reports_not_evaluated(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/"
+    # A deep output folder on purpose: Chromium once failed to start when its scratch folder
+    # lived there (a Unix socket path over 107 bytes).
+    tmp_path = tmp_path / ("dau-ra-rat-sau-" * 6)
     proc = subprocess.run(
         [sys.executable, "-m", "evaluator", "evaluate", url, "--out", str(tmp_path),
          "--id", "unreachable", "--quiet"], capture_output=True, text=True, check=False,

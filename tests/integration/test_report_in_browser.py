@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 async def open_report(path: Path, shot: Path, width: int) -> dict[str, Any]:
     chromium = find_chromium(load_settings().chromium or None)
-    async with BrowserSession(chromium, path.parent / ".browser-tmp") as session:
+    async with BrowserSession(chromium) as session:
         context = await session.new_context(ContextOptions(width=width, height=900), "")
         tab = await session.new_tab(context)
         nav = await tab.goto(path.resolve().as_uri(), 30_000)
