@@ -17,7 +17,8 @@ from evaluator.checks.model import Status
 from evaluator.criteria.schema import Band, Text
 from evaluator.evidence import Versions, write_json_atomic
 
-RESULT_SCHEMA_VERSION = 1
+# 2: display_value, expected and findings' message/expected became Text {vi, en}.
+RESULT_SCHEMA_VERSION = 2
 
 
 class _Model(BaseModel):
@@ -25,12 +26,13 @@ class _Model(BaseModel):
 
 
 class FindingResult(_Model):
-    message: str
+    # Sentences are in both languages; the other fields are data, shown as found.
+    message: Text
     page_url: str | None = None
     selector: str | None = None
     snippet: str | None = None
     value: str | None = None
-    expected: str | None = None
+    expected: Text | None = None
     impact: str | None = None
 
 
@@ -55,8 +57,10 @@ class CriterionResult(_Model):
     scope: str
     value: float | str | None = None
     unit: str | None = None
-    display_value: str = ""
-    expected: str = ""
+    # What was measured and what the criterion asks, in both languages; None when the check
+    # has nothing to say (an error's one English line is in ``error``).
+    display_value: Text | None = None
+    expected: Text | None = None
     pages: list[str] = Field(default_factory=list)
     findings: list[FindingResult] = Field(default_factory=list)
     findings_total: int = 0
@@ -117,6 +121,12 @@ def load_result(path: Path) -> PortalResult:
     file = path / "result.json" if path.is_dir() else path
     try:
         raw: Any = json.loads(file.read_text(encoding="utf-8"))
+        version = raw.get("schema_version") if isinstance(raw, dict) else None
+        if version != RESULT_SCHEMA_VERSION:
+            raise ResultError(
+                f"{file}: result schema version {version!r}, this portal-eval reads "
+                f"{RESULT_SCHEMA_VERSION}; re-score the evidence with `portal-eval score`"
+            )
         return PortalResult.model_validate(raw)
     except FileNotFoundError:
         raise ResultError(f"{file}: no result.json here") from None

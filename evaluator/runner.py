@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from evaluator.checks import registry
+from evaluator.checks.messages import Msg, msg
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.criteria.schema import Criterion
 from evaluator.derived import EvidenceView
@@ -30,7 +31,7 @@ class CriterionOutcome:
 def run_criterion(criterion: Criterion, view: EvidenceView) -> CriterionOutcome:
     spec = registry.get(criterion.check)
     if spec is None:  # the loader rejects this; kept for bundles scored with edited criteria
-        return _error(criterion, f"unknown check '{criterion.check}'")
+        return _error(criterion, msg("runner.unknown_check", check=criterion.check))
     try:
         params = spec.params.model_validate(criterion.params)
         outcome = (
@@ -38,19 +39,25 @@ def run_criterion(criterion: Criterion, view: EvidenceView) -> CriterionOutcome:
             else _run_pages(criterion, spec, view, params)
         )
     except MissingEvidence as exc:
-        return _error(criterion, str(exc))
+        return _error(criterion, exc.message)
     except Exception as exc:
-        log.exception("check %s failed on criterion %s", criterion.check, criterion.id)
-        return _error(criterion, f"check '{criterion.check}' failed: {type(exc).__name__}: {exc}")
+        # The criterion shows the error; the traceback (a bug in the check) only with --debug.
+        log.error("check %s failed on criterion %s: %s: %s", criterion.check, criterion.id,
+                  type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
+        log.debug("check %s failed", criterion.check, exc_info=True)
+        return _error(criterion, msg("runner.check_failed", check=criterion.check,
+                                     error=f"{type(exc).__name__}: {exc}"))
     total = len(outcome.findings)
     if total > MAX_FINDINGS:
         outcome = replace(outcome, findings=outcome.findings[:MAX_FINDINGS])
     return CriterionOutcome(criterion, outcome, findings_total=total)
 
 
-def _error(criterion: Criterion, message: str) -> CriterionOutcome:
+def _error(criterion: Criterion, message: Msg) -> CriterionOutcome:
+    # ``error`` stays one English line for logs and CI tools; the report shows the message.
     return CriterionOutcome(
-        criterion, Outcome(Status.ERROR, None, display_value=f"error: {message}"), error=message
+        criterion, Outcome(Status.ERROR, None, display_value=msg("runner.error", detail=message)),
+        error=message.render("en"),
     )
 
 
@@ -63,7 +70,7 @@ def _targets(
         return [p for p in view.html_pages if "html" in p.content_type or not p.content_type]
     key_pages = view.bundle.key_pages
     if key_pages is None:
-        reason = view.bundle.disabled.get("key_pages", "the key-page lane did not run")
+        reason = view.bundle.disabled.get("key_pages") or msg("missing.key_pages")
         raise MissingEvidence("key_pages", reason)
     if criterion.scope.startswith("key_page:"):
         role = criterion.scope.split(":", 1)[1]
@@ -82,7 +89,8 @@ def _run_pages(
             outcomes.append(spec.fn(view, target, params))
         except MissingEvidence as exc:
             missing = exc
-            skipped.append(Finding(f"Not checked: {exc}", page_url=target.url))
+            skipped.append(Finding(msg("runner.not_checked", reason=exc.message),
+                                   page_url=target.url))
     if missing is not None and not outcomes:
         raise missing
     return fold(criterion.aggregate, outcomes, skipped)
@@ -94,7 +102,7 @@ def fold(aggregate: str, outcomes: list[Outcome], extra: list[Finding] | None = 
     findings = tuple(f for o in counted for f in o.findings) + tuple(extra or ())
     pages = tuple(dict.fromkeys(p for o in counted for p in o.pages))
     if not counted:
-        return Outcome(Status.NOT_APPLICABLE, None, display_value="no page in scope",
+        return Outcome(Status.NOT_APPLICABLE, None, display_value=msg("fold.no_page"),
                        findings=findings)
     passed = [o for o in counted if o.status is Status.PASS]
     review = [o for o in counted if o.status is Status.NEEDS_REVIEW]
@@ -117,11 +125,17 @@ def fold(aggregate: str, outcomes: list[Outcome], extra: list[Finding] | None = 
             score = min(scores)
         else:
             score = sum(scores) / len(scores)
-    failing = [o.display_value for o in counted if o.status is not Status.PASS and o.display_value]
-    summary = f"{len(passed)} of {len(counted)} pages pass"
-    if failing:
-        summary += "; " + "; ".join(failing[:4]) + ("; …" if len(failing) > 4 else "")
-    expected = next((o.expected for o in counted if o.expected), "")
+    failing = tuple(o.display_value for o in counted
+                    if o.status is not Status.PASS and o.display_value is not None)
+    if not failing:
+        summary = msg("fold.summary", passed=len(passed), total=len(counted))
+    elif len(failing) <= 4:
+        summary = msg("fold.summary_failing", passed=len(passed), total=len(counted),
+                      failing=failing)
+    else:
+        summary = msg("fold.summary_failing_more", passed=len(passed), total=len(counted),
+                      failing=failing[:4])
+    expected = next((o.expected for o in counted if o.expected is not None), None)
     return Outcome(
         status, round(score, 6), value=round(share, 4), unit="share of pages",
         display_value=summary, expected=expected, findings=findings, pages=pages,

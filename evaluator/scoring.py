@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from evaluator.checks.messages import text_or_none, to_text
 from evaluator.checks.model import Status
 from evaluator.criteria.loader import LoadedProfile
 from evaluator.criteria.schema import Band
@@ -45,9 +46,16 @@ def _criterion_result(o: CriterionOutcome) -> CriterionResult:
         points_possible=c.points, score=out.score, manual=c.manual,
         title=c.title, failure_title=c.failure_title, description=c.description, fix=c.fix,
         source=c.source, check=c.check, scope=c.scope,
-        value=out.value, unit=out.unit, display_value=out.display_value, expected=out.expected,
+        value=out.value, unit=out.unit,
+        # Messages become {vi, en} here: the result carries both languages, the report picks one.
+        display_value=text_or_none(out.display_value), expected=text_or_none(out.expected),
         pages=list(out.pages),
-        findings=[FindingResult(**f.__dict__) for f in out.findings],
+        findings=[
+            FindingResult(message=to_text(f.message), page_url=f.page_url, selector=f.selector,
+                          snippet=f.snippet, value=f.value, expected=text_or_none(f.expected),
+                          impact=f.impact)
+            for f in out.findings
+        ],
         findings_total=o.findings_total, error=o.error,
     )
 

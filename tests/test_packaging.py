@@ -42,6 +42,8 @@ def test_wheel_ships_the_data(installed: Path) -> None:
     for rel in ("criteria/vn-2023/profile.yaml", "reports/templates/portal.html.j2",
                 "reports/assets/report.css", "reports/i18n.yaml", "schemas/result.schema.json"):
         assert (data / rel).is_file(), rel
+    # The bilingual message catalog sits next to the checks that use it.
+    assert (installed / "evaluator" / "checks" / "messages.yaml").is_file()
 
 
 def test_installed_copy_checks_criteria_and_renders_outside_the_repo(

@@ -6,6 +6,7 @@ import re
 
 from pydantic import Field
 
+from evaluator.checks.messages import Msg, msg, role
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
 from evaluator.derived import EvidenceView
@@ -25,23 +26,26 @@ class AxeParams(Params):
 @register("axe_clean", level="page", params=AxeParams, evidence="axe")
 def axe_clean(view: EvidenceView, page: Page, params: AxeParams) -> Outcome:
     if page.axe is None:
-        raise MissingEvidence("axe", page.axe_error or f"axe did not run on {page.final_url}")
+        raise MissingEvidence("axe", page.axe_error or msg("missing.axe", url=page.final_url))
     if not page.axe:
-        return Outcome(Status.PASS, 1.0, display_value="no violations", pages=(page.final_url,))
+        return Outcome(Status.PASS, 1.0, display_value=msg("axe.clean"), pages=(page.final_url,))
     penalty = sum(params.impact_weights.get(v.impact or "minor", 0.05) for v in page.axe)
     findings = []
     for v in page.axe:
         sc = ", ".join(t for t in v.tags if re.fullmatch(r"wcag\d{3,4}", t))
         node = v.nodes[0] if v.nodes else None
+        # v.help is axe-core's own English text: evidence, shown as it is.
+        message = (msg("axe.violation", rule=v.id, help=v.help, count=v.node_count, sc=sc) if sc
+                   else msg("axe.violation_no_sc", rule=v.id, help=v.help, count=v.node_count))
         findings.append(Finding(
-            f"{v.id}: {v.help} ({v.node_count} element(s); WCAG {sc or 'n/a'})",
+            message,
             page_url=page.final_url, selector=node.target if node else None,
             snippet=clip(node.html, 200) if node else None, impact=v.impact,
         ))
     return Outcome(
         Status.FAIL, max(0.0, 1.0 - penalty),
         value=len(page.axe), unit="rules",
-        display_value=f"{len(page.axe)} rule(s) violated", findings=tuple(findings),
+        display_value=msg("axe.measured", count=len(page.axe)), findings=tuple(findings),
         pages=(page.final_url,),
     )
 
@@ -55,12 +59,14 @@ class LangParams(Params):
 def html_lang(view: EvidenceView, page: Page, params: LangParams) -> Outcome:
     lang = (page.lang or "").strip()
     ok = lang.lower().split("-")[0] == params.expected_prefix.lower()
-    shown = f'lang="{lang}"' if lang else "no lang attribute"
+    shown = msg("lang.declared", lang=lang) if lang else msg("lang.none")
+    found = msg("lang.declared_finding", lang=lang) if lang else msg("lang.none_finding")
+    expected = msg("lang.expected", prefix=params.expected_prefix)
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0, value=lang or None,
-        display_value=shown, expected=f'<html lang="{params.expected_prefix}">',
-        findings=() if ok else (Finding(f"<html> has {shown}", page_url=page.final_url,
-                                        selector="html", expected=params.expected_prefix),),
+        display_value=shown, expected=expected,
+        findings=() if ok else (Finding(found, page_url=page.final_url, selector="html",
+                                        expected=expected),),
         pages=(page.final_url,),
     )
 
@@ -84,7 +90,7 @@ def _js_float(value: str) -> float | None:
     return float(match.group(0)) if match else None
 
 
-def _viewport_problem(content: str | None, min_scale: float) -> str | None:
+def _viewport_problem(content: str | None, min_scale: float) -> Msg | None:
     """What in a viewport meta stops a phone user zooming, as axe-core's meta-viewport rule sees it.
 
     user-scalable: yes, device-width, device-height and numbers ≥ 1 or ≤ -1 allow zoom; no,
@@ -93,14 +99,14 @@ def _viewport_problem(content: str | None, min_scale: float) -> str | None:
     ≥ ``min_scale`` and other words are an error. Empty values are ignored.
     """
     if not content:
-        return "no <meta name=viewport>: phones render a shrunken desktop page"
+        return msg("viewport.missing")
     pairs = [
         (k.strip().lower(), v.strip().lower())
         for k, _, v in (part.partition("=") for part in re.split(r"[,;]", content))
     ]
     width = dict(pairs).get("width")  # the last width wins, as in browsers
     if width != "device-width":
-        return f"width is '{width or ''}', not device-width"
+        return msg("viewport.width", width=width or "")
     for key, value in pairs:
         if not value:
             continue
@@ -108,16 +114,15 @@ def _viewport_problem(content: str | None, min_scale: float) -> str | None:
         if key == "user-scalable":
             blocks = (value not in _USER_SCALABLE_WORDS) if number is None else -1 < number < 1
             if blocks:
-                read_as = "" if value == "no" else (
-                    f" (the page says user-scalable={value}, which browsers read as no)"
-                )
-                return f"user-scalable=no stops zooming{read_as}"
+                if value == "no":
+                    return msg("viewport.user_scalable_no")
+                return msg("viewport.user_scalable_read_as_no", value=value)
         elif key == "maximum-scale":
             if number is None:
                 if value not in _MAXIMUM_SCALE_WORDS:
-                    return f"maximum-scale '{value}' is not a number nor device-width"
+                    return msg("viewport.maximum_scale_word", value=value)
             elif 0 <= number < min_scale:
-                return f"maximum-scale={value} stops zooming to {min_scale * 100:g} %"
+                return msg("viewport.maximum_scale_low", value=value, percent=float(min_scale * 100))
     return None
 
 
@@ -126,13 +131,17 @@ def viewport_meta_sane(
     view: EvidenceView, page: KeyPageMeasurement, params: ViewportParams
 ) -> Outcome:
     if page.error:
-        return Outcome(Status.FAIL, 0.0, display_value=f"{page.role}: {page.error}",
+        return Outcome(Status.FAIL, 0.0,
+                       display_value=msg("page.role_detail", role=role(page.role), detail=page.error),
                        pages=(page.url,))
     problem = _viewport_problem(page.viewport_meta, params.min_maximum_scale)
+    # A passing meta is shown as the page wrote it (problem is None only when it is non-empty).
+    detail: Msg | str = problem or page.viewport_meta or ""
     return Outcome(
         Status.FAIL if problem else Status.PASS, 0.0 if problem else 1.0,
-        value=page.viewport_meta, display_value=f"{page.role}: {problem or page.viewport_meta}",
-        expected="width=device-width, zoom allowed",
+        value=page.viewport_meta,
+        display_value=msg("page.role_detail", role=role(page.role), detail=detail),
+        expected=msg("viewport.expected"),
         findings=(Finding(problem, page_url=page.url, selector='meta[name="viewport"]',
                           snippet=page.viewport_meta),) if problem else (),
         pages=(page.url,),
@@ -149,18 +158,22 @@ def no_horizontal_scroll(
     view: EvidenceView, page: KeyPageMeasurement, params: ScrollParams
 ) -> Outcome:
     if page.error or page.scroll_width is None or page.client_width is None:
+        detail = page.error or msg("common.not_measured")
         return Outcome(Status.FAIL, 0.0,
-                       display_value=f"{page.role}: {page.error or 'not measured'}",
+                       display_value=msg("page.role_detail", role=role(page.role), detail=detail),
                        pages=(page.url,))
     overflow = page.scroll_width - page.client_width
     ok = overflow <= params.tolerance_px
-    shown = f"{page.role}: {page.scroll_width} px wide in a {page.client_width} px screen"
+    shown = msg("scroll.measured", role=role(page.role), width=page.scroll_width,
+                screen=page.client_width)
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0, value=overflow, unit="px",
-        display_value=shown, expected=f"no wider than {page.viewport_width} px",
-        findings=() if ok else (Finding(f"Scrolls sideways by {overflow} px at "
-                                        f"{page.viewport_width} px", page_url=page.url,
+        display_value=shown, expected=msg("scroll.expected", width=page.viewport_width),
+        findings=() if ok else (Finding(msg("scroll.finding", overflow=overflow,
+                                            width=page.viewport_width), page_url=page.url,
                                         value=f"{page.scroll_width} px",
-                                        expected=f"≤ {page.client_width} px"),),
+                                        expected=msg("common.at_most",
+                                                     value=msg("common.px",
+                                                               px=page.client_width))),),
         pages=(page.url,),
     )

@@ -6,11 +6,17 @@ import re
 
 from pydantic import Field
 
+from evaluator.checks.messages import Msg, Num, http_problem, msg
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
 from evaluator.criteria.schema import Vocabulary
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.textnorm import clip, contains_all_words, contains_any
+
+
+def _percent(share: float) -> Num:
+    """A share in [0, 1] as a whole percentage: 0.9 → 90 (the template writes the %)."""
+    return Num(share * 100, 0)
 
 
 class CatalogueParams(Params):
@@ -24,11 +30,11 @@ def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
     if found is None or view.catalogue_page is None:
         labels = ", ".join(view.vocab.labels["catalogue"])
         return Outcome(
-            Status.FAIL, 0.0, display_value="no catalogue found",
-            expected=f"a menu link ({labels}) to a list of ≥ {params.min_services} services",
-            findings=(Finding("No link to a service catalogue on the homepage or one level below",
+            Status.FAIL, 0.0, display_value=msg("catalogue.none"),
+            expected=msg("catalogue.expected_link", labels=labels, min=params.min_services),
+            findings=(Finding(msg("catalogue.none_finding"),
                               page_url=view.start_page.final_url if view.start_page else None,
-                              expected=labels),),
+                              expected=msg("common.link_labelled", labels=labels)),),
         )
     link, on_page = found
     services = view.services
@@ -37,13 +43,12 @@ def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
     share = len(labelled) / len(services) if services else 0.0
     full_share = len(full) / len(labelled) if labelled else 0.0
     findings = [
-        Finding(f"Catalogue linked as '{clip(link.text, 60)}'", page_url=on_page.final_url,
+        Finding(msg("catalogue.linked", text=clip(link.text, 60)), page_url=on_page.final_url,
                 value=link.href),
     ]
     unlabelled = [s for s in services if s.level is None]
     findings += [
-        Finding("Service listed without its level (toàn trình / một phần)",
-                page_url=s.listed_on, snippet=s.name)
+        Finding(msg("catalogue.unlabelled"), page_url=s.listed_on, snippet=s.name)
         for s in unlabelled[:10]
     ]
     ok = len(services) >= params.min_services and share >= params.min_labelled_share
@@ -51,11 +56,12 @@ def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
         Status.PASS if ok else Status.FAIL,
         1.0 if ok else 0.0,
         value=len(services), unit="services",
-        display_value=(
-            f"{len(services)} services on {len(view.catalogue_pages)} page(s); "
-            f"{share:.0%} labelled with their level; {full_share:.0%} toàn trình"
+        display_value=msg(
+            "catalogue.measured", services=len(services), pages=len(view.catalogue_pages),
+            labelled=_percent(share), full=_percent(full_share),
         ),
-        expected=f"≥ {params.min_services} services, ≥ {params.min_labelled_share:.0%} labelled",
+        expected=msg("catalogue.expected", min=params.min_services,
+                     share=_percent(params.min_labelled_share)),
         findings=tuple(findings),
         pages=tuple(p.final_url for p in view.catalogue_pages),
         data={"services": len(services), "labelled": len(labelled), "full": len(full),
@@ -72,13 +78,14 @@ class SearchParams(Params):
 def search_works(view: EvidenceView, params: SearchParams) -> Outcome:
     journey = view.bundle.journeys.search
     if journey is None:
-        raise MissingEvidence("journeys.search", "the search journey did not run")
-    expected = f"each query finds a matching service in the top {params.top_k} results"
+        raise MissingEvidence("journeys.search", msg("missing.search_journey"))
+    expected = msg("search.expected", top_k=params.top_k)
     if not journey.form_found:
+        # The gatherer's own reason ("no search form on 12 pages") is evidence: it goes in value.
         return Outcome(
-            Status.FAIL, 0.0, display_value="no search form found", expected=expected,
-            findings=(Finding(journey.error or "No site search form on the homepage or any page",
-                              page_url=view.bundle.start_url),),
+            Status.FAIL, 0.0, display_value=msg("search.no_form"), expected=expected,
+            findings=(Finding(msg("search.no_form_finding"), page_url=view.bundle.start_url,
+                              value=journey.error),),
         )
     findings: list[Finding] = []
     good = 0
@@ -88,23 +95,25 @@ def search_works(view: EvidenceView, params: SearchParams) -> Outcome:
         if hit is not None and run.error is None and (run.status or 0) < 400:
             good += 1
             continue
+        why: Msg | str
         if run.error or (run.status is not None and run.status >= 400):
-            why = run.error or f"HTTP {run.status}"
+            why = run.error or http_problem(run.status)
         elif not run.results:
-            why = "no results"
+            why = msg("search.no_results")
         else:
-            why = f"no relevant result in the top {params.top_k}"
+            why = msg("search.no_relevant", top_k=params.top_k)
         findings.append(Finding(
-            f"Search for '{run.query}': {why}", page_url=run.final_url or run.submitted_url,
+            msg("search.query_failed", query=run.query, why=why),
+            page_url=run.final_url or run.submitted_url,
             value=", ".join(clip(r.text, 40) for r in top[:3]) or None,
-            expected=f"a result containing '{run.query}'",
+            expected=msg("search.expected_result", query=run.query),
         ))
     total = len(journey.runs)
     share = good / total if total else 0.0
     return Outcome(
         Status.PASS if total and share >= params.min_share else Status.FAIL,
         share, value=round(share, 4), unit="share",
-        display_value=f"{good} of {total} queries found a relevant service",
+        display_value=msg("search.measured", good=good, total=total),
         expected=expected, findings=tuple(findings),
         pages=tuple(r.final_url for r in journey.runs if r.final_url),
         data={"queries": [r.query for r in journey.runs], "relevant": good},
@@ -121,30 +130,31 @@ class StatusLookupParams(Params):
 def status_lookup_answers(view: EvidenceView, params: StatusLookupParams) -> Outcome:
     journey = view.bundle.journeys.status_lookup
     if journey is None:
-        raise MissingEvidence("journeys.status_lookup", "the status-lookup journey did not run")
-    expected = "a readable 'not found' answer for a non-existent code"
+        raise MissingEvidence("journeys.status_lookup", msg("missing.lookup_journey"))
+    expected = msg("lookup.expected")
     if not journey.form_found:
         return Outcome(
-            Status.FAIL, 0.0, display_value="no status-lookup form found", expected=expected,
-            findings=(Finding(journey.error or "No 'Tra cứu hồ sơ' form on any crawled page",
-                              page_url=view.bundle.start_url),),
+            Status.FAIL, 0.0, display_value=msg("lookup.no_form"), expected=expected,
+            findings=(Finding(msg("lookup.no_form_finding"), page_url=view.bundle.start_url,
+                              value=journey.error),),
         )
     where = journey.final_url or journey.submitted_url
     text = journey.text.strip()
+    why: Msg | str
     if journey.error:
         verdict, why = Status.FAIL, journey.error
     elif journey.status is None or journey.status >= 400:
-        verdict, why = Status.FAIL, f"HTTP {journey.status}"
+        verdict, why = Status.FAIL, http_problem(journey.status)
     elif len(text) < params.min_text_chars:
-        verdict, why = Status.FAIL, "blank page"
+        verdict, why = Status.FAIL, msg("lookup.blank")
     elif (phrase := contains_any(text, view.vocab.not_found_phrases)) is not None:
-        verdict, why = Status.PASS, f"answered '{phrase}'"
+        verdict, why = Status.PASS, msg("lookup.answered", phrase=phrase)
     else:
-        verdict, why = Status.NEEDS_REVIEW, "answered, but no known 'not found' wording"
+        verdict, why = Status.NEEDS_REVIEW, msg("lookup.unknown_wording")
     return Outcome(
         verdict, 1.0 if verdict is Status.PASS else 0.0,
-        display_value=f"code {journey.code}: {why}", expected=expected,
-        findings=(Finding(f"Lookup of {journey.code}: {why}", page_url=where,
+        display_value=msg("lookup.measured", code=journey.code, why=why), expected=expected,
+        findings=(Finding(msg("lookup.finding", code=journey.code, why=why), page_url=where,
                           snippet=clip(text, 200) or None),),
         pages=tuple(u for u in (journey.form_page, where) if u),
     )
@@ -159,29 +169,31 @@ class ClicksParams(Params):
 @register("services_within_clicks", level="site", params=ClicksParams)
 def services_within_clicks(view: EvidenceView, params: ClicksParams) -> Outcome:
     services = view.services
-    expected = f"every service ≤ {params.max_clicks} clicks from the homepage"
+    expected = msg("clicks.expected", max=params.max_clicks)
     if not services:
-        return Outcome(Status.FAIL, 0.0, display_value="no services found to reach",
-                       expected=expected,
-                       findings=(Finding("The service catalogue was not found, so no service "
-                                         "is reachable from the homepage"),))
+        return Outcome(Status.FAIL, 0.0, display_value=msg("clicks.no_services"),
+                       expected=expected, findings=(Finding(msg("clicks.no_services_finding")),))
     depth = view.click_depth
     deep = [(s, depth.get(normalise_url(s.url))) for s in services]
     near = [s for s, d in deep if d is not None and d <= params.max_clicks]
     share = len(near) / len(services)
     findings = tuple(
-        Finding(f"'{clip(s.name, 60)}' needs "
-                f"{d if d is not None else 'more than ' + str(params.max_clicks)} clicks",
+        Finding(msg("clicks.too_deep", service=clip(s.name, 60), clicks=d) if d is not None
+                else msg("clicks.unreachable", service=clip(s.name, 60), max=params.max_clicks),
                 page_url=s.url, value=str(d) if d is not None else None,
-                expected=f"≤ {params.max_clicks}")
+                expected=msg("clicks.at_most", max=params.max_clicks))
         for s, d in deep if d is None or d > params.max_clicks
     )[:15]
     worst = max((d for _s, d in deep if d is not None), default=None)
     return Outcome(
         Status.PASS if share >= params.min_share else Status.FAIL, share,
         value=round(share, 4), unit="share",
-        display_value=f"{len(near)} of {len(services)} services within {params.max_clicks} clicks"
-        + (f" (deepest: {worst})" if worst is not None else ""),
+        display_value=(
+            msg("clicks.measured", near=len(near), total=len(services), max=params.max_clicks)
+            if worst is None else
+            msg("clicks.measured_deepest", near=len(near), total=len(services),
+                max=params.max_clicks, deepest=worst)
+        ),
         expected=expected, findings=findings,
         data={"services": len(services), "within": len(near)},
     )
@@ -204,33 +216,37 @@ def role_page_linked(view: EvidenceView, params: RoleLinkParams) -> Outcome:
     """A link labelled for ``role`` on the homepage (or one level below) leads to a working page."""
     labels = view.vocab.labels.get(params.role)
     if not labels:
-        raise MissingEvidence(f"labels.{params.role}", "no labels for this role in the vocabulary")
-    expected = f"a link ({', '.join(labels)}) to a page that loads"
+        raise MissingEvidence(f"labels.{params.role}", msg("missing.role_labels"))
+    expected = msg("role_link.expected", labels=", ".join(labels))
     found = view.find_role_link(params.role)
     if found is None:
-        return Outcome(Status.FAIL, 0.0, display_value="no such link", expected=expected,
-                       findings=(Finding(f"No link labelled {', '.join(labels)}",
+        return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.none"), expected=expected,
+                       findings=(Finding(msg("role_link.none_finding", labels=", ".join(labels)),
                                          page_url=view.bundle.start_url),))
     link, on_page = found
     if link.href.startswith("mailto:"):
         ok = params.accept_mailto
         return Outcome(Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-                       display_value=f"'{clip(link.text, 50)}' → {link.href}", expected=expected,
-                       findings=(Finding("Link is an e-mail address", page_url=on_page.final_url,
-                                         value=link.href),), pages=(on_page.final_url,))
+                       display_value=msg("role_link.mailto", text=clip(link.text, 50),
+                                         href=link.href),
+                       expected=expected,
+                       findings=(Finding(msg("role_link.mailto_finding"),
+                                         page_url=on_page.final_url, value=link.href),),
+                       pages=(on_page.final_url,))
     target = view.page(link.href)
     if target is None:
-        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value="link found, target not crawled",
+        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("role_link.not_crawled"),
                        expected=expected,
-                       findings=(Finding("The target was outside the crawl (scope or caps)",
+                       findings=(Finding(msg("role_link.not_crawled_finding"),
                                          page_url=on_page.final_url, value=link.href),))
     ok = target.error is None and target.status is not None and target.status < 400
-    why = "loads" if ok else (target.error or f"HTTP {target.status}")
+    why: Msg | str = msg("role_link.loads") if ok else (target.error or http_problem(target.status))
+    text = clip(link.text, 50)
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-        display_value=f"'{clip(link.text, 50)}' → {why}", expected=expected,
-        findings=(Finding(f"Link '{clip(link.text, 50)}' {why}", page_url=on_page.final_url,
-                          value=link.href),),
+        display_value=msg("role_link.measured", text=text, why=why), expected=expected,
+        findings=(Finding(msg("role_link.finding", text=text, why=why),
+                          page_url=on_page.final_url, value=link.href),),
         pages=(target.final_url,),
     )
 
@@ -246,31 +262,31 @@ _QUESTION = re.compile(r"[^\n?]{8,}\?")
 
 @register("faq_published", level="site", params=FaqParams)
 def faq_published(view: EvidenceView, params: FaqParams) -> Outcome:
-    expected = f"an FAQ page with ≥ {params.min_questions} questions"
+    expected = msg("faq.expected", min=params.min_questions)
     found = view.find_role_link("faq")
     if found is None:
-        return Outcome(Status.FAIL, 0.0, display_value="no FAQ link", expected=expected,
-                       findings=(Finding("No 'Hỏi đáp' / 'Câu hỏi thường gặp' link",
-                                         page_url=view.bundle.start_url),))
+        return Outcome(Status.FAIL, 0.0, display_value=msg("faq.none"), expected=expected,
+                       findings=(Finding(msg("faq.none_finding"), page_url=view.bundle.start_url),))
     link, on_page = found
     target = view.page(link.href)
     if target is None:
-        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value="FAQ link not crawled",
+        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("faq.not_crawled"),
                        expected=expected,
-                       findings=(Finding("FAQ target outside the crawl", page_url=on_page.final_url,
+                       findings=(Finding(msg("faq.not_crawled_finding"), page_url=on_page.final_url,
                                          value=link.href),))
     if target.error or target.status is None or target.status >= 400:
-        why = target.error or f"HTTP {target.status}"
-        return Outcome(Status.FAIL, 0.0, display_value=f"FAQ page: {why}", expected=expected,
-                       findings=(Finding(f"FAQ link leads to {why}", page_url=on_page.final_url,
-                                         value=link.href),), pages=(target.final_url,))
+        why = target.error or http_problem(target.status)
+        return Outcome(Status.FAIL, 0.0, display_value=msg("faq.broken", why=why), expected=expected,
+                       findings=(Finding(msg("faq.broken_finding", why=why),
+                                         page_url=on_page.final_url, value=link.href),),
+                       pages=(target.final_url,))
     questions = list(dict.fromkeys(q.strip() for q in _QUESTION.findall(target.text)))
     ok = len(questions) >= params.min_questions
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
         value=len(questions), unit="questions",
-        display_value=f"{len(questions)} questions on the FAQ page", expected=expected,
-        findings=tuple(Finding("Question", page_url=target.final_url, snippet=clip(q, 120))
+        display_value=msg("faq.measured", count=len(questions)), expected=expected,
+        findings=tuple(Finding(msg("faq.question"), page_url=target.final_url, snippet=clip(q, 120))
                        for q in questions[:3]),
         pages=(target.final_url,),
     )
@@ -296,22 +312,23 @@ class PhoneParams(Params):
 @register("hotline_published", level="site", params=PhoneParams)
 def hotline_published(view: EvidenceView, params: PhoneParams) -> Outcome:
     start = view.start_page
-    expected = "a hotline number (tel: link or phone number) on the homepage"
+    expected = msg("hotline.expected")
     if start is None:
-        raise MissingEvidence("pages", "the homepage was not gathered")
+        raise MissingEvidence("pages", msg("missing.homepage"))
     tel = next((link for link in start.links if link.href.startswith("tel:")), None)
     if tel is not None:
-        return Outcome(Status.PASS, 1.0, display_value=f"tel: link '{clip(tel.text, 40)}'",
+        return Outcome(Status.PASS, 1.0, display_value=msg("hotline.tel", text=clip(tel.text, 40)),
                        expected=expected, value=tel.href,
-                       findings=(Finding("Phone link", page_url=start.final_url, value=tel.href),),
+                       findings=(Finding(msg("hotline.tel_finding"), page_url=start.final_url,
+                                         value=tel.href),),
                        pages=(start.final_url,))
     match = re.search(params.pattern, start.text)
     if match:
-        return Outcome(Status.PASS, 1.0, display_value=f"number {match.group(0)} on the homepage",
+        return Outcome(Status.PASS, 1.0, display_value=msg("hotline.number", number=match.group(0)),
                        expected=expected, value=match.group(0),
-                       findings=(Finding("Phone number in the page text", page_url=start.final_url,
+                       findings=(Finding(msg("hotline.number_finding"), page_url=start.final_url,
                                          value=match.group(0)),), pages=(start.final_url,))
-    return Outcome(Status.FAIL, 0.0, display_value="no phone number on the homepage",
+    return Outcome(Status.FAIL, 0.0, display_value=msg("hotline.none"),
                    expected=expected,
-                   findings=(Finding("No tel: link and no phone number in the homepage text",
-                                     page_url=start.final_url),), pages=(start.final_url,))
+                   findings=(Finding(msg("hotline.none_finding"), page_url=start.final_url),),
+                   pages=(start.final_url,))

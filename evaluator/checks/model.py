@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from evaluator.checks.messages import Msg, msg
+
 
 class Status(StrEnum):
     PASS = "pass"
@@ -18,14 +20,18 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One concrete observation a reader can verify: where, what was seen, what was expected."""
+    """One concrete observation a reader can verify: where, what was seen, what was expected.
 
-    message: str
+    ``message`` and ``expected`` are sentences, in both languages; the other fields are data
+    (URLs, selectors, page text, the value as found) and are shown as they are.
+    """
+
+    message: Msg
     page_url: str | None = None
     selector: str | None = None
     snippet: str | None = None
     value: str | None = None
-    expected: str | None = None
+    expected: Msg | None = None
     impact: str | None = None
 
 
@@ -37,8 +43,8 @@ class Outcome:
     score: float | None = None
     value: float | str | None = None
     unit: str | None = None
-    display_value: str = ""
-    expected: str = ""
+    display_value: Msg | None = None
+    expected: Msg | None = None
     findings: tuple[Finding, ...] = ()
     pages: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
@@ -49,9 +55,17 @@ class Outcome:
 
 
 class MissingEvidence(Exception):
-    """Raised by a check when the evidence it needs was not gathered; the runner reports it."""
+    """Raised by a check when the evidence it needs was not gathered; the runner reports it.
 
-    def __init__(self, what: str, reason: str = "") -> None:
+    ``reason`` is a message, or text recorded in the evidence (a gatherer's own reason, shown
+    as it is). ``str(exc)`` is the English message, for logs and ``CriterionResult.error``.
+    """
+
+    def __init__(self, what: str, reason: Msg | str = "") -> None:
         self.what = what
         self.reason = reason
-        super().__init__(f"missing evidence '{what}'" + (f": {reason}" if reason else ""))
+        self.message: Msg = (
+            msg("missing.evidence_because", what=what, reason=reason) if reason
+            else msg("missing.evidence", what=what)
+        )
+        super().__init__(self.message.render("en"))

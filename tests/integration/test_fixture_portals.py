@@ -39,7 +39,8 @@ def test_every_expected_status_holds(evaluated: dict[str, PortalRun], portal_id:
     want = expected(portal_id)["criteria"]
     mismatches = {
         cid: f"expected {status}, got {got.get(cid)}: "
-        + next((c.display_value for c in result.criteria if c.id == cid), "absent")
+        + next((c.display_value.en if c.display_value else "" for c in result.criteria
+                if c.id == cid), "absent")
         for cid, status in want.items() if got.get(cid) != status
     }
     assert not mismatches, mismatches

@@ -80,7 +80,7 @@ def test_axe_weights_come_from_params() -> None:
 def test_axe_finding_names_rule_wcag_criterion_and_first_element() -> None:
     axe = [violation("image-alt", "critical", nodes=3, tags=["cat.text-alternatives", "wcag2a", "wcag111"])]
     (finding,) = axe_clean(VIEW, page("/tin-tuc", axe=axe), AXE).findings
-    assert finding.message == "image-alt: image-alt help (3 element(s); WCAG wcag111)"
+    assert finding.message.en == "image-alt: image-alt help (3 element(s); WCAG wcag111)"
     assert finding.selector == "#el0"
     assert finding.snippet == "<img id='el0'>"
     assert finding.impact == "critical"
@@ -90,7 +90,7 @@ def test_axe_finding_names_rule_wcag_criterion_and_first_element() -> None:
 def test_axe_finding_without_nodes_or_sc_tags() -> None:
     axe = [violation("region", "moderate", nodes=0, tags=["best-practice"])]
     (finding,) = axe_clean(VIEW, page("/", axe=axe), AXE).findings
-    assert finding.message.endswith("(0 element(s); WCAG n/a)")
+    assert finding.message.en.endswith("(0 element(s); WCAG n/a)")
     assert finding.selector is None
 
 
@@ -108,7 +108,7 @@ def test_axe_every_page_ratio_skips_pages_axe_missed() -> None:
     assert result.outcome.status is Status.FAIL
     assert result.outcome.score == 0.75
     assert result.outcome.data["pages"] == 2
-    assert any(f.message.startswith("Not checked: missing evidence 'axe'") for f in
+    assert any(f.message.en.startswith("Not checked: missing evidence 'axe'") for f in
                result.outcome.findings)
 
 
@@ -144,7 +144,7 @@ def test_vietnamese_lang_passes(lang: str) -> None:
 def test_missing_or_other_lang_fails(lang: str | None, shown: str) -> None:
     outcome = html_lang(VIEW, page("/", lang=lang), LANG)
     assert outcome.status is Status.FAIL
-    assert outcome.display_value == shown
+    assert outcome.display_value.en == shown
     assert outcome.findings[0].selector == "html"
 
 
@@ -195,7 +195,7 @@ def test_sane_viewport_passes(meta: str) -> None:
     ("width=1024", "width is '1024', not device-width"),
     ("width=device-width, user-scalable=no", "user-scalable=no stops zooming"),
     ("width=device-width, user-scalable=0", "user-scalable=no stops zooming"),
-    ("width=device-width, maximum-scale=1", "maximum-scale=1 stops zooming to 200 %"),
+    ("width=device-width, maximum-scale=1", "maximum-scale=1 stops zooming to 200%"),
     ("width=device-width, maximum-scale=1.99", "maximum-scale=1.99 stops zooming"),
     ("width=device-width, maximum-scale=big", "maximum-scale 'big' is not a number"),
 ])
@@ -203,7 +203,7 @@ def test_bad_viewport_fails_with_the_problem(meta: str | None, problem: str) -> 
     outcome = viewport_meta_sane(VIEW, key_page(viewport_meta=meta), VIEWPORT)
     assert outcome.status is Status.FAIL
     assert outcome.score == 0.0
-    assert problem in outcome.findings[0].message
+    assert problem in outcome.findings[0].message.en
     assert outcome.findings[0].selector == 'meta[name="viewport"]'
 
 
@@ -232,7 +232,7 @@ def test_user_scalable_near_zero_or_unknown_word_names_what_the_page_says(value:
     meta = f"width=device-width, user-scalable={value}"
     outcome = viewport_meta_sane(VIEW, key_page(viewport_meta=meta), VIEWPORT)
     assert outcome.status is Status.FAIL
-    assert f"the page says user-scalable={value}" in outcome.findings[0].message
+    assert f"the page says user-scalable={value}" in outcome.findings[0].message.en
 
 
 @pytest.mark.parametrize("value", ["device-height", "DEVICE-WIDTH", "-1", "10", "2.0"])
@@ -246,7 +246,7 @@ def test_maximum_scale_with_trailing_junk_is_read_like_parse_float() -> None:
     outcome = viewport_meta_sane(VIEW, key_page(viewport_meta="width=device-width, maximum-scale=1.5x"),
                                  VIEWPORT)
     assert outcome.status is Status.FAIL
-    assert "maximum-scale=1.5x stops zooming to 200 %" in outcome.findings[0].message
+    assert "maximum-scale=1.5x stops zooming to 200%" in outcome.findings[0].message.en
 
 
 def test_any_blocking_entry_fails_even_if_another_allows_zoom() -> None:
@@ -257,14 +257,14 @@ def test_any_blocking_entry_fails_even_if_another_allows_zoom() -> None:
 def test_viewport_of_a_page_that_did_not_load_fails() -> None:
     outcome = viewport_meta_sane(VIEW, key_page(error="net::ERR_TIMED_OUT"), VIEWPORT)
     assert outcome.status is Status.FAIL
-    assert outcome.display_value == "home: net::ERR_TIMED_OUT"
+    assert outcome.display_value.en == "home: net::ERR_TIMED_OUT"
 
 
 def test_viewport_min_scale_param() -> None:
     meta = "width=device-width, maximum-scale=3"
     outcome = viewport_meta_sane(VIEW, key_page(viewport_meta=meta), ViewportParams(min_maximum_scale=4))
     assert outcome.status is Status.FAIL
-    assert "maximum-scale=3 stops zooming to 400 %" in outcome.findings[0].message
+    assert "maximum-scale=3 stops zooming to 400%" in outcome.findings[0].message.en
 
 
 # -- no_horizontal_scroll ------------------------------------------------------------------------
@@ -282,8 +282,8 @@ def test_scroll_tolerates_one_pixel(scroll: int, status: Status) -> None:
 def test_scroll_failure_finding() -> None:
     outcome = no_horizontal_scroll(VIEW, key_page(scroll_width=980, client_width=360), SCROLL)
     (finding,) = outcome.findings
-    assert finding.message == "Scrolls sideways by 620 px at 360 px"
-    assert finding.expected == "≤ 360 px"
+    assert finding.message.en == "Scrolls sideways by 620 px at 360 px"
+    assert finding.expected.en == "≤ 360 px"
 
 
 def test_scroll_zero_tolerance() -> None:

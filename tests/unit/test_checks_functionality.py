@@ -66,7 +66,7 @@ def test_catalogue_missing_fails_with_a_finding_on_the_homepage() -> None:
     outcome = catalogue_published(view_of(home), CATALOGUE)
     assert outcome.status is Status.FAIL
     assert outcome.score == 0.0
-    assert outcome.display_value == "no catalogue found"
+    assert outcome.display_value.en == "no catalogue found"
     assert outcome.findings[0].page_url == url("/")
 
 
@@ -92,7 +92,7 @@ def test_catalogue_labelled_share_boundary_is_inclusive(labelled: int, status: S
 
 def test_catalogue_lists_unlabelled_services_as_findings() -> None:
     outcome = catalogue_published(view_of(*portal_pages(20, labelled=17)), CATALOGUE)
-    unlabelled = [f for f in outcome.findings if "without its level" in f.message]
+    unlabelled = [f for f in outcome.findings if "without its level" in f.message.en]
     assert [f.snippet for f in unlabelled] == ["Thủ tục số 17", "Thủ tục số 18", "Thủ tục số 19"]
 
 
@@ -158,7 +158,9 @@ def test_search_without_form_fails_with_the_journey_reason() -> None:
     outcome = _search(form_found=False, error="no search form on 12 pages")
     assert outcome.status is Status.FAIL
     assert outcome.score == 0.0
-    assert outcome.findings[0].message == "no search form on 12 pages"
+    # The gatherer's reason is evidence, kept as it is; the sentence around it is bilingual.
+    assert outcome.findings[0].value == "no search form on 12 pages"
+    assert outcome.findings[0].message.en == "No site search form on the homepage or any page"
 
 
 def test_search_finding_every_query_passes() -> None:
@@ -182,7 +184,7 @@ def test_search_score_is_the_exact_share_of_good_queries() -> None:
     assert outcome.status is Status.FAIL
     assert outcome.score == 2 / 3
     assert outcome.value == 0.6667
-    assert outcome.findings[0].message == "Search for 'dang ky ket hon': no relevant result in the top 5"
+    assert outcome.findings[0].message.en == "Search for 'dang ky ket hon': no relevant result in the top 5"
 
 
 def test_search_hit_must_be_within_top_k() -> None:
@@ -204,7 +206,7 @@ def test_search_hit_must_be_within_top_k() -> None:
 def test_search_failure_reason_is_reported(run: SearchRun, why: str) -> None:
     outcome = _search(run)
     assert outcome.status is Status.FAIL
-    assert outcome.findings[0].message == f"Search for 'khai sinh': {why}"
+    assert outcome.findings[0].message.en == f"Search for 'khai sinh': {why}"
 
 
 def test_search_form_with_no_runs_fails() -> None:
@@ -241,7 +243,7 @@ def test_status_lookup_with_not_found_answer_passes() -> None:
     outcome = _lookup()
     assert outcome.status is Status.PASS
     assert outcome.score == 1.0
-    assert "không tìm thấy" in outcome.display_value
+    assert "không tìm thấy" in outcome.display_value.en
 
 
 def test_status_lookup_answer_matches_without_diacritics() -> None:
@@ -251,12 +253,12 @@ def test_status_lookup_answer_matches_without_diacritics() -> None:
 def test_status_lookup_without_form_fails() -> None:
     outcome = _lookup(form_found=False)
     assert outcome.status is Status.FAIL
-    assert outcome.display_value == "no status-lookup form found"
+    assert outcome.display_value.en == "no status-lookup form found"
 
 
 @pytest.mark.parametrize(("kw", "why"), [
     ({"status": 500}, "HTTP 500"),
-    ({"status": None}, "HTTP None"),
+    ({"status": None}, "no HTTP response"),
     ({"error": "net::ERR_CONNECTION_RESET"}, "net::ERR_CONNECTION_RESET"),
     ({"text": "   "}, "blank page"),
 ])
@@ -264,7 +266,7 @@ def test_status_lookup_errors_and_blank_pages_fail(kw: dict[str, object], why: s
     outcome = _lookup(**kw)
     assert outcome.status is Status.FAIL
     assert outcome.score == 0.0
-    assert outcome.display_value.endswith(why)
+    assert outcome.display_value.en.endswith(why)
 
 
 def test_status_lookup_min_text_chars_boundary() -> None:
@@ -293,7 +295,7 @@ def test_services_two_clicks_away_pass() -> None:
     outcome = services_within_clicks(view_of(*portal_pages(22)), CLICKS)
     assert outcome.status is Status.PASS
     assert outcome.score == 1.0
-    assert outcome.display_value == "22 of 22 services within 3 clicks (deepest: 2)"
+    assert outcome.display_value.en == "22 of 22 services within 3 clicks (deepest: 2)"
 
 
 def test_services_without_catalogue_fail() -> None:
@@ -327,7 +329,7 @@ def test_services_only_in_the_sitemap_have_no_click_depth() -> None:
                   links=service_links(10, start=10))
     outcome = services_within_clicks(view_of(home, first, second), CLICKS)
     assert outcome.score == 0.5
-    assert outcome.findings[0].message == "'Thủ tục số 10' needs more than 3 clicks"
+    assert outcome.findings[0].message.en == "'Thủ tục số 10' needs more than 3 clicks"
     assert outcome.findings[0].value is None
 
 
@@ -365,7 +367,7 @@ def test_feedback_link_to_working_page_passes() -> None:
 def test_feedback_link_to_broken_page_fails(target: Page, why: str) -> None:
     outcome = _feedback("/phan-anh", target)
     assert outcome.status is Status.FAIL
-    assert outcome.display_value.endswith(why)
+    assert outcome.display_value.en.endswith(why)
 
 
 def test_feedback_mailto_passes_only_when_accepted() -> None:
@@ -384,7 +386,7 @@ def test_feedback_target_outside_the_crawl_needs_review() -> None:
 def test_feedback_without_link_fails() -> None:
     outcome = role_page_linked(view_of(start_page()), FEEDBACK)
     assert outcome.status is Status.FAIL
-    assert outcome.display_value == "no such link"
+    assert outcome.display_value.en == "no such link"
 
 
 def test_feedback_link_trailing_slash_and_fragment_find_the_crawled_page() -> None:
@@ -427,7 +429,7 @@ def test_faq_ignores_short_question_marks() -> None:
 def test_faq_without_link_fails() -> None:
     outcome = faq_published(view_of(start_page()), FAQ)
     assert outcome.status is Status.FAIL
-    assert outcome.display_value == "no FAQ link"
+    assert outcome.display_value.en == "no FAQ link"
 
 
 def test_faq_link_not_crawled_needs_review() -> None:
@@ -437,7 +439,7 @@ def test_faq_link_not_crawled_needs_review() -> None:
 def test_faq_broken_page_fails() -> None:
     outcome = _faq(page("/hoi-dap", status=500, text=faq_text(12)))
     assert outcome.status is Status.FAIL
-    assert outcome.display_value == "FAQ page: HTTP 500"
+    assert outcome.display_value.en == "FAQ page: HTTP 500"
 
 
 # -- hotline_published ---------------------------------------------------------------------------

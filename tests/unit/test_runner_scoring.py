@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from evaluator import scoring
+from evaluator.checks.messages import msg
 from evaluator.checks.model import Finding, Outcome, Status
 from evaluator.criteria.loader import LoadedProfile
 from evaluator.criteria.schema import Criterion, Pillar, Text
@@ -71,7 +72,8 @@ def fake_runner(monkeypatch: pytest.MonkeyPatch) -> dict[str, Outcome]:
 
     def run(criterion: Criterion, _view: EvidenceView) -> CriterionOutcome:
         result = outcomes[criterion.id]
-        error = result.display_value if result.status is Status.ERROR else None
+        shown = result.display_value
+        error = shown.en if result.status is Status.ERROR and shown is not None else None
         return CriterionOutcome(criterion, result, error=error)
 
     monkeypatch.setattr(scoring, "run_criterion", run)
@@ -159,7 +161,8 @@ def test_pillar_with_only_not_applicable_criteria_earns_nothing(fake_runner: dic
 def test_error_and_needs_review_earn_zero_and_stay_in_the_denominator(
     fake_runner: dict[str, Outcome], status: Status
 ) -> None:
-    fake_runner.update({"a": out(Status.PASS), "b": out(status, display_value="error: boom")})
+    fake_runner.update({"a": out(Status.PASS),
+                        "b": out(status, display_value=msg("runner.error", detail="boom"))})
     result = score(profile_of(crit("a", "access", 5), crit("b", "access", 5, "ratio"),
                               pillars={"access": 100}))
     assert result.pillars["access"].points == 50.0
@@ -303,7 +306,8 @@ def test_a_check_that_raises_becomes_an_error() -> None:
     assert result.outcome.status is Status.ERROR
     assert result.outcome.score is None
     assert result.error is not None and result.error.startswith("check 'hotline_published' failed: ")
-    assert result.outcome.display_value == f"error: {result.error}"
+    assert result.outcome.display_value is not None
+    assert result.outcome.display_value.en == f"error: {result.error}"
 
 
 def test_findings_are_capped_but_counted() -> None:
@@ -316,8 +320,9 @@ def test_findings_are_capped_but_counted() -> None:
 # -- fold: per-page outcomes → one ---------------------------------------------------------------
 
 PASS1 = out(Status.PASS, 1.0, pages=("p1",))
-FAIL_HALF = out(Status.FAIL, 0.5, pages=("p2",), display_value="p2 half",
-                findings=(Finding("half", page_url="p2"),))
+FAIL_HALF = out(Status.FAIL, 0.5, pages=("p2",),
+                display_value=msg("page.role_detail", role="p2", detail="half"),
+                findings=(Finding(msg("search.no_results"), page_url="p2"),))
 FAIL0 = out(Status.FAIL, 0.0, pages=("p3",))
 REVIEW = out(Status.NEEDS_REVIEW, 0.0, pages=("p4",))
 NA = out(Status.NOT_APPLICABLE, None, pages=("p5",))
@@ -348,9 +353,76 @@ def test_fold_of_nothing_applicable_is_not_applicable() -> None:
 
 
 def test_fold_keeps_findings_pages_and_a_summary() -> None:
-    folded = fold("ratio", [PASS1, FAIL_HALF, NA], [Finding("Not checked: x", page_url="p9")])
+    skipped = Finding(msg("runner.not_checked", reason="x"), page_url="p9")
+    folded = fold("ratio", [PASS1, FAIL_HALF, NA], [skipped])
     assert folded.pages == ("p1", "p2")
-    assert [f.message for f in folded.findings] == ["half", "Not checked: x"]
-    assert folded.display_value == "1 of 2 pages pass; p2 half"
+    assert [f.message.en for f in folded.findings] == ["no results", "Not checked: x"]
+    assert folded.display_value is not None
+    assert folded.display_value.en == "1 of 2 pages pass; p2: half"
+    assert folded.display_value.vi == "1/2 trang đạt; p2: half"
     assert folded.value == 0.5
     assert folded.data["pages"] == 2 and folded.data["passed"] == 1
+
+
+def test_fold_summary_lists_four_failing_pages_then_an_ellipsis() -> None:
+    failing = [out(Status.FAIL, 0.0, pages=(f"p{i}",),
+                   display_value=msg("page.role_detail", role=f"p{i}", detail="x"))
+               for i in range(6)]
+    folded = fold("ratio", [PASS1, *failing])
+    assert folded.display_value is not None
+    assert folded.display_value.en == "1 of 7 pages pass; p0: x; p1: x; p2: x; p3: x; …"
+    assert folded.display_value.vi == "1/7 trang đạt; p0: x; p1: x; p2: x; p3: x; …"
+
+
+def test_fold_of_passing_pages_keeps_the_first_expected() -> None:
+    expected = msg("common.at_most", value=msg("common.px", px=360))
+    folded = fold("all", [PASS1, out(Status.PASS, pages=("p2",), expected=expected)])
+    assert folded.display_value is not None and folded.display_value.en == "2 of 2 pages pass"
+    assert folded.expected == expected
+
+
+# -- results carry both languages -------------------------------------------------------------------
+
+def test_scored_results_hold_every_message_in_both_languages(fake_runner: dict[str, Outcome]) -> None:
+    fake_runner.update({
+        "a": out(Status.FAIL, display_value=msg("faq.measured", count=1234),
+                 expected=msg("faq.expected", min=10),
+                 findings=(Finding(msg("faq.question"), page_url="p", value="Hỏi?",
+                                   expected=msg("clicks.at_most", max=3)),)),
+        "b": out(Status.PASS),
+    })
+    result = score(profile_of(crit("a", "functionality", 50), crit("b", "functionality", 50),
+                              pillars={"functionality": 100}))
+    a, b = result.criteria
+    assert a.display_value == Text(vi="1.234 câu hỏi trên trang hỏi đáp",
+                                   en="1,234 questions on the FAQ page")
+    assert a.expected == Text(vi="một trang hỏi đáp có ≥ 10 câu hỏi", en="an FAQ page with ≥ 10 questions")
+    (finding,) = a.findings
+    assert finding.message == Text(vi="Câu hỏi", en="Question")
+    assert finding.expected == Text(vi="≤ 3 lần bấm", en="≤ 3 clicks")
+    assert finding.value == "Hỏi?"
+    assert b.display_value is None and b.expected is None
+
+
+def test_an_error_is_shown_in_both_languages_and_logged_in_english() -> None:
+    criterion = shipped_criterion("service-search")
+    result = score_bundle(bundle([start_page()]), profile_of(criterion, pillars={"functionality": 100}))
+    (c,) = result.criteria
+    assert c.status is Status.ERROR
+    assert c.error == "missing evidence 'journeys.search': the search journey did not run"
+    assert c.display_value == Text(
+        vi="lỗi: thiếu dữ liệu thu thập 'journeys.search': hành trình tìm kiếm đã không chạy",
+        en=f"error: {c.error}",
+    )
+
+
+def test_a_result_of_another_schema_version_is_refused_in_one_line(tmp_path: Path) -> None:
+    from evaluator.results import RESULT_SCHEMA_VERSION, ResultError, load_result
+
+    file = tmp_path / "result.json"
+    file.write_text(json.dumps({"schema_version": 1, "portal_id": "x"}), encoding="utf-8")
+    with pytest.raises(ResultError) as info:
+        load_result(file)
+    assert RESULT_SCHEMA_VERSION == 2
+    assert str(info.value).startswith(f"{file}: result schema version 1, this portal-eval reads 2")
+    assert "\n" not in str(info.value)
