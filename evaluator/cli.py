@@ -1,8 +1,13 @@
-"""Command line: evaluate, gather, score, render, criteria check.
+"""Command line: evaluate, gather, score, render, gate, diff, criteria check.
 
 Exit codes (stable): 0 done; 1 internal error (a bug: please report it); 2 bad input or
 configuration (criteria, settings, evidence, URL, missing browser); 3 done, but at least one
 portal could not be evaluated (its report says why).
+
+``gate RESULT`` (CI): 0 the gate passed; 4 the gate failed (a threshold was not met); 3 the
+portal was not evaluated; 2 bad input (missing or invalid result files, bad ``--min-pillar``
+syntax, an unknown pillar or grade letter, a baseline scored on another profile).
+``diff OLD NEW``: 0 done (also for two different portals: the output warns); 2 bad input.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from evaluator import __version__
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_EVALUATED = 0, 1, 2, 3
+EXIT_GATE_FAILED = 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +65,22 @@ def _parser() -> argparse.ArgumentParser:
     re_.add_argument("--out", type=Path, help="report.html to write (default: beside result)")
     re_.add_argument("--lang", choices=("vi", "en"), default="vi")
 
+    gt = sub.add_parser("gate", help="CI gate: check a result against thresholds (exit 0/4/3/2)")
+    gt.add_argument("result", type=Path, help="result.json or its folder")
+    gt.add_argument("--min-grade", metavar="GRADE", help="lowest acceptable grade, e.g. C")
+    gt.add_argument("--min-pillar", dest="min_pillars", metavar="NAME=POINTS", action="append",
+                    default=[], help="lowest acceptable points of a pillar (repeatable)")
+    gt.add_argument("--baseline", type=Path, metavar="OLD_RESULT",
+                    help="an earlier result.json (or folder) to compare the total with")
+    gt.add_argument("--max-drop", type=float, metavar="POINTS",
+                    help="largest acceptable drop of the total vs --baseline")
+
+    df = sub.add_parser("diff", help="what changed between two results")
+    df.add_argument("old", type=Path, help="the earlier result.json or its folder")
+    df.add_argument("new", type=Path, help="the later result.json or its folder")
+    df.add_argument("--html", type=Path, metavar="OUT.html", help="also write an HTML page")
+    df.add_argument("--lang", choices=("vi", "en"), default="vi")
+
     cr = sub.add_parser("criteria", help="work with criteria profiles")
     crsub = cr.add_subparsers(dest="criteria_command", required=True)
     chk = crsub.add_parser("check", help="validate criteria profiles")
@@ -75,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from evaluator.browser import BrowserNotFound
     from evaluator.criteria.loader import CriteriaError
     from evaluator.evidence import EvidenceError
+    from evaluator.gate import GateInputError
     from evaluator.report.html import ReportError
     from evaluator.results import ResultError
     from evaluator.settings import SettingsError
@@ -87,9 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _score(args)
         if args.command == "render":
             return _render(args)
+        if args.command == "gate":
+            return _gate(args)
+        if args.command == "diff":
+            return _diff(args)
         return _criteria_check(args)
     except (BrowserNotFound, CriteriaError, EvidenceError, ResultError, SettingsError,
-            UrlError, ReportError) as exc:
+            UrlError, ReportError, GateInputError) as exc:
         print(f"portal-eval: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -166,19 +193,18 @@ def summary_line(result) -> str:  # type: ignore[no-untyped-def]
 
 
 def _score(args: argparse.Namespace) -> int:
+    """Re-score saved evidence: with --out only that result.json, else every output beside it."""
     from evaluator.criteria.loader import load_profile
-    from evaluator.evidence import load_bundle
-    from evaluator.report.html import write_portal_report
+    from evaluator.pipeline import score_evidence, write_outputs
     from evaluator.results import save_result
-    from evaluator.scoring import score_bundle
 
-    bundle = load_bundle(args.evidence)
-    result = score_bundle(bundle, load_profile(args.profile))
+    result = score_evidence(args.evidence, load_profile(args.profile))
     folder = args.evidence.parent if args.evidence.is_dir() else args.evidence.parent.parent
-    out = args.out or folder / "result.json"
-    save_result(result, out)
-    if args.out is None:
-        write_portal_report(result, folder / "report.html", args.lang)
+    if args.out is not None:
+        out = save_result(result, args.out)
+    else:
+        write_outputs(result, folder, args.lang)
+        out = folder / "result.json"
     print(summary_line(result) + f"  → {out}")
     return EXIT_NOT_EVALUATED if result.not_evaluated else EXIT_OK
 
@@ -192,6 +218,35 @@ def _render(args: argparse.Namespace) -> int:
     out = args.out or base / "report.html"
     write_portal_report(result, out, args.lang)
     print(f"{result.portal_id}: report → {out}")
+    return EXIT_OK
+
+
+def _gate(args: argparse.Namespace) -> int:
+    from evaluator.gate import GateInputError, evaluate_gate, parse_min_pillars
+    from evaluator.results import load_result
+
+    min_pillars = parse_min_pillars(args.min_pillars)
+    if args.max_drop is not None and args.baseline is None:
+        raise GateInputError("--max-drop needs --baseline OLD_RESULT")
+    result = load_result(args.result)
+    baseline = load_result(args.baseline) if args.baseline is not None else None
+    outcome = evaluate_gate(result, min_grade=args.min_grade, min_pillars=min_pillars,
+                            baseline=baseline, max_drop=args.max_drop)
+    print("\n".join(outcome.summary))
+    if outcome.not_evaluated:
+        return EXIT_NOT_EVALUATED
+    return EXIT_OK if outcome.passed else EXIT_GATE_FAILED
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from evaluator.diff import diff_results, render_diff_text, write_diff_html
+    from evaluator.results import load_result
+
+    diff = diff_results(load_result(args.old), load_result(args.new))
+    sys.stdout.write(render_diff_text(diff, args.lang))
+    if args.html is not None:
+        write_diff_html(diff, args.html, args.lang)
+        print(f"HTML → {args.html}")
     return EXIT_OK
 
 

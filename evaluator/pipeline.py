@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 EVIDENCE = "evidence"
 RESULT = "result.json"
 REPORT = "report.html"
+JUNIT = "junit.xml"
+SARIF = "results.sarif"
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,17 @@ def score_evidence(evidence: Path | EvidenceBundle, profile: LoadedProfile) -> P
 
 
 def write_outputs(result: PortalResult, folder: Path, lang: str = "vi") -> None:
+    """result.json, report.html, and for CI systems junit.xml (one test per criterion) and
+    results.sarif (findings with locations)."""
+    from evaluator.outputs.junit import write_junit
+    from evaluator.outputs.sarif import write_sarif
+
     save_result(result, folder / RESULT)
     write_portal_report(result, folder / REPORT, lang)
+    write_junit(result, folder / JUNIT)
+    # Relative URIs: GitHub code scanning rejects a SARIF file whose locations are https:// URLs
+    # (github/codeql-action#754); the full page URL stays in each result's properties.pageUrl.
+    write_sarif(result, folder / SARIF, relative_uris=True)
 
 
 def evaluate_portal(

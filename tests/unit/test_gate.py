@@ -1,0 +1,353 @@
+"""CI gate: every rule passing and failing, band order, bad input, and the command's exit codes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluator.checks.model import Status
+from evaluator.criteria.schema import Band
+from evaluator.gate import (
+    DROP,
+    GRADE,
+    NOT_EVALUATED,
+    PILLAR,
+    GateInputError,
+    evaluate_gate,
+    failed_criteria,
+    fmt_delta,
+    fmt_num,
+    parse_min_pillars,
+)
+from evaluator.results import PortalResult, load_result, save_result
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def golden(name: str) -> PortalResult:
+    return load_result(GOLDEN / f"{name}.vn-2023.result.json")
+
+
+def gate(result: PortalResult, *, min_grade: str | None = None,
+         min_pillars: dict[str, float] | None = None, baseline: PortalResult | None = None,
+         max_drop: float | None = None) -> Any:
+    return evaluate_gate(result, min_grade=min_grade, min_pillars=min_pillars or {},
+                         baseline=baseline, max_drop=max_drop)
+
+
+def with_total(result: PortalResult, total: float) -> PortalResult:
+    return result.model_copy(update={"total": total})
+
+
+def not_evaluated(result: PortalResult, reason: str = "gathering failed: timeout") -> PortalResult:
+    return result.model_copy(update={"grade": None, "total": None, "criteria": [],
+                                     "not_evaluated": reason})
+
+
+def with_bands(result: PortalResult, grade: str, letters: Sequence[str]) -> PortalResult:
+    """The result re-graded ``grade`` on a profile whose bands are ``letters``, best first."""
+    step = 100 / len(letters)
+    bands = [Band(grade=g, min=round(100 - step * (i + 1), 2)) for i, g in enumerate(letters)]
+    profile = result.profile.model_copy(update={"bands": bands})
+    return result.model_copy(update={"profile": profile, "grade": grade})
+
+
+# ------------------------------------------------------------------------------------ no thresholds
+
+
+def test_no_thresholds_pass_even_a_poor_portal() -> None:
+    outcome = gate(golden("kem"))
+    assert outcome.passed and outcome.reasons == () and not outcome.not_evaluated
+    assert outcome.summary[-1] == "PASSED"
+
+
+def test_outcome_is_frozen() -> None:
+    outcome = gate(golden("mau"))
+    with pytest.raises(AttributeError):
+        outcome.passed = False
+
+
+# ----------------------------------------------------------------------------------------- grade
+
+
+@pytest.mark.parametrize(("minimum", "passed"), [("A", False), ("B", False), ("C", True),
+                                                 ("D", True), ("E", True), ("c", True)])
+def test_min_grade(minimum: str, passed: bool) -> None:
+    outcome = gate(golden("tinh-trung-binh"), min_grade=minimum)  # grade C
+    assert outcome.passed is passed
+    if not passed:
+        assert [r.kind for r in outcome.reasons] == [GRADE]
+        assert outcome.reasons[0].message == f"grade C is below the minimum {minimum}"
+        assert outcome.summary[1] == f"grade: C (minimum {minimum}) FAIL"
+    else:
+        assert outcome.summary[1] == f"grade: C (minimum {minimum.upper()}) ok"
+
+
+def test_grade_e_is_below_d_although_it_sorts_after() -> None:
+    assert not gate(golden("kem"), min_grade="D").passed
+    assert gate(golden("mau"), min_grade="E").passed
+
+
+def test_grades_compare_in_band_order_not_alphabetically() -> None:
+    # A profile whose best band is E and worst is A: B is worse than C here.
+    reverse = "EDCBA"
+    assert not gate(with_bands(golden("mau"), "B", reverse), min_grade="C").passed
+    assert gate(with_bands(golden("mau"), "D", reverse), min_grade="C").passed
+    assert gate(with_bands(golden("mau"), "C", reverse), min_grade="C").passed
+    # Grades need not be letters at all.
+    names = ["X1", "X2", "X3"]
+    assert gate(with_bands(golden("mau"), "X2", names), min_grade="X3").passed
+    assert not gate(with_bands(golden("mau"), "X2", names), min_grade="X1").passed
+
+
+def test_multi_letter_bands_follow_the_profile() -> None:
+    bands = [Band(grade="A+", min=95), Band(grade="A", min=90), Band(grade="B", min=0)]
+    result = golden("mau").model_copy(update={
+        "profile": golden("mau").profile.model_copy(update={"bands": bands}), "grade": "A"})
+    assert not gate(result, min_grade="A+").passed
+    assert gate(result, min_grade="A").passed
+    assert gate(result, min_grade="B").passed
+
+
+def test_unknown_grade_is_bad_input_listing_the_bands() -> None:
+    with pytest.raises(GateInputError) as err:
+        gate(golden("mau"), min_grade="F")
+    assert str(err.value) == "unknown grade 'F': profile vn-2023 has A, B, C, D, E (best first)"
+
+
+# --------------------------------------------------------------------------------------- pillars
+
+
+def test_min_pillar_passes_at_or_above_and_fails_below() -> None:
+    result = golden("tinh-trung-binh")  # functionality 50.67, performance 14, access 5.67
+    assert gate(result, min_pillars={"functionality": 50}).passed
+    assert gate(result, min_pillars={"functionality": 50.67, "performance": 14}).passed
+    outcome = gate(result, min_pillars={"functionality": 51, "performance": 10, "access": 6})
+    assert not outcome.passed
+    assert [(r.kind, r.message) for r in outcome.reasons] == [
+        (PILLAR, "pillar functionality has 50.67 points, below the minimum 51"),
+        (PILLAR, "pillar access has 5.67 points, below the minimum 6"),
+    ]
+    assert "  functionality  50.67/70 (minimum 51) FAIL" in outcome.summary
+    assert "  performance    14/20 (minimum 10) ok" in outcome.summary
+    assert "  access         5.67/10 (minimum 6) FAIL" in outcome.summary
+
+
+def test_unknown_pillar_is_bad_input_listing_the_known_ones() -> None:
+    with pytest.raises(GateInputError) as err:
+        gate(golden("mau"), min_pillars={"speed": 10})
+    assert str(err.value) == ("unknown pillar 'speed': profile vn-2023 has functionality, "
+                              "performance, access")
+
+
+@pytest.mark.parametrize("points", [-1, 20.5])
+def test_impossible_pillar_minimum_is_bad_input(points: float) -> None:
+    with pytest.raises(GateInputError, match="minimum for pillar performance must be within 0–20"):
+        gate(golden("mau"), min_pillars={"performance": points})
+
+
+def test_parse_min_pillars() -> None:
+    assert parse_min_pillars(["functionality=50", " access = 7.5"]) == {"functionality": 50.0,
+                                                                         "access": 7.5}
+    assert parse_min_pillars([]) == {}
+
+
+@pytest.mark.parametrize("spec", ["functionality", "functionality=", "=5", "functionality=abc",
+                                  "functionality=nan", "functionality=inf", "a:5"])
+def test_parse_min_pillars_refuses_bad_syntax(spec: str) -> None:
+    with pytest.raises(GateInputError, match="expected NAME=POINTS"):
+        parse_min_pillars([spec])
+
+
+def test_parse_min_pillars_refuses_a_pillar_twice() -> None:
+    with pytest.raises(GateInputError, match="--min-pillar access given twice"):
+        parse_min_pillars(["access=5", "access=6"])
+
+
+# ------------------------------------------------------------------------------------- baseline
+
+
+def test_drop_within_the_maximum_passes_including_the_boundary() -> None:
+    result = golden("tinh-trung-binh")  # 70.34
+    # 75.34 - 70.34 is 5.000000000000007 in floats: still a drop of exactly 5.
+    assert gate(result, baseline=with_total(result, 75.34), max_drop=5).passed
+    assert gate(result, baseline=with_total(result, 72), max_drop=5).passed
+    outcome = gate(result, baseline=with_total(result, 75.34), max_drop=5)
+    assert outcome.summary[2] == "total: 70.34/100 (-5 vs baseline 75.34; max drop 5) ok"
+
+
+def test_drop_beyond_the_maximum_fails() -> None:
+    result = golden("tinh-trung-binh")
+    outcome = gate(result, baseline=with_total(result, 75.35), max_drop=5)
+    assert not outcome.passed
+    assert [(r.kind, r.message) for r in outcome.reasons] == [
+        (DROP, "total dropped 5.01 points since the baseline (max 5)")]
+    assert outcome.summary[2] == "total: 70.34/100 (-5.01 vs baseline 75.35; max drop 5) FAIL"
+
+
+def test_improvement_passes_a_zero_drop() -> None:
+    outcome = gate(golden("mau"), baseline=golden("tinh-trung-binh"), max_drop=0)
+    assert outcome.passed
+    assert outcome.summary[2] == "total: 100/100 (+29.66 vs baseline 70.34; max drop 0) ok"
+
+
+def test_baseline_without_max_drop_only_shows_the_change() -> None:
+    outcome = gate(golden("kem"), baseline=golden("mau"))
+    assert outcome.passed
+    assert outcome.summary[2] == "total: 6.33/100 (-93.67 vs baseline 100)"
+
+
+def test_baseline_of_another_profile_is_bad_input_in_one_line() -> None:
+    base = golden("mau")
+    other = base.model_copy(update={"profile": base.profile.model_copy(update={"id": "vn-2019"})})
+    with pytest.raises(GateInputError) as err:
+        gate(golden("kem"), baseline=other, max_drop=5)
+    message = str(err.value)
+    assert message == ("baseline was scored on profile vn-2019, the result on vn-2023: "
+                       "totals are not comparable")
+    assert "\n" not in message
+
+
+def test_max_drop_needs_a_baseline_and_must_not_be_negative() -> None:
+    with pytest.raises(GateInputError, match="needs a baseline"):
+        gate(golden("mau"), max_drop=5)
+    with pytest.raises(GateInputError, match="must not be negative"):
+        gate(golden("mau"), baseline=golden("mau"), max_drop=-1)
+
+
+def test_baseline_not_evaluated_does_not_block() -> None:
+    outcome = gate(golden("kem"), baseline=not_evaluated(golden("kem")), max_drop=0)
+    assert outcome.passed
+    assert outcome.summary[2] == "total: 6.33/100 (baseline not evaluated: drop not checked)"
+
+
+# --------------------------------------------------------------------------------- not evaluated
+
+
+def test_not_evaluated_fails_with_its_own_kind() -> None:
+    outcome = gate(not_evaluated(golden("mau")))
+    assert not outcome.passed and outcome.not_evaluated
+    assert [(r.kind, r.message) for r in outcome.reasons] == [
+        (NOT_EVALUATED, "not evaluated: gathering failed: timeout")]
+    assert outcome.summary == (
+        "portal: mau (Cổng Dịch vụ công tỉnh Sơn Lâm) · profile vn-2023",
+        "not evaluated: gathering failed: timeout",
+        "NOT EVALUATED: the gate cannot pass",
+    )
+
+
+def test_bad_thresholds_are_reported_even_for_a_not_evaluated_result() -> None:
+    with pytest.raises(GateInputError, match="unknown pillar"):
+        gate(not_evaluated(golden("mau")), min_pillars={"nope": 1})
+
+
+# --------------------------------------------------------------------------------------- summary
+
+
+def test_every_failing_rule_is_a_reason_in_order() -> None:
+    result = golden("tinh-trung-binh")
+    outcome = gate(result, min_grade="B", min_pillars={"performance": 15},
+                   baseline=golden("mau"), max_drop=10)
+    assert [r.kind for r in outcome.reasons] == [GRADE, DROP, PILLAR]
+    assert outcome.summary[-1] == (
+        "FAILED: grade C is below the minimum B; total dropped 29.66 points since the baseline "
+        "(max 10); pillar performance has 14 points, below the minimum 15")
+
+
+def test_summary_is_one_screen_with_failed_criteria_most_points_lost_first() -> None:
+    result = golden("kem")  # 15 criteria lost points
+    outcome = gate(result, min_grade="C", min_pillars={"functionality": 50, "performance": 10,
+                                                       "access": 5},
+                   baseline=golden("mau"), max_drop=5)
+    assert len(outcome.summary) <= 25
+    listed = [line.split()[0] for line in outcome.summary
+              if line.startswith("  ") and ("fail" in line or "error" in line)]
+    assert len(listed) == 10
+    assert listed[:3] == ["status-lookup", "service-catalogue", "service-search"]
+    assert "  … and 5 more" in outcome.summary
+    assert outcome.summary[0] == "portal: kem (Cổng Dịch vụ công tỉnh Hà Sơn) · profile vn-2023"
+    assert outcome.summary[-1].startswith("FAILED: ")
+
+
+def test_failed_criteria_include_error_and_needs_review_but_not_not_applicable() -> None:
+    base = golden("mau")
+    criteria = list(base.criteria)
+    criteria[0] = criteria[0].model_copy(update={"status": Status.ERROR, "points": 0.0})
+    criteria[1] = criteria[1].model_copy(update={"status": Status.NEEDS_REVIEW, "points": 0.0})
+    criteria[2] = criteria[2].model_copy(update={"status": Status.NOT_APPLICABLE, "points": 0.0})
+    ids = [c.id for c in failed_criteria(base.model_copy(update={"criteria": criteria}))]
+    assert ids == [criteria[0].id, criteria[1].id]  # both lose 13: the profile's order
+
+
+def test_number_formatting() -> None:
+    assert [fmt_num(v) for v in (70.34, 14.0, 3.3333, 0.0, -0.0, 100.0, -0.001)] == [
+        "70.34", "14", "3.33", "0", "0", "100", "0"]
+    assert [fmt_delta(v) for v in (5.0, -5.01, 0.0, 0.004)] == ["+5", "-5.01", "0", "0"]
+
+
+# ------------------------------------------------------------------------------- command, exit codes
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "evaluator", "gate", *args], capture_output=True,
+                          text=True, check=False, cwd=ROOT)
+
+
+def test_exit_0_when_the_gate_passes_and_result_may_be_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "tinh-trung-binh"
+    folder.mkdir()
+    shutil.copy(GOLDEN / "tinh-trung-binh.vn-2023.result.json", folder / "result.json")
+    proc = run(str(folder), "--min-grade", "C", "--min-pillar", "functionality=50",
+               "--baseline", str(GOLDEN / "tinh-trung-binh.vn-2023.result.json"), "--max-drop", "0")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == "PASSED" and len(lines) <= 25
+    assert "grade: C (minimum C) ok" in lines
+    assert "total: 70.34/100 (0 vs baseline 70.34; max drop 0) ok" in lines
+
+
+def test_exit_4_when_a_threshold_is_not_met() -> None:
+    proc = run(str(GOLDEN / "kem.vn-2023.result.json"), "--min-grade", "D")
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "FAILED: grade E is below the minimum D"
+    assert proc.stderr == ""
+
+
+def test_exit_3_when_the_portal_was_not_evaluated(tmp_path: Path) -> None:
+    path = save_result(not_evaluated(golden("mau"), "gathering failed: DNS"), tmp_path / "r.json")
+    proc = run(str(path), "--min-grade", "E")
+    assert proc.returncode == 3, proc.stderr
+    assert "not evaluated: gathering failed: DNS" in proc.stdout
+    assert proc.stdout.splitlines()[-1] == "NOT EVALUATED: the gate cannot pass"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["{missing}"], "no result.json here"),
+    (["{invalid}"], "unreadable result"),
+    (["{kem}", "--min-pillar", "functionality:50"], "expected NAME=POINTS"),
+    (["{kem}", "--min-pillar", "speed=5"], "unknown pillar 'speed'"),
+    (["{kem}", "--min-grade", "F"], "unknown grade 'F'"),
+    (["{kem}", "--max-drop", "5"], "--max-drop needs --baseline"),
+    (["{kem}", "--baseline", "{other_profile}", "--max-drop", "5"], "baseline was scored on profile"),
+    (["{kem}", "--baseline", "{missing}"], "no result.json here"),
+])
+def test_exit_2_on_bad_input_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text("{not json", encoding="utf-8")
+    base = golden("mau")
+    other = save_result(base.model_copy(update={
+        "profile": base.profile.model_copy(update={"id": "vn-2019"})}), tmp_path / "other.json")
+    paths = {"missing": str(tmp_path / "nope.json"), "invalid": str(invalid),
+             "kem": str(GOLDEN / "kem.vn-2023.result.json"), "other_profile": str(other)}
+    proc = run(*(a.format(**paths) for a in args))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr
+    assert proc.stderr.startswith("portal-eval: error: ") and proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
