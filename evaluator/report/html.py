@@ -34,6 +34,7 @@ from evaluator.results import CriterionResult, FindingResult, PortalResult
 LANGUAGES = ("vi", "en")
 PORTAL_TEMPLATE = "portal.html.j2"
 INDEX_TEMPLATE = "index.html.j2"
+INDEX_SCRIPT = "leaderboard.js"
 I18N_FILE = "i18n.yaml"
 CSS_FILE = Path("assets") / "report.css"
 
@@ -152,7 +153,7 @@ def _tone(index: int, count: int) -> int:
     return 1 + round(index * 4 / (count - 1))
 
 
-def _grade_tone(grade: str | None, bands: Sequence[Band]) -> int:
+def grade_tone(grade: str | None, bands: Sequence[Band]) -> int:
     for i, band in enumerate(bands):
         if band.grade == grade:
             return _tone(i, len(bands))
@@ -242,7 +243,7 @@ def translator(lang: str) -> Translator:
     return Translator(lang, {key: entry[lang] for key, entry in strings.items()}, path)
 
 
-def _load_css() -> str:
+def load_css() -> str:
     path = reports_dir() / CSS_FILE
     try:
         css = path.read_text(encoding="utf-8")
@@ -256,11 +257,16 @@ def _load_css() -> str:
     return css
 
 
-def _csp(css: str) -> str:
-    """Nothing may load or run: only this exact stylesheet (by hash) and the blank favicon."""
-    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
-    return (f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
-            "base-uri 'none'; form-action 'none'")
+def _sha256(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def content_security_policy(css: str, script: str | None = None) -> str:
+    """Nothing may load or run: only this exact stylesheet (by hash), the blank favicon and, on
+    the round index, its one sorting/filtering script (by hash)."""
+    scripts = f"'sha256-{_sha256(script)}'" if script is not None else "'none'"
+    return (f"default-src 'none'; style-src 'sha256-{_sha256(css)}'; script-src {scripts}; "
+            "img-src data:; base-uri 'none'; form-action 'none'")
 
 
 @lru_cache(maxsize=8)
@@ -285,7 +291,7 @@ def _template_line(exc: BaseException) -> str | None:
     return where
 
 
-def _render(name: str, context: dict[str, Any]) -> str:
+def render_template(name: str, context: dict[str, Any]) -> str:
     templates = reports_dir() / "templates"
     env = _environment(str(templates))
     try:
@@ -301,10 +307,22 @@ def _render(name: str, context: dict[str, Any]) -> str:
         raise ReportError(f"{where}: template error: {first}") from None
 
 
-def _common(lang: str) -> dict[str, Any]:
+def _load_script(name: str) -> str:
+    path = reports_dir() / "assets" / name
+    try:
+        script = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if "</" in script:
+        raise ReportError(f"{path}: must not contain '</' (it is inlined into <script>)")
+    return script
+
+
+def _common(lang: str, script: str | None = None) -> dict[str, Any]:
     t = translator(lang)
-    css = _load_css()
-    return {"lang": lang, "t": t, "css": Markup(css), "csp": _csp(css), "version": __version__}
+    css = load_css()
+    return {"lang": lang, "t": t, "css": Markup(css), "csp": content_security_policy(css, script),
+            "script": Markup(script) if script is not None else None, "version": __version__}
 
 
 # ------------------------------------------------------------------------------------ view models
@@ -398,16 +416,17 @@ def criteria_order(criteria: Sequence[CriterionResult]) -> list[CriterionResult]
                                            -(c.points_possible - c.points)))
 
 
-def _finding_view(f: FindingResult) -> FindingView:
+def _finding_view(f: FindingResult, lang: str) -> FindingView:
     page = Link(f.page_url, safe_href(f.page_url)) if f.page_url else None
     return FindingView(
-        message=f.message, page=page, selector=f.selector, snippet=_clip(f.snippet, MAX_SNIPPET),
-        value=f.value, expected=f.expected, impact=f.impact,
+        message=pick(f.message, lang), page=page, selector=f.selector,
+        snippet=_clip(f.snippet, MAX_SNIPPET), value=f.value,
+        expected=pick(f.expected, lang) if f.expected is not None else None, impact=f.impact,
     )
 
 
 def _criterion_view(c: CriterionResult, lang: str, t: Translator) -> CriterionView:
-    shown = [_finding_view(f) for f in c.findings[:MAX_FINDINGS]]
+    shown = [_finding_view(f, lang) for f in c.findings[:MAX_FINDINGS]]
     total = max(c.findings_total, len(c.findings))
     pages = [Link(p, safe_href(p)) for p in c.pages[:MAX_PAGES]]
     failed = c.status is Status.FAIL
@@ -417,7 +436,8 @@ def _criterion_view(c: CriterionResult, lang: str, t: Translator) -> CriterionVi
         # A not-applicable criterion is not scored at all: "0.0" would read as points lost.
         points=DASH if c.status is Status.NOT_APPLICABLE else fmt_points(c.points),
         possible=fmt_points(c.points_possible),
-        display_value=c.display_value, expected=c.expected,
+        display_value=pick(c.display_value, lang) if c.display_value is not None else "",
+        expected=pick(c.expected, lang) if c.expected is not None else "",
         description=pick(c.description, lang), fix=pick(c.fix, lang), source=c.source,
         error=c.error,
         manual=c.manual, attested=c.points_source == "attestation",
@@ -491,10 +511,19 @@ def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str,
             "pages_evaluated": result.pages_evaluated,
             "not_evaluated": result.not_evaluated,
             "grade": result.grade if evaluated and result.grade else DASH,
-            "tone": _grade_tone(result.grade, bands) if evaluated else 0,
+            "tone": grade_tone(result.grade, bands) if evaluated else 0,
             "total": fmt_points(result.total) if evaluated else DASH,
             "total_possible": fmt_points(result.total_possible),
             "total_percent": f"{_percent(result.total, result.total_possible):.2f}",
+            # Automated-only vs full score: which points a check earned, which an auditor's
+            # attestation gave, and which wait for one (manual criteria without attestation).
+            "automated_points": fmt_points(sum(c.points for c in result.criteria
+                                               if c.points_source != "attestation")),
+            "attested_points": fmt_points(sum(c.points for c in result.criteria
+                                              if c.points_source == "attestation")),
+            "pending_points": fmt_points(sum(c.points_possible for c in result.criteria
+                                             if c.manual and c.points_source != "attestation")),
+            "has_manual": any(c.manual for c in result.criteria),
             "bands": [
                 BandView(b.grade, fmt_threshold(b.min), _tone(i, len(bands)),
                          evaluated and b.grade == result.grade)
@@ -515,12 +544,16 @@ class RowView:
     name: Link
     portal_id: str
     agency: str
+    # The raw kind (province, ministry) the filter matches on.
+    agency_kind: str
     grade: str
     tone: int
     total: str
     pillars: list[str]
     pages: int
     reason: str | None
+    # Machine values the sorting script reads (data-* attributes): plain numbers, "" when none.
+    sort_values: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -570,17 +603,28 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
         if evaluated and r.total != previous:
             # Standard competition ranking: equal totals share a rank (1, 2, 2, 4).
             rank, previous = position, r.total
+        band_index = next((i for i, b in enumerate(r.profile.bands) if b.grade == r.grade), None)
+        sort_values = {
+            "rank": str(position),
+            "name": (r.portal_name or r.portal_id).casefold(),
+            "grade": str(band_index) if evaluated and band_index is not None else "",
+            "total": f"{r.total:.2f}" if evaluated and r.total is not None else "",
+            **{f"pillar-{c}": f"{r.pillars[c].points:.2f}" if evaluated and c in r.pillars else ""
+               for c in columns},
+            "pages": str(r.pages_evaluated),
+        }
         rows.append(RowView(
             rank=str(rank) if evaluated else DASH,
             name=Link(r.portal_name or r.portal_id, safe_relative_href(e.report_href)),
-            portal_id=r.portal_id, agency=_agency_label(e.agency, t),
+            portal_id=r.portal_id, agency=_agency_label(e.agency, t), agency_kind=e.agency,
             grade=(r.grade or DASH) if evaluated else DASH,
-            tone=_grade_tone(r.grade, r.profile.bands) if evaluated else 0,
+            tone=grade_tone(r.grade, r.profile.bands) if evaluated else 0,
             total=fmt_points(r.total) if evaluated else DASH,
             pillars=[fmt_points(r.pillars[c].points) if evaluated and c in r.pillars else DASH
                      for c in columns],
             pages=r.pages_evaluated,
             reason=r.not_evaluated or (None if evaluated else DASH),
+            sort_values=sort_values,
         ))
     grades: dict[str, GradeCount] = {}
     first_bands = next((e.result.profile.bands for e in ordered), [])
@@ -589,11 +633,13 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
     for e in ordered:
         r = e.result
         if _is_evaluated(r) and r.grade:
-            seen = grades.get(r.grade) or GradeCount(r.grade, _grade_tone(r.grade, r.profile.bands), 0)
+            seen = grades.get(r.grade) or GradeCount(r.grade, grade_tone(r.grade, r.profile.bands), 0)
             grades[r.grade] = GradeCount(seen.grade, seen.tone, seen.count + 1)
     evaluated_count = sum(1 for e in ordered if _is_evaluated(e.result))
+    kinds = sorted({e.agency for e in ordered if e.agency})
     return {
         "title": title,
+        "agency_kinds": [(kind, _agency_label(kind, t)) for kind in kinds],
         "rows": rows,
         "columns": list(columns.values()),
         "grades": list(grades.values()),
@@ -610,17 +656,23 @@ def render_portal(result: PortalResult, lang: str = "vi") -> str:
     """The report of one portal as a self-contained HTML document."""
     context = _common(lang)
     context.update(_portal_context(result, lang, context["t"]))
-    return _render(PORTAL_TEMPLATE, context)
+    return render_template(PORTAL_TEMPLATE, context)
 
 
-def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi") -> str:
-    """The round overview: a leaderboard linking each portal's report."""
-    context = _common(lang)
+def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi",
+                 csv_href: str | None = None) -> str:
+    """The round overview: a leaderboard linking each portal's report.
+
+    Sorting and the agency filter are a small inlined script (allowed by its hash); without it
+    the table is still complete, ranked by total.
+    """
+    context = _common(lang, _load_script(INDEX_SCRIPT))
     context.update(_index_context(entries, title, lang))
-    return _render(INDEX_TEMPLATE, context)
+    context["csv_href"] = safe_relative_href(csv_href) if csv_href else None
+    return render_template(INDEX_TEMPLATE, context)
 
 
-def _write_atomic(path: Path, text: str) -> Path:
+def write_text_atomic(path: Path, text: str) -> Path:
     """Temp file in the same folder, then rename: a reader never sees half a report."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -642,8 +694,13 @@ def _write_atomic(path: Path, text: str) -> Path:
 
 
 def write_portal_report(result: PortalResult, path: Path, lang: str = "vi") -> Path:
-    return _write_atomic(path, render_portal(result, lang))
+    return write_text_atomic(path, render_portal(result, lang))
 
 
 def write_index(entries: Sequence[IndexEntry], path: Path, title: str, lang: str = "vi") -> Path:
-    return _write_atomic(path, render_index(entries, title, lang))
+    """index.html plus index.csv beside it (the same table, for spreadsheets)."""
+    from evaluator.report.csv_export import render_index_csv
+
+    csv_path = path.with_suffix(".csv")
+    write_text_atomic(csv_path, render_index_csv(entries, lang))
+    return write_text_atomic(path, render_index(entries, title, lang, csv_path.name))

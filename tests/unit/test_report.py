@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html as html_lib
 import os
 import re
 import shutil
@@ -65,14 +66,18 @@ def make_result(**overrides: Any) -> PortalResult:
     """A small valid result: two pillars, one criterion of each status."""
     criteria = [
         criterion("works-pass", "functionality", Status.PASS, 30, 30,
-                  display_value="12 services", expected="≥ 1 service"),
+                  display_value=text("12 services", "12 dịch vụ"),
+                  expected=text("≥ 1 service", "≥ 1 dịch vụ")),
         criterion("small-fail", "functionality", Status.FAIL, 0, 5,
-                  display_value="no search box", expected="a search box"),
-        criterion("big-fail", "functionality", Status.FAIL, 0, 20, display_value="3 broken links",
-                  expected="0 broken links", pages=["https://portal.example.vn/a"],
-                  findings=[FindingResult(message="Broken link", page_url="https://portal.example.vn/a",
+                  display_value=text("no search box", "không có ô tìm kiếm"),
+                  expected=text("a search box", "một ô tìm kiếm")),
+        criterion("big-fail", "functionality", Status.FAIL, 0, 20,
+                  display_value=text("3 broken links", "3 liên kết hỏng"),
+                  expected=text("0 broken links", "0 liên kết hỏng"), pages=["https://portal.example.vn/a"],
+                  findings=[FindingResult(message=text("Broken link", "Liên kết hỏng"),
+                                          page_url="https://portal.example.vn/a",
                                           selector="a#x", snippet='<a id="x">x</a>', value="404",
-                                          expected="200")],
+                                          expected=text("HTTP 200", "mã HTTP 200"))],
                   findings_total=1),
         criterion("review-me", "functionality", Status.NEEDS_REVIEW, 0, 15),
         criterion("n-a", "access", Status.NOT_APPLICABLE, 0, 10),
@@ -104,7 +109,18 @@ def not_evaluated(pid: str = "down.example.vn", reason: str = "gathering failed:
 
 
 def assert_self_contained(html: str) -> None:
-    assert "<script" not in html.lower()
+    """No request, and no script but the round index's own sorting script, allowed by its hash."""
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S | re.I)
+    csp = html_lib.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)[1])
+    if 'class="leaderboard-section"' in html:
+        shipped = (reports_dir() / "assets" / "leaderboard.js").read_text(encoding="utf-8")
+        assert scripts == [shipped]
+        digest = base64.b64encode(hashlib.sha256(shipped.encode()).digest()).decode()
+        assert f"script-src 'sha256-{digest}'" in csp
+        html = html.replace(shipped, "")
+    else:
+        assert scripts == [] and "script-src 'none'" in csp
+    assert html.lower().count("<script") == len(scripts)
     assert not re.search(r"""\bsrc\s*=""", html, re.I)
     for tag in re.findall(r"<link\b[^>]*>", html, re.I):
         assert "http" not in tag.lower(), tag
@@ -126,7 +142,8 @@ def test_portal_report_shows_grade_total_pillars_and_statuses() -> None:
         assert f">{label}<" in html
     assert "Failure big-fail" in html and "Title big-fail" not in html  # failure title when failed
     assert "Title works-pass" in html
-    assert "3 broken links" in html and "0 broken links" in html
+    assert "3 broken links" in html and "0 broken links" in html and "3 liên kết hỏng" not in html
+    assert "Broken link" in html and "HTTP 200" in html and "Liên kết hỏng" not in html
     assert "missing evidence &#39;lighthouse&#39;: not installed" in html
     assert "TT 22/2019 Đ6 (big-fail)" in html
     assert "Fix big-fail" in html
@@ -153,6 +170,9 @@ def test_vietnamese_is_the_default() -> None:
     for label in ("Đạt", "Không đạt", "Cần xem xét", "Lỗi", "Không áp dụng"):
         assert f">{label}<" in html
     assert "Xếp loại" in html
+    # Measurements and findings are in the report language too, never the other one.
+    assert "3 liên kết hỏng" in html and "0 liên kết hỏng" in html and "3 broken links" not in html
+    assert "Liên kết hỏng" in html and "mã HTTP 200" in html and "Broken link" not in html
     assert_self_contained(html)
 
 
@@ -166,7 +186,7 @@ def test_not_evaluated_banner_and_no_grade() -> None:
 
 
 def test_findings_are_capped_with_a_count_of_the_rest() -> None:
-    findings = [FindingResult(message=f"finding {i}") for i in range(25)]
+    findings = [FindingResult(message=text(f"finding {i}")) for i in range(25)]
     result = make_result(criteria=[criterion("many", "functionality", Status.FAIL, 0, 10,
                                              findings=findings, findings_total=40)])
     html = render_portal(result, "en")
@@ -202,11 +222,11 @@ def test_numbers_have_one_decimal_and_a_dot() -> None:
 
 
 def test_untrusted_text_and_urls_render_inert() -> None:
-    finding = FindingResult(message=XSS, page_url=f"https://x.vn/{XSS}", selector=XSS, snippet=XSS,
-                            value=XSS, expected=XSS)
+    finding = FindingResult(message=text(XSS, XSS), page_url=f"https://x.vn/{XSS}", selector=XSS,
+                            snippet=XSS, value=XSS, expected=text(XSS, XSS))
     result = make_result(
         portal_name=XSS, portal_id="evil", start_url="javascript:alert(1)",
-        criteria=[criterion("x", "functionality", Status.FAIL, 0, 5, display_value=XSS,
+        criteria=[criterion("x", "functionality", Status.FAIL, 0, 5, display_value=text(XSS, XSS),
                             pages=["javascript:alert(1)", "data:text/html,<b>", XSS],
                             findings=[finding], findings_total=1,
                             error=XSS, source=XSS)],
@@ -450,4 +470,19 @@ def test_empty_index_renders() -> None:
 def test_write_index(tmp_path: Path) -> None:
     entries = [IndexEntry(make_result(), "portal.example.vn/report.html")]
     path = write_index(entries, tmp_path / "out" / "index.html", "Round", "en")
-    assert path.read_text(encoding="utf-8") == render_index(entries, "Round", "en")
+    assert path.read_text(encoding="utf-8") == render_index(entries, "Round", "en", "index.csv")
+    assert (tmp_path / "out" / "index.csv").read_text(encoding="utf-8").startswith("rank,portal_id,")
+
+
+def test_score_sources_automated_attested_and_pending() -> None:
+    base = make_result()
+    attested = criterion("signed", "functionality", Status.PASS, 4, 4, manual=True,
+                         points_source="attestation")
+    waiting = criterion("pay-online", "functionality", Status.NEEDS_REVIEW, 0, 6, manual=True)
+    html = render_portal(base.model_copy(update={"criteria": [*base.criteria, attested, waiting]}),
+                         "en")
+    # 30 automated points (works-pass), 4 attested, 6 awaiting an auditor.
+    assert ("Points from automated checks: 30.0 · from auditor attestations: 4.0 · "
+            "awaiting an auditor: 6.0") in html
+    assert "All 30.0 points come from automated checks" in render_portal(base, "en")
+    assert "Cả 30.0 điểm đều do kiểm tra tự động chấm" in render_portal(base, "vi")
