@@ -22,9 +22,10 @@ def fetch(url: str, data: bytes | None = None) -> tuple[int, str]:
 
 
 def test_every_portal_on_its_own_loopback_port(fixture_server: Any) -> None:
-    assert fixture_server.portal_ids == ["kem", "mau", "tinh-trung-binh"]
+    assert fixture_server.portal_ids == ["doc-hai", "kem", "mau", "tinh-trung-binh"]
+    assert fixture_server.graded_portal_ids == ["kem", "mau", "tinh-trung-binh"]
     origins = {urlsplit(fixture_server.url(p)).netloc for p in fixture_server.portal_ids}
-    assert len(origins) == 3
+    assert len(origins) == 4
     assert all(o.startswith("127.0.0.1:") for o in origins)
 
 
@@ -129,3 +130,26 @@ def test_bad_portal_yaml_is_one_line_naming_the_file(tmp_path: Path) -> None:
         FixtureServer(tmp_path).start()
     message = str(info.value)
     assert str(portal / "portal.yaml") in message and "\n" not in message
+
+
+def test_hostile_portal_shows_its_payloads_as_text(fixture_server: Any) -> None:
+    status, body = fetch(fixture_server.url("doc-hai") + "thu-tuc-hanh-chinh")
+    assert status == 200
+    assert "<img src=x" not in body and "&lt;img src=x onerror=alert(5)&gt;" in body
+    assert 'href="javascript:alert(6)"' in body  # a live javascript: link, on purpose
+
+
+def test_odd_requests_get_answers_not_tracebacks(fixture_server: Any) -> None:
+    base = fixture_server.url("mau")
+    assert fetch(base + "thu-tuc-hanh-chinh?trang=%C2%B2")[0] == 200  # "²" is a digit to isdigit
+    request = urllib.request.Request(base + "phan-anh-kien-nghi", data=b"x", method="POST",
+                                     headers={"Content-Length": "-5"})
+    assert fetch_request(request)[0] == 413
+
+
+def fetch_request(request: urllib.request.Request) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")

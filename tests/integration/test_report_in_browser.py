@@ -11,19 +11,26 @@ from typing import Any
 import pytest
 
 from evaluator.browser import BrowserSession, ContextOptions, find_chromium
-from evaluator.pipeline import PortalRun, write_index_for
+from evaluator.pipeline import PortalRun, evaluate_portal, write_index_for
+from evaluator.report.html import IndexEntry, write_index
+from evaluator.results import load_result
 from evaluator.settings import load_settings
+from fixtures.demo import portal_target
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 pytestmark = pytest.mark.browser
 
 
-async def open_report(path: Path, shot: Path, width: int) -> dict[str, Any]:
+async def open_report(path: Path, shot: Path, width: int, actions: str = "") -> dict[str, Any]:
     chromium = find_chromium(load_settings().chromium or None)
     async with BrowserSession(chromium) as session:
         context = await session.new_context(ContextOptions(width=width, height=900), "")
         tab = await session.new_tab(context)
         nav = await tab.goto(path.resolve().as_uri(), 30_000)
         await tab.settle(300)
+        if actions:
+            await tab.evaluate(actions)
         facts = await tab.evaluate("""() => ({
             title: document.title,
             grade: (document.querySelector('.grade-letter, .grade') || {}).innerText || '',
@@ -32,10 +39,12 @@ async def open_report(path: Path, shot: Path, width: int) -> dict[str, Any]:
             overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
             styled: getComputedStyle(document.body).fontFamily !== ''
                 && getComputedStyle(document.body).margin !== '8px',
+            visible_ids: Array.from(document.querySelectorAll('table.leaderboard tbody tr'))
+                .filter(tr => !tr.hidden).map(tr => tr.querySelector('code').innerText),
         })""")
         await tab.screenshot(shot, full_page=True)
         network = await tab.network()
-        errors = list(tab.console_errors)
+        errors = list(tab.console_errors) + [f"dialog: {d}" for d in tab.dialogs]
         await context.close()
     return {"nav": nav, "network": network, "errors": errors, **facts}
 
@@ -64,10 +73,51 @@ def test_index_links_every_report(evaluated: dict[str, PortalRun], tmp_path: Pat
     out = next(iter(evaluated.values())).folder.parent
     index = write_index_for(runs, out, "en", "fixture round")
     seen = asyncio.run(open_report(index, tmp_path / "index.png", 1280))
-    assert seen["errors"] == [] and seen["scripts"] == 0
+    assert seen["errors"] == [] and seen["scripts"] == 1  # the sorting script, allowed by hash
     assert [r["url"] for r in seen["network"] if not r["url"].startswith("file:")] == []
     for run in runs:
         assert run.result.portal_name in seen["text"]
     html = index.read_text(encoding="utf-8")
     for run in runs:
         assert f'href="{run.folder.name}/report.html"' in html
+
+
+@pytest.mark.parametrize(("actions", "expected"), [
+    ("", ["mau", "tinh-trung-binh", "kem"]),
+    # Pages ascending: click twice (first click sorts descending).
+    ("() => { const b = document.querySelector('th[data-sort=pages] button');"
+     " b.click(); b.click(); }", ["kem", "mau", "tinh-trung-binh"]),
+    ("() => { document.querySelector('th[data-sort=name] button').click(); }",
+     ["tinh-trung-binh", "kem", "mau"]),
+    ("() => { const r = document.querySelector('input[value=ministry]'); r.checked = true;"
+     " r.dispatchEvent(new Event('change', {bubbles: true})); }", ["kem"]),
+])
+def test_index_sorts_and_filters(tmp_path: Path, actions: str, expected: list[str]) -> None:
+    results = {p: load_result(GOLDEN / f"{p}.vn-2023.result.json")
+               for p in ("mau", "tinh-trung-binh", "kem")}
+    kinds = {"mau": "province", "tinh-trung-binh": "province", "kem": "ministry"}
+    entries = [IndexEntry(r, f"{p}/report.html", kinds[p]) for p, r in results.items()]
+    index = write_index(entries, tmp_path / "index.html", "Vòng thử", "vi")
+    seen = asyncio.run(open_report(index, tmp_path / "index.png", 1280, actions))
+    assert seen["errors"] == []
+    assert seen["visible_ids"] == expected
+    assert (tmp_path / "index.csv").read_text(encoding="utf-8").startswith("rank,portal_id,")
+
+
+def test_hostile_portal_text_stays_inert_in_the_reports(fixture_server: Any, tmp_path: Path) -> None:
+    """doc-hai carries script payloads in its name, title, service names and menu links."""
+    target = portal_target(fixture_server, "doc-hai")
+    settings = load_settings(env={}).with_overrides(max_pages=12)
+    run = evaluate_portal(target, tmp_path, settings)
+    assert run.result.grade is not None
+    assert "<script>" in run.result.portal_name  # gathered as the text the portal shows
+    write_index_for([run], tmp_path, "vi", "Vòng thử <script>alert(9)</script>")
+    for page in (run.folder / "report.html", tmp_path / "index.html"):
+        seen = asyncio.run(open_report(page, tmp_path / f"{page.stem}.png", 1280))
+        assert seen["errors"] == [], seen["errors"]  # no alert() ran, nothing was refused
+        outside = [r["url"] for r in seen["network"] if not r["url"].startswith("file:")]
+        assert outside == []  # no <img src=x>, no iframe
+        assert 'alert("tên")' in seen["text"]  # shown as text
+        html = page.read_text(encoding="utf-8")
+        assert "<img src=x" not in html and "<svg onload" not in html
+        assert 'href="javascript:' not in html and 'href="data:' not in html
