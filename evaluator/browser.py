@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import (
     Browser,
@@ -27,6 +27,9 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request as PWRequest
 from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+if TYPE_CHECKING:
+    from playwright.async_api import Dialog, Response
 
 log = logging.getLogger(__name__)
 
@@ -150,15 +153,54 @@ class _NetRecord:
     failure: str | None = None
 
 
+# The boxes a search or lookup form types into when the evidence names no input.
+TEXT_BOXES = "input[type=search], input[type=text], input:not([type])"
+# Typing waits this long at most for the box: the page has loaded, the box is there or never.
+FILL_TIMEOUT_MS = 10_000
+_MAX_NOTES = 50  # console errors and dialogs kept per tab
+
+
+def css_string(value: str) -> str:
+    """``value`` as a double-quoted CSS string, for ``[name=…]`` selectors built from page data.
+
+    Quotes and backslashes are escaped, control characters become hex escapes (CSS Syntax §4.3.7
+    reads ``\\a `` as a newline), NUL becomes U+FFFD as CSS does: a hostile attribute can
+    neither end the string nor change the selector.
+    """
+    out: list[str] = []
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\0":
+            out.append("\ufffd")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Done-callback of fire-and-forget tasks: fetch the exception so asyncio never warns
+    "exception was never retrieved"; a closed page or context is routine here."""
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.debug("background browser task failed: %s", _one_line(exc))
+
+
 @dataclass
 class Tab:
-    """One browser tab. Records its network traffic and script errors; dismisses dialogs;
-    never downloads."""
+    """One browser tab. Records its network traffic, script errors and dialogs; dismisses
+    dialogs; never downloads."""
 
     page: Page
     # Console errors and uncaught exceptions, first 200 characters each, at most 50.
     console_errors: list[str] = field(default_factory=list)
-    _records: dict[int, _NetRecord] = field(default_factory=dict)
+    # Each alert/confirm/prompt/beforeunload the page raised: "<type>: <first 200 characters of
+    # its message>", at most 50. Dismissed at once either way.
+    dialogs: list[str] = field(default_factory=list)
+    # Keyed by the Request object itself: Playwright hands out one object per request, and an
+    # id() could be reused by a later request once an earlier object is collected.
+    _records: dict[PWRequest, _NetRecord] = field(default_factory=dict)
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -169,25 +211,34 @@ class Tab:
         self.page.on("requestfinished", self._on_finished)
         self.page.on("requestfailed", self._on_failed)
         # A portal's alert/confirm/beforeunload would block the tab forever: dismiss them.
-        self.page.on("dialog", lambda dialog: self._spawn(dialog.dismiss()))
+        self.page.on("dialog", self._on_dialog)
 
     def _console_error(self, text: str) -> None:
-        if len(self.console_errors) < 50:
+        if len(self.console_errors) < _MAX_NOTES:
             self.console_errors.append(text[:200])
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        if len(self.dialogs) < _MAX_NOTES:
+            self.dialogs.append(f"{dialog.type}: {(dialog.message or '')[:200]}")
+        self._spawn(dialog.dismiss())
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
         self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._pending.discard(task)
+        _retrieve(task)
 
     def _on_request(self, request: PWRequest) -> None:
-        self._records[id(request)] = _NetRecord(request.url[:2000], request.resource_type)
+        self._records[request] = _NetRecord(request.url[:2000], request.resource_type)
 
     def _on_finished(self, request: PWRequest) -> None:
         self._spawn(self._finish(request))
 
     async def _finish(self, request: PWRequest) -> None:
-        record = self._records.get(id(request))
+        record = self._records.get(request)
         if record is None:
             return
         try:
@@ -199,7 +250,7 @@ class Tab:
             pass
 
     def _on_failed(self, request: PWRequest) -> None:
-        record = self._records.get(id(request))
+        record = self._records.get(request)
         if record is not None:
             record.failure = request.failure or "failed"
 
@@ -220,7 +271,18 @@ class Tab:
             return NavResult(None, self.page.url or url, error=_one_line(exc))
         if response is None:
             return NavResult(None, self.page.url, error="no response")
-        headers = await response.all_headers()
+        return await self._nav_result(response)
+
+    async def _nav_result(self, response: Response) -> NavResult:
+        try:
+            headers = await response.all_headers()
+        except PlaywrightError:
+            # The page navigated on or closed meanwhile: the provisional headers still say
+            # what the document was.
+            try:
+                headers = response.headers
+            except PlaywrightError:
+                headers = {}
         return NavResult(response.status, self.page.url, headers.get("content-type", ""))
 
     async def settle(self, ms: float) -> None:
@@ -238,20 +300,30 @@ class Tab:
                                    timeout=15_000)
 
     async def submit_form(
-        self, form_index: int, field: str, value: str, timeout_ms: float
+        self, form_index: int, value: str, timeout_ms: float, *, name: str = "",
+        input_id: str = "",
     ) -> NavResult:
-        """Type ``value`` into input ``field`` of form number ``form_index`` and submit it.
+        """Type ``value`` into an input of form number ``form_index`` and submit it.
 
-        Only the read-only journeys (search, status lookup) call this. Waits for the navigation
-        the submit causes; a script-driven form that stays on the page is read after the
-        network goes quiet.
+        The input is the one named ``name``, else the one with id ``input_id``, else the form's
+        first text box. Only the read-only journeys (search, status lookup) call this. Waits for
+        the navigation the submit causes; a script-driven form that stays on the page is read
+        after the network goes quiet. A box that cannot be typed into is an error: reading the
+        unchanged form page as "results" would judge the wrong page.
         """
         form = self.page.locator("form").nth(form_index)
-        box = form.locator(f'[name="{field}"]') if field else form.locator(
-            "input[type=search], input[type=text], input:not([type])"
-        )
+        if name:
+            box, what = form.locator(f"[name={css_string(name)}]"), f"name={name[:80]!r}"
+        elif input_id:
+            box, what = form.locator(f"[id={css_string(input_id)}]"), f"id={input_id[:80]!r}"
+        else:
+            box, what = form.locator(TEXT_BOXES), "the first text box"
         try:
-            await box.first.fill(value, timeout=timeout_ms)
+            await box.first.fill(value, timeout=min(timeout_ms, FILL_TIMEOUT_MS))
+        except PlaywrightError as exc:  # a timeout included: no such box, hidden, read-only
+            return NavResult(None, self.page.url,
+                             error=f"could not type into {what}: {_one_line(exc)}")
+        try:
             async with self.page.expect_navigation(timeout=timeout_ms, wait_until="load") as nav:
                 await form.evaluate(
                     "f => (f.requestSubmit ? f.requestSubmit() : f.submit())"
@@ -265,8 +337,7 @@ class Tab:
             return NavResult(None, self.page.url, error=_one_line(exc))
         if response is None:
             return NavResult(None, self.page.url)
-        headers = await response.all_headers()
-        return NavResult(response.status, self.page.url, headers.get("content-type", ""))
+        return await self._nav_result(response)
 
     async def close(self) -> None:
         with contextlib.suppress(PlaywrightError):
@@ -307,6 +378,8 @@ class BrowserSession:
         self._browser: Browser | None = None
         self.version: str = ""
         self.playwright_version: str = ""
+        # Pop-up closing tasks: referenced until done, so none is garbage-collected mid-way.
+        self._background: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> BrowserSession:
         # Chromium litters TMPDIR and ~/.config otherwise (ENVIRONMENT.md), so it gets a scratch
@@ -362,8 +435,19 @@ class BrowserSession:
             service_workers="block",
         )
         # Pop-ups and window.open from a portal page would pile up: close them on sight.
-        context.on("page", lambda page: asyncio.ensure_future(_close_popup(page)))
+        context.on("page", self._on_new_page)
         return context
+
+    def _on_new_page(self, page: Page) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(_close_popup(page))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_retrieve)
+
+    async def close_context(self, context: BrowserContext) -> None:
+        """Close ``context``; a context the browser already lost is closed enough."""
+        with contextlib.suppress(PlaywrightError):
+            await context.close()
 
     async def new_tab(self, context: BrowserContext, init_script: str = "") -> Tab:
         page = await context.new_page()
@@ -396,8 +480,8 @@ class BrowserSession:
 
 async def _close_popup(page: Page) -> None:
     # The context's first page is ours (opened via new_page); later ones are portal pop-ups.
-    if await page.opener() is not None:
-        with contextlib.suppress(PlaywrightError):
+    with contextlib.suppress(PlaywrightError):
+        if await page.opener() is not None:
             await page.close()
 
 

@@ -232,7 +232,7 @@ def form_text(form: object) -> str:
     assert isinstance(form, Form)
     parts = [form.role, form.text, form.submit_text, form.action]
     for field in form.inputs:
-        parts += [field.name, field.label, field.placeholder, field.type]
+        parts += [field.name, field.id, field.label, field.placeholder, field.type]
     return " ".join(parts)
 
 

@@ -41,7 +41,10 @@ class Link(_Model):
 
 
 class FormInput(_Model):
+    # The name attribute only. Bundles gathered before `id` existed stored `name || id` here.
     name: str = ""
+    # The id attribute: the journeys type into a box by name, else by id.
+    id: str = ""
     type: str = "text"
     label: str = ""
     placeholder: str = ""
@@ -192,6 +195,8 @@ class Sitemap(_Model):
     status: int | None = None
     url_count: int = 0
     urls: list[str] = Field(default_factory=list)
+    # For a sitemap index: the child sitemaps read (a bounded number), in order.
+    children: list[str] = Field(default_factory=list)
     error: str | None = None
 
 

@@ -6,7 +6,9 @@ Like Scrapy's settings, each default is written down here with the reason for it
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,12 @@ class Settings:
     #: Hosts besides the start URL's that the crawl may visit (e.g. a separate www host).
     allowed_hosts: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as
+        # loaded ones; load_settings checks each value earlier, where it can name the source.
+        for f in fields(self):
+            _check(f.name, getattr(self, f.name), "Settings")
+
     def with_overrides(self, **changes: Any) -> Settings:
         clean = {k: v for k, v in changes.items() if v is not None}
         return dataclasses.replace(self, **clean)
@@ -61,55 +69,156 @@ def _plain(value: Any) -> Any:
 
 
 class SettingsError(Exception):
-    pass
+    """A setting with a wrong value; one line naming where it came from and the setting."""
 
 
 _ENV_PREFIX = "PORTAL_EVAL_"
 
+# Ranges, with the reason where a value "works" but means something else: Playwright reads a
+# timeout of 0 as "no timeout at all", a crawl of 0 pages evaluates nothing, and more than 16
+# contexts only costs memory (ENVIRONMENT.md: throughput peaks at 2 on 2 cores).
+_RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "profile": (lambda v: bool(v.strip()), "a profile name or folder, not empty"),
+    "max_pages": (lambda v: v >= 1, "a whole number ≥ 1"),
+    "max_depth": (lambda v: v >= 0, "a whole number ≥ 0"),
+    "concurrency": (lambda v: 1 <= v <= 16, "a whole number from 1 to 16"),
+    "nav_timeout_s": (lambda v: math.isfinite(v) and v > 0,
+                      "a number of seconds > 0 (0 would mean no timeout at all)"),
+    "settle_ms": (lambda v: v >= 0, "a whole number of milliseconds ≥ 0"),
+    "key_page_settle_ms": (lambda v: v >= 0, "a whole number of milliseconds ≥ 0"),
+    "mobile_width": (lambda v: v >= 200, "a whole number of pixels ≥ 200"),
+    "mobile_height": (lambda v: v >= 200, "a whole number of pixels ≥ 200"),
+}
+
+
+def _kind(name: str) -> str:
+    # Annotations are strings here (from __future__ import annotations): "int", "tuple[str, ...]".
+    return str(_FIELDS[name].type)
+
+
+def _check(name: str, value: Any, where: str) -> None:
+    """Type and range of a value already coerced; SettingsError names ``where`` and ``name``."""
+    kind = _kind(name)
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "float":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif kind == "bool":
+        ok = isinstance(value, bool)
+    elif kind.startswith("tuple"):
+        ok = isinstance(value, tuple) and all(isinstance(i, str) for i in value)
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        raise SettingsError(f"{where}: setting '{name}' has an invalid value {value!r}")
+    rule = _RANGES.get(name)
+    if rule is not None and not rule[0](value):
+        raise SettingsError(f"{where}: setting '{name}' must be {rule[1]}, not {value!r}")
+
 
 def _coerce(name: str, raw: Any, where: str) -> Any:
-    field_type = {f.name: f.type for f in fields(Settings)}[name]
+    """``raw`` (YAML value, environment string, CLI value) as the setting's type, checked."""
+    kind = _kind(name)
+    default = _FIELDS[name].default
+    if raw is None:
+        # `chromium: null` must not become the path "None": null means the default, and only
+        # where the default is empty anyway.
+        if default in ("", ()):
+            return default
+        raise SettingsError(f"{where}: setting '{name}' cannot be null (its default is "
+                            f"{_plain(default)!r}; leave it out to use that)")
+    invalid = SettingsError(f"{where}: setting '{name}' has an invalid value {raw!r}")
+    value: Any
+    if kind == "int":
+        if isinstance(raw, bool):
+            raise invalid
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        if not isinstance(raw, int | str):
+            raise invalid
+        try:
+            value = int(raw)
+        except ValueError:
+            raise invalid from None
+    elif kind == "float":
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise invalid
+        try:
+            value = float(raw)
+        except ValueError:
+            raise invalid from None
+    elif kind == "bool":
+        if isinstance(raw, bool):
+            value = raw
+        elif str(raw).lower() in ("1", "true", "yes", "on"):
+            value = True
+        elif str(raw).lower() in ("0", "false", "no", "off"):
+            value = False
+        else:
+            raise invalid
+    elif kind.startswith("tuple"):
+        items = raw if isinstance(raw, list) else str(raw).split(",") if isinstance(raw, str) \
+            else None
+        if items is None or not all(isinstance(i, str | int | float) and not isinstance(i, bool)
+                                    for i in items):
+            raise invalid
+        value = tuple(str(i).strip() for i in items if str(i).strip())
+    else:
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise invalid
+        value = str(raw)
+    _check(name, value, where)
+    return value
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line of each top-level key of a YAML mapping, for errors that say file:line."""
     try:
-        if field_type in ("int", int):
-            return int(raw)
-        if field_type in ("float", float):
-            return float(raw)
-        if field_type in ("bool", bool):
-            if isinstance(raw, bool):
-                return raw
-            if str(raw).lower() in ("1", "true", "yes", "on"):
-                return True
-            if str(raw).lower() in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(raw)
-        if "tuple" in str(field_type):
-            items = raw if isinstance(raw, list) else str(raw).split(",")
-            return tuple(str(i).strip() for i in items if str(i).strip())
-        return str(raw)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{where}: setting '{name}' has an invalid value {raw!r}") from None
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): key.start_mark.line + 1 for key, _value in node.value
+            if isinstance(key, yaml.ScalarNode)}
 
 
 def load_settings(file: Path | None = None, env: dict[str, str] | None = None,
                   **cli: Any) -> Settings:
+    """Defaults < ``file`` < ``env`` (default: os.environ) < ``cli`` (None = not given).
+
+    Each value is checked where it comes from, so an error names the file and line, the
+    environment variable or the command-line option, and the setting.
+    """
     names = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
     if file is not None:
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            text = file.read_text(encoding="utf-8")
+            data = yaml.safe_load(text) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise SettingsError(f"{file}: cannot read settings: {str(exc).splitlines()[0]}") from None
         if not isinstance(data, dict):
             raise SettingsError(f"{file}: settings must be a mapping")
+        lines = _key_lines(text)
         for key, raw in data.items():
+            where = f"{file}:{lines[key]}" if key in lines else str(file)
             if key not in names:
-                raise SettingsError(f"{file}: unknown setting '{key}'")
-            values[key] = _coerce(key, raw, str(file))
+                raise SettingsError(f"{where}: unknown setting '{key}'")
+            values[key] = _coerce(key, raw, where)
     environ = os.environ if env is None else env
     for name in names:
         raw = environ.get(_ENV_PREFIX + name.upper())
         # Every setting, $PORTAL_EVAL_CHROMIUM included: the environment beats the file.
         if raw is not None:
             values[name] = _coerce(name, raw, f"${_ENV_PREFIX}{name.upper()}")
-    values.update({k: v for k, v in cli.items() if v is not None})
+    for name, raw in cli.items():
+        if raw is None:
+            continue
+        if name not in names:
+            raise SettingsError(f"unknown setting '{name}'")
+        values[name] = _coerce(name, raw, f"--{name.replace('_', '-')}")
     return Settings(**values)
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}

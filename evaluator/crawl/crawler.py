@@ -14,7 +14,7 @@ from urllib.parse import urldefrag
 from evaluator.browser import Tab
 from evaluator.crawl.frontier import Frontier
 from evaluator.evidence import Page
-from evaluator.gather.page import PageJob
+from evaluator.gather.page import PageJob, failed_page, one_line
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ async def crawl(
         gathered = await _run(tabs, jobs, gather, on_page)
         pages += gathered
         depth += 1
-        level = _expand(frontier, gathered, depth) if depth <= frontier.max_depth else []
+        level = _expand(frontier, gathered, depth)  # admit() refuses links past max_depth
     # Pages only the sitemap knows: visited after the link graph, with no click depth, so a
     # service no menu leads to is still judged (and shown as unreachable by clicking).
     extra = []
@@ -78,7 +78,13 @@ async def _run(
                 job = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            page = await gather(tab, job)
+            try:
+                page = await gather(tab, job)
+            except Exception as exc:
+                # One page that breaks the gatherer (a hostile script, a bug) is recorded as a
+                # failed page; the other pages of the crawl, and the other workers, carry on.
+                log.warning("page %s (%s) failed: %s", job.id, job.url, one_line(exc))
+                page = failed_page(job, exc)
             results[job.id] = page
             if on_page is not None:
                 on_page(page)

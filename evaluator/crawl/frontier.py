@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -39,7 +40,10 @@ class Frontier:
         self.robots = parser
 
     def in_scope(self, url: str) -> bool:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # "http://[::1": a.href hands back what it cannot parse, as written
+            return False
         return parts.scheme in self._schemes and parts.netloc.lower() in self._netlocs
 
     def is_document(self, url: str) -> bool:
@@ -49,11 +53,26 @@ class Frontier:
     def full(self) -> bool:
         return self.scheduled >= self.max_pages
 
+    def mark_seen(self, url: str) -> None:
+        """Never visit ``url``, without spending a page of the ``max_pages`` budget on it."""
+        with contextlib.suppress(ValueError):
+            self.seen.add(normalise_url(url))
+
+    def admit_start(self, url: str, final_url: str) -> None:
+        """Seed with the start page, already gathered: the page it landed on takes one slot; the
+        URL asked for, when a redirect differs, is only marked seen (one page, one slot)."""
+        self.admit(final_url, 0)
+        self.mark_seen(url)
+
     def admit(self, url: str, depth: int) -> str | None:
         """The normalised URL if it should be visited at ``depth``, else None (and why is kept)."""
         if depth > self.max_depth or self.full:
             return None
-        key = normalise_url(url)
+        try:
+            key = normalise_url(url)
+        except ValueError:  # not a URL at all (a page's href is whatever its author wrote)
+            self.skipped_out_of_scope += 1
+            return None
         if key in self.seen:
             return None
         self.seen.add(key)

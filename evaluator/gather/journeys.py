@@ -10,25 +10,47 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from evaluator.browser import Tab
+from evaluator.browser import NavResult, Tab
 from evaluator.criteria.schema import Vocabulary
 from evaluator.derived import EvidenceView, normalise_url
-from evaluator.evidence import Form, Link, SearchJourney, SearchRun, StatusLookupJourney
-from evaluator.gather import scripts
-from evaluator.gather.page import LIMITS
+from evaluator.evidence import (
+    Form,
+    FormInput,
+    Link,
+    Page,
+    SearchJourney,
+    SearchRun,
+    StatusLookupJourney,
+)
+from evaluator.gather import coerce, scripts
+from evaluator.gather.page import LIMITS, one_line
 from evaluator.textnorm import contains_any
 
 NewTab = Callable[[], Awaitable[Tab]]
 
 
-def _text_field(form: Form, preferred: list[str] | None = None) -> str:
-    """The input to type into: one matching ``preferred`` words, else the first text box."""
+def _form(page: Page, index: int) -> Form:
+    # page_with_form returned this Form's own index: the form is there by construction.
+    return next(form for form in page.forms if form.index == index)
+
+
+def _text_field(form: Form, preferred: list[str] | None = None) -> FormInput | None:
+    """The input to type into: one matching ``preferred`` words, else the first text box.
+
+    A box with neither name nor id (or None: no text box recorded) leaves submit_form to type
+    into the form's first text box."""
     boxes = [i for i in form.inputs if i.type in ("text", "search", "")]
     if preferred:
         for box in boxes:
-            if contains_any(f"{box.name} {box.label} {box.placeholder}", preferred):
-                return box.name
-    return boxes[0].name if boxes else ""
+            if contains_any(f"{box.name} {box.id} {box.label} {box.placeholder}", preferred):
+                return box
+    return boxes[0] if boxes else None
+
+
+async def _submit(tab: Tab, index: int, box: FormInput | None, value: str,
+                  timeout_ms: float) -> NavResult:
+    return await tab.submit_form(index, value, timeout_ms, name=box.name if box else "",
+                                 input_id=box.id if box else "")
 
 
 def _content_links(view: EvidenceView, links: list[Link]) -> list[Link]:
@@ -46,8 +68,7 @@ async def search_journey(
     if found is None:
         return SearchJourney(form_found=False, error="no search form on any crawled page")
     page, index = found
-    form = page.forms[index] if index < len(page.forms) else None
-    field = _text_field(form) if form else ""
+    box = _text_field(_form(page, index))
     runs: list[SearchRun] = []
     for query in queries:
         tab = await new_tab()
@@ -56,16 +77,18 @@ async def search_journey(
             if nav.error:
                 runs.append(SearchRun(query=query, error=f"form page: {nav.error}"))
                 continue
-            result = await tab.submit_form(index, field, query, timeout_ms)
+            result = await _submit(tab, index, box, query, timeout_ms)
             data = await tab.evaluate(scripts.EXTRACT_PAGE, LIMITS) if not result.error else {}
-            links = [Link(**link) for link in data.get("links", [])]
+            if not isinstance(data, dict):
+                data = {}
+            links = coerce.links_from(data.get("links"), LIMITS["links"])
             runs.append(SearchRun(
                 query=query, submitted_url=page.final_url, status=result.status,
                 final_url=result.final_url, results=_content_links(view, links)[:50],
-                text=(data.get("text") or "")[:3000], error=result.error,
+                text=coerce.text(data.get("text"), 3000), error=result.error,
             ))
         except Exception as exc:
-            runs.append(SearchRun(query=query, error=str(exc).splitlines()[0][:200]))
+            runs.append(SearchRun(query=query, error=one_line(exc)))
         finally:
             await tab.close()
     return SearchJourney(form_found=True, form_page=page.final_url, form_index=index, runs=runs)
@@ -80,8 +103,7 @@ async def status_lookup_journey(
         return StatusLookupJourney(form_found=False,
                                    error="no status-lookup form on any crawled page")
     page, index = found
-    form = page.forms[index] if index < len(page.forms) else None
-    field = _text_field(form, vocab.status_lookup_inputs) if form else ""
+    box = _text_field(_form(page, index), vocab.status_lookup_inputs)
     code = vocab.status_lookup_code
     tab = await new_tab()
     try:
@@ -90,12 +112,12 @@ async def status_lookup_journey(
             return StatusLookupJourney(form_found=True, form_page=page.final_url,
                                        form_index=index, code=code,
                                        error=f"form page: {nav.error}")
-        result = await tab.submit_form(index, field, code, timeout_ms)
+        result = await _submit(tab, index, box, code, timeout_ms)
         text = ""
         shot = None
         if not result.error:
-            text = await tab.evaluate(
-                "() => document.body ? document.body.innerText.slice(0, 5000) : ''")
+            text = coerce.text(await tab.evaluate(
+                "() => document.body ? document.body.innerText.slice(0, 5000) : ''"), 5000)
             try:
                 await tab.screenshot(evidence_dir / "journeys" / "status_lookup.jpg")
                 shot = "journeys/status_lookup.jpg"
@@ -104,10 +126,10 @@ async def status_lookup_journey(
         return StatusLookupJourney(
             form_found=True, form_page=page.final_url, form_index=index, code=code,
             submitted_url=page.final_url, status=result.status, final_url=result.final_url,
-            text=text or "", screenshot=shot, error=result.error,
+            text=text, screenshot=shot, error=result.error,
         )
     except Exception as exc:
         return StatusLookupJourney(form_found=True, form_page=page.final_url, form_index=index,
-                                   code=code, error=str(exc).splitlines()[0][:200])
+                                   code=code, error=one_line(exc))
     finally:
         await tab.close()

@@ -6,14 +6,19 @@ performance and mobile figure that scores comes from this lane, never from the c
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from evaluator.browser import Tab
 from evaluator.criteria.schema import KEY_PAGE_ROLES
 from evaluator.derived import EvidenceView, normalise_url
-from evaluator.evidence import KeyPageMeasurement, Timings
-from evaluator.gather import scripts
+from evaluator.evidence import KeyPageMeasurement
+from evaluator.gather import coerce, scripts
+from evaluator.gather.page import one_line
+
+log = logging.getLogger(__name__)
 
 # Templates a citizen's key journey passes through (RESEARCH.md §6.2 "fixed templates"); the
 # criteria loader validates `scope: key_page:<role>` against the same tuple.
@@ -56,15 +61,28 @@ async def measure_key_pages(
     targets: list[tuple[str, str]], new_tab: NewMobileTab, evidence_dir: Path, *,
     timeout_ms: float, settle_ms: int, width: int,
 ) -> list[KeyPageMeasurement]:
+    """One measurement per target, in order; a page that cannot be measured is recorded with
+    its error and the lane goes on with the next."""
     results: list[KeyPageMeasurement] = []
     for role, url in targets:
         # A fresh context per page: no warm HTTP cache from the previous key page.
-        tab, close = await new_tab()
+        try:
+            tab, close = await new_tab()
+        except Exception as exc:
+            results.append(KeyPageMeasurement(role=role, url=url, viewport_width=width,
+                                              error=f"could not open a tab: {one_line(exc)}"))
+            continue
         try:
             results.append(await _measure(tab, role, url, evidence_dir, timeout_ms, settle_ms,
                                           width))
+        except Exception as exc:
+            log.warning("key page %s (%s) failed: %s", role, url, one_line(exc))
+            results.append(KeyPageMeasurement(
+                role=role, url=url, viewport_width=width,
+                error=f"measurement failed: {type(exc).__name__}: {one_line(exc)}"))
         finally:
-            await close()
+            with contextlib.suppress(Exception):
+                await close()
     return results
 
 
@@ -80,8 +98,9 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
         layout = await tab.evaluate(scripts.MOBILE_LAYOUT)
     except Exception as exc:
         return KeyPageMeasurement(role=role, url=url, final_url=nav.final_url, status=nav.status,
-                                  viewport_width=width,
-                                  error=f"could not read: {str(exc).splitlines()[0][:200]}")
+                                  viewport_width=width, error=f"could not read: {one_line(exc)}")
+    if not isinstance(layout, dict):
+        layout = {}
     network = await tab.network()
     shot: str | None = f"key/{role}.jpg"
     try:
@@ -90,11 +109,13 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
         shot = None
     return KeyPageMeasurement(
         role=role, url=url, final_url=nav.final_url, status=nav.status,
-        timings=Timings(**timings),
+        # Both read-outs come from the page's own JavaScript realm: coerce, never trust.
+        timings=coerce.timings_from(timings),
         transfer_bytes=sum(r["bytes"] for r in network),
         request_count=len(network),
         failed_requests=sum(1 for r in network if r["failure"]),
         viewport_width=width,
-        scroll_width=layout["scroll_width"], client_width=layout["client_width"],
-        viewport_meta=layout["viewport_meta"], screenshot=shot,
+        scroll_width=coerce.int_or_none(layout.get("scroll_width")),
+        client_width=coerce.int_or_none(layout.get("client_width")),
+        viewport_meta=coerce.text_or_none(layout.get("viewport_meta"), 500), screenshot=shot,
     )

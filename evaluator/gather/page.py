@@ -9,15 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from evaluator.browser import Tab
-from evaluator.evidence import (
-    AxeViolation,
-    Form,
-    Link,
-    Page,
-    Request,
-    Timings,
-)
-from evaluator.gather import scripts
+from evaluator.evidence import AxeViolation, Page, Request, Timings
+from evaluator.gather import coerce, scripts
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +36,22 @@ class PageJob:
     referrer: str | None
 
 
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit]
+
+
+def error_page(job: PageJob, error: str) -> Page:
+    """The evidence of a page whose gathering failed outright: where it was, and why not."""
+    return Page(id=job.id, url=job.url, final_url=job.url, status=None, depth=job.depth,
+                found_via=job.found_via, referrer=job.referrer, error=error)
+
+
+def failed_page(job: PageJob, exc: BaseException) -> Page:
+    """``error_page`` for an unexpected exception (a bug, a hostile page, a dying browser)."""
+    return error_page(job, f"gathering failed: {type(exc).__name__}: {one_line(exc)}")
+
+
 async def gather_page(
     tab: Tab, job: PageJob, evidence_dir: Path, *, timeout_ms: float, settle_ms: int,
     run_axe: bool, screenshot: bool,
@@ -63,10 +72,13 @@ async def gather_page(
     errors: list[str] = []
     try:
         data = await tab.evaluate(scripts.EXTRACT_PAGE, LIMITS)
-        timings = await tab.evaluate(scripts.READ_TIMINGS)
     except Exception as exc:
-        return Page(**base, error=f"could not read the page: {str(exc).splitlines()[0][:200]}",
+        return Page(**base, error=f"could not read the page: {one_line(exc)}",
                     requests=_requests(await tab.network())), None
+    if not isinstance(data, dict):
+        return Page(**base, error="could not read the page: the page's scripts broke the read-out",
+                    requests=_requests(await tab.network())), None
+    timings = await read_timings(tab)
     axe_version: str | None = None
     violations: list[AxeViolation] | None = None
     axe_error: str | None = None
@@ -78,7 +90,7 @@ async def gather_page(
             axe_version = result["version"]
             violations = [AxeViolation(**v) for v in result["violations"]]
         except Exception as exc:
-            axe_error = f"axe failed: {str(exc).splitlines()[0][:200]}"
+            axe_error = f"axe failed: {one_line(exc)}"
     shot: str | None = None
     dom: str | None = None
     name = f"p{job.id:04d}"
@@ -87,7 +99,7 @@ async def gather_page(
             await tab.screenshot(evidence_dir / "screenshots" / f"{name}.jpg")
             shot = f"screenshots/{name}.jpg"
         except Exception as exc:
-            errors.append(f"screenshot of {job.url}: {str(exc).splitlines()[0][:200]}")
+            errors.append(f"screenshot of {job.url}: {one_line(exc)}")
     try:
         html = await tab.content()
         target = evidence_dir / "dom" / f"{name}.html"
@@ -95,26 +107,40 @@ async def gather_page(
         target.write_text(html[:5_000_000], encoding="utf-8")
         dom = f"dom/{name}.html"
     except Exception as exc:
-        errors.append(f"DOM snapshot of {job.url}: {str(exc).splitlines()[0][:200]}")
-    page = Page(
-        **base,
-        title=data.get("title") or "",
-        lang=data.get("lang"),
-        viewport_meta=data.get("viewport_meta"),
-        text=data.get("text") or "",
-        links=[Link(**link) for link in data.get("links", [])],
-        forms=[Form(**form) for form in data.get("forms", [])],
-        requests=_requests(await tab.network()),
-        timings=Timings(**timings),
-        axe=violations,
-        axe_error=axe_error,
-        screenshot=shot,
-        dom=dom,
-        error=None,
-    )
+        errors.append(f"DOM snapshot of {job.url}: {one_line(exc)}")
+    requests = _requests(await tab.network())
+    try:
+        # Everything in ``data`` came out of the page's own JavaScript realm: coerce, never trust.
+        page = Page(
+            **base,
+            title=coerce.text(data.get("title"), 300),
+            lang=coerce.text_or_none(data.get("lang"), 100),
+            viewport_meta=coerce.text_or_none(data.get("viewport_meta"), 500),
+            text=coerce.text(data.get("text"), LIMITS["text"]),
+            links=coerce.links_from(data.get("links"), LIMITS["links"]),
+            forms=coerce.forms_from(data.get("forms"), LIMITS["forms"]),
+            requests=requests,
+            timings=timings,
+            axe=violations,
+            axe_error=axe_error,
+            screenshot=shot,
+            dom=dom,
+            error=None,
+        )
+    except Exception as exc:
+        page = Page(**base, requests=requests, error=f"could not record the page: {one_line(exc)}")
     for message in errors:
         log.warning(message)
     return page, axe_version
+
+
+async def read_timings(tab: Tab) -> Timings:
+    """The page's timings, each None when it could not be read or is not a sane number."""
+    try:
+        return coerce.timings_from(await tab.evaluate(scripts.READ_TIMINGS))
+    except Exception as exc:
+        log.debug("timings unreadable: %s", one_line(exc))
+        return Timings()
 
 
 def _requests(records: list[dict[str, Any]]) -> list[Request]:

@@ -10,54 +10,45 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from evaluator import __version__
 from evaluator.browser import BrowserSession, ContextOptions, Tab, find_chromium
 from evaluator.crawl.crawler import crawl
 from evaluator.crawl.frontier import Frontier
+from evaluator.crawl.sitemap import Fetched, discover_sitemap, robots_sitemaps
 from evaluator.criteria.schema import Vocabulary
 from evaluator.derived import EvidenceView, origin
 from evaluator.evidence import (
     CrawlSummary,
     EvidenceBundle,
     Journeys,
+    KeyPageMeasurement,
     Page,
     Robots,
-    Sitemap,
+    SearchJourney,
+    StatusLookupJourney,
     Versions,
     save_bundle,
 )
 from evaluator.gather.journeys import search_journey, status_lookup_journey
 from evaluator.gather.key_pages import key_page_urls, measure_key_pages
-from evaluator.gather.page import PageJob, gather_page
+from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
 from evaluator.gather.scripts import TIMING_INIT
 from evaluator.settings import Settings
 from evaluator.targets import Target
 
 log = logging.getLogger(__name__)
 
-SITEMAP_URL_CAP = 50_000
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def parse_sitemap(body: str) -> list[str]:
-    """<loc> entries of a sitemap or sitemap index; [] when it is not XML."""
-    try:
-        root = ElementTree.fromstring(body.encode("utf-8"))
-    except ElementTree.ParseError:
-        return []
-    return [
-        el.text.strip() for el in root.iter()
-        if el.tag.rsplit("}", 1)[-1] == "loc" and el.text
-    ][:SITEMAP_URL_CAP]
+def _failure(what: str, exc: BaseException) -> str:
+    return f"{what} failed: {type(exc).__name__}: {one_line(exc)}"
 
 
 async def gather_portal(
@@ -65,6 +56,8 @@ async def gather_portal(
     progress: Callable[[str], None] | None = None,
 ) -> EvidenceBundle:
     say = progress or (lambda _msg: None)
+    # Before anything is deleted: no browser must not cost the evidence of the previous run.
+    executable = find_chromium(settings.chromium or None)
     if evidence_dir.exists():
         shutil.rmtree(evidence_dir)
     evidence_dir.mkdir(parents=True)
@@ -73,7 +66,6 @@ async def gather_portal(
         "portal_id": target.id, "portal_name": target.name, "start_url": target.start_url,
         "started_at": started, "settings": {**settings.snapshot(), "vocabulary": vocabulary.model_dump()},
     }
-    executable = find_chromium(settings.chromium or None)
     errors: list[str] = []
     disabled: dict[str, str] = {}
     if not settings.axe:
@@ -83,15 +75,20 @@ async def gather_portal(
     async with session:
         ua = (await session.default_user_agent()) + " " + settings.user_agent_suffix
         contexts = [await session.new_context(ContextOptions(), ua)
-                    for _ in range(max(1, settings.concurrency))]
+                    for _ in range(settings.concurrency)]
         tabs = [await session.new_tab(c, TIMING_INIT) for c in contexts]
         axe_versions: set[str] = set()
 
         async def gather(tab: Tab, job: PageJob) -> Page:
-            page, axe_version = await gather_page(
-                tab, job, evidence_dir, timeout_ms=timeout_ms, settle_ms=settings.settle_ms,
-                run_axe=settings.axe, screenshot=settings.screenshots,
-            )
+            try:
+                page, axe_version = await gather_page(
+                    tab, job, evidence_dir, timeout_ms=timeout_ms, settle_ms=settings.settle_ms,
+                    run_axe=settings.axe, screenshot=settings.screenshots,
+                )
+            except Exception as exc:
+                # The crawl's workers catch this too; the start page has no worker around it.
+                log.warning("page %s (%s) failed: %s", job.id, job.url, one_line(exc))
+                return failed_page(job, exc)
             if axe_version:
                 axe_versions.add(axe_version)
             return page
@@ -115,33 +112,28 @@ async def gather_portal(
             return bundle
 
         site = origin(start.final_url)
-        robots_fetch = await session.fetch(contexts[0], f"{site}/robots.txt", timeout_ms)
-        robots = Robots(url=f"{site}/robots.txt", status=robots_fetch.status,
+        robots_url = f"{site}/robots.txt"
+        robots_fetch = await session.fetch(contexts[0], robots_url, timeout_ms)
+        robots = Robots(url=robots_url, status=robots_fetch.status,
                         body=robots_fetch.body[:20_000], error=robots_fetch.error)
         frontier = Frontier(start.final_url, settings.max_pages, settings.max_depth,
                             allowed_hosts=settings.allowed_hosts + target.allowed_hosts)
-        frontier.admit(start.url, 0)
-        frontier.admit(start.final_url, 0)
+        frontier.admit_start(start.url, start.final_url)
         sitemap_candidates = [f"{site}/sitemap.xml"]
         if robots_fetch.status == 200:
             frontier.set_robots(robots_fetch.body)
-            sitemap_candidates += [
-                line.split(":", 1)[1].strip() for line in robots_fetch.body.splitlines()
-                if line.lower().startswith("sitemap:")
-            ]
-        sitemap = None
-        sitemap_urls: list[str] = []
-        for candidate in dict.fromkeys(sitemap_candidates):
-            if not frontier.in_scope(candidate):
-                continue
-            fetched = await session.fetch(contexts[0], candidate, timeout_ms)
-            urls = parse_sitemap(fetched.body) if fetched.status == 200 else []
-            sitemap = Sitemap(url=candidate, status=fetched.status, url_count=len(urls),
-                              urls=urls[:1000], error=fetched.error
-                              or (None if urls or fetched.status != 200 else "not a sitemap"))
-            if urls:
-                sitemap_urls = urls
-                break
+            sitemap_candidates += robots_sitemaps(robots_fetch.body, robots_url)
+
+        async def fetch(url: str, max_bytes: int) -> Fetched:
+            got = await session.fetch(contexts[0], url, timeout_ms, max_bytes=max_bytes)
+            return Fetched(got.status, got.body, got.error)
+
+        try:
+            sitemap, sitemap_urls = await discover_sitemap(sitemap_candidates, fetch,
+                                                           frontier.in_scope)
+        except Exception as exc:
+            errors.append(_failure("reading the sitemap", exc))
+            sitemap, sitemap_urls = None, []
 
         say(f"{target.id}: crawling (≤ {settings.max_pages} pages, depth ≤ {settings.max_depth})")
         t0 = time.monotonic()
@@ -161,36 +153,44 @@ async def gather_portal(
         async def new_tab() -> Tab:
             return await session.new_tab(contexts[0])
 
-        journeys = Journeys()
+        # Each journey and the key-page lane stand alone: one that breaks is recorded in
+        # `errors` and `disabled` (under the evidence name its checks report as missing), and
+        # the rest of the evaluation completes.
+        search: SearchJourney | None = None
+        lookup: StatusLookupJourney | None = None
         if session.connected:
             say(f"{target.id}: search and status-lookup journeys")
-            journeys = Journeys(
-                search=await search_journey(view, new_tab, vocabulary.search_queries, timeout_ms),
-                status_lookup=await status_lookup_journey(view, new_tab, vocabulary, timeout_ms,
-                                                          evidence_dir),
-            )
+            try:
+                search = await search_journey(view, new_tab, vocabulary.search_queries,
+                                              timeout_ms)
+            except Exception as exc:
+                errors.append(_failure("the search journey", exc))
+                disabled["journeys.search"] = errors[-1]
+            try:
+                lookup = await status_lookup_journey(view, new_tab, vocabulary, timeout_ms,
+                                                     evidence_dir)
+            except Exception as exc:
+                errors.append(_failure("the status-lookup journey", exc))
+                disabled["journeys.status_lookup"] = errors[-1]
+        else:
+            disabled["journeys.search"] = disabled["journeys.status_lookup"] = (
+                "the browser crashed before the journeys")
+        journeys = Journeys(search=search, status_lookup=lookup)
         for tab in tabs:
             await tab.close()
         for context in contexts:
-            await context.close()
+            await session.close_context(context)
 
-        key_pages = None
+        key_pages: list[KeyPageMeasurement] | None = None
         if session.connected:
-            view = EvidenceView(provisional.model_copy(update={"journeys": journeys}), vocabulary)
-            targets = key_page_urls(view)
-            say(f"{target.id}: measuring {len(targets)} key pages at {settings.mobile_width} px")
-            mobile = ContextOptions(mobile=True, width=settings.mobile_width,
-                                    height=settings.mobile_height)
-
-            async def new_mobile_tab() -> tuple[Tab, Any]:
-                context = await session.new_context(mobile, ua)
-                tab = await session.new_tab(context, TIMING_INIT)
-                return tab, context.close
-
-            key_pages = await measure_key_pages(
-                targets, new_mobile_tab, evidence_dir, timeout_ms=timeout_ms,
-                settle_ms=settings.key_page_settle_ms, width=settings.mobile_width,
-            )
+            try:
+                key_pages = await _key_page_lane(
+                    session, provisional.model_copy(update={"journeys": journeys}), vocabulary,
+                    settings, ua, evidence_dir, timeout_ms, say, target.id,
+                )
+            except Exception as exc:
+                errors.append(_failure("the key-page lane", exc))
+                disabled["key_pages"] = errors[-1]
         else:
             disabled["key_pages"] = "the browser crashed before the key-page lane"
 
@@ -199,6 +199,36 @@ async def gather_portal(
             robots=robots, sitemap=sitemap, crawl=crawl_summary, pages=pages,
             key_pages=key_pages, journeys=journeys,
         )
-    shutil.rmtree(evidence_dir.parent / "tmp", ignore_errors=True)
     save_bundle(bundle, evidence_dir)
     return bundle
+
+
+async def _key_page_lane(
+    session: BrowserSession, provisional: EvidenceBundle, vocabulary: Vocabulary,
+    settings: Settings, ua: str, evidence_dir: Path, timeout_ms: float,
+    say: Callable[[str], None], target_id: str,
+) -> list[KeyPageMeasurement]:
+    view = EvidenceView(provisional, vocabulary)
+    targets = key_page_urls(view)
+    say(f"{target_id}: measuring {len(targets)} key pages at {settings.mobile_width} px")
+    mobile = ContextOptions(mobile=True, width=settings.mobile_width,
+                            height=settings.mobile_height)
+
+    async def new_mobile_tab() -> tuple[Tab, Callable[[], Awaitable[None]]]:
+        context = await session.new_context(mobile, ua)
+        try:
+            tab = await session.new_tab(context, TIMING_INIT)
+        except BaseException:
+            # No tab, so nobody else will ever close this context.
+            await session.close_context(context)
+            raise
+
+        async def close() -> None:
+            await session.close_context(context)
+
+        return tab, close
+
+    return await measure_key_pages(
+        targets, new_mobile_tab, evidence_dir, timeout_ms=timeout_ms,
+        settle_ms=settings.key_page_settle_ms, width=settings.mobile_width,
+    )

@@ -26,19 +26,22 @@ TIMING_INIT = r"""
 })();
 """
 
+# The page can replace performance.* or window.__peTimings with anything: each read is guarded
+# here, and gather/coerce.py checks the types again in Python.
 READ_TIMINGS = r"""
 () => {
-  const nav = performance.getEntriesByType('navigation')[0];
-  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-  const t = window.__peTimings || {};
+  const read = (f) => { try { return f(); } catch (e) { return null; } };
+  const nav = read(() => performance.getEntriesByType('navigation')[0]);
+  const fcp = read(() => performance.getEntriesByName('first-contentful-paint')[0]);
+  const t = read(() => window.__peTimings) || {};
   const pos = (v) => (typeof v === 'number' && v > 0 ? v : null);
   return {
-    ttfb_ms: nav ? pos(nav.responseStart) : null,
-    fcp_ms: fcp ? fcp.startTime : null,
-    lcp_ms: pos(t.lcp),
-    cls: typeof t.cls === 'number' ? t.cls : null,
-    dom_content_loaded_ms: nav ? pos(nav.domContentLoadedEventEnd) : null,
-    load_ms: nav ? pos(nav.loadEventEnd) : null,
+    ttfb_ms: read(() => pos(nav.responseStart)),
+    fcp_ms: read(() => pos(fcp.startTime)),
+    lcp_ms: read(() => pos(t.lcp)),
+    cls: read(() => (typeof t.cls === 'number' && t.cls >= 0 ? t.cls : null)),
+    dom_content_loaded_ms: read(() => pos(nav.domContentLoadedEventEnd)),
+    load_ms: read(() => pos(nav.loadEventEnd)),
   };
 }
 """
@@ -82,7 +85,9 @@ EXTRACT_PAGE = r"""
     const inputs = [];
     for (const el of f.querySelectorAll('input, select, textarea')) {
       if (inputs.length >= 40) break;
-      inputs.push({name: el.name || el.id || '', type: (el.type || el.tagName).toLowerCase(),
+      // name and id apart: the journeys find the box by name, else by id (browser.submit_form).
+      const attr = (n) => el.getAttribute(n) || '';
+      inputs.push({name: attr('name'), id: attr('id'), type: (el.type || el.tagName).toLowerCase(),
                    label: labelFor(el), placeholder: clip(el.getAttribute('placeholder'), 200)});
     }
     const submit = f.querySelector('button, input[type=submit]');

@@ -231,3 +231,62 @@ def test_crawl_honours_robots(crawler: ModuleType) -> None:
     f.set_robots("User-agent: *\nDisallow: /c\n")
     assert "/c" not in [path for path, _ in _visits(crawl(crawler, f))]
     assert f.skipped_robots == [url("/c")]
+
+
+# -- the start page, unparseable links, a page that breaks the gatherer ------------------------------
+
+
+def test_start_page_after_a_redirect_takes_one_slot() -> None:
+    f = Frontier(url("/portal/home"), 3, 4)
+    f.admit_start(url("/"), url("/portal/home"))
+    assert f.scheduled == 1
+    # Neither the URL asked for nor the one landed on is visited again...
+    assert f.admit(url("/"), 1) is None
+    assert f.admit(url("/portal/home/"), 1) is None
+    # ...and the two other slots are still free.
+    assert f.admit(url("/a"), 1) is not None
+    assert f.admit(url("/b"), 1) is not None
+    assert f.full and f.scheduled == 3
+
+
+def test_start_page_without_a_redirect_takes_one_slot() -> None:
+    f = Frontier(START, 2, 4)
+    f.admit_start(START, START)
+    assert f.scheduled == 1
+    assert f.admit(url("/a"), 1) is not None and f.full
+
+
+def test_mark_seen_costs_no_slot() -> None:
+    f = frontier(max_pages=2)
+    f.mark_seen(url("/da-xem"))
+    assert f.scheduled == 1
+    assert f.admit(url("/da-xem"), 1) is None
+    assert f.admit(url("/moi"), 1) is not None
+
+
+@pytest.mark.parametrize("href", ["http://[::1", "http://[zz]/x", "https://dichvucong.example.gov.vn]/"])
+def test_a_href_python_cannot_split_is_refused_not_raised(href: str) -> None:
+    f = frontier()
+    assert f.admit(href, 1) is None
+    assert not f.in_scope(href)
+    f.mark_seen(href)  # no exception either
+    assert f.scheduled == 1
+
+
+def test_one_page_that_breaks_the_gatherer_does_not_lose_the_crawl(crawler: ModuleType) -> None:
+    async def gather(tab: object, job: Any) -> Page:
+        if job.url == url("/a"):
+            raise ValueError("1 validation error for Timings\nfcp_ms: not a number")
+        return _page(job)
+
+    start = Page(id=0, url=START, final_url=START, status=200, depth=0, found_via="start",
+                 links=[link(h) for h in SITE["/"]])
+    pages = asyncio.run(crawler.crawl([object(), object()], frontier(), gather, start, []))
+    failed = next(p for p in pages if p.url == url("/a"))
+    assert (failed.status, failed.depth, failed.found_via) == (None, 1, "link")
+    assert failed.error == "gathering failed: ValueError: 1 validation error for Timings"
+    # The crawl went on: /b and what it leads to; /c is still found, through /d.
+    visited = [path for path, _ in _visits(pages)]
+    assert visited[:3] == ["/", "/a", "/b"]
+    assert {"/d", "/c/"} <= set(visited)
+    assert [p.id for p in pages] == list(range(len(pages)))

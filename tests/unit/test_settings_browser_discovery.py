@@ -98,6 +98,97 @@ def test_with_overrides_skips_none_and_snapshot_is_plain_json() -> None:
     assert json.loads(json.dumps(snap)) == snap
 
 
+# -- ranges: a value that parses but means something else is an error --------------------------
+
+
+@pytest.mark.parametrize(("name", "raw", "rule"), [
+    ("MAX_PAGES", "0", "≥ 1"),
+    ("MAX_PAGES", "-3", "≥ 1"),
+    ("MAX_DEPTH", "-1", "≥ 0"),
+    ("CONCURRENCY", "0", "from 1 to 16"),
+    ("CONCURRENCY", "17", "from 1 to 16"),
+    ("NAV_TIMEOUT_S", "0", "> 0"),
+    ("NAV_TIMEOUT_S", "-5", "> 0"),
+    ("NAV_TIMEOUT_S", "nan", "> 0"),
+    ("NAV_TIMEOUT_S", "inf", "> 0"),
+    ("SETTLE_MS", "-1", "≥ 0"),
+    ("KEY_PAGE_SETTLE_MS", "-100", "≥ 0"),
+    ("MOBILE_WIDTH", "199", "≥ 200"),
+    ("MOBILE_HEIGHT", "0", "≥ 200"),
+])
+def test_out_of_range_environment_value_names_variable_setting_and_range(
+    name: str, raw: str, rule: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(env={f"PORTAL_EVAL_{name}": raw})
+    message = str(info.value)
+    assert message.startswith(f"$PORTAL_EVAL_{name}: setting '{name.lower()}' must be ")
+    assert rule in message and "\n" not in message
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("max_pages", 1), ("max_depth", 0), ("concurrency", 1), ("concurrency", 16),
+    ("nav_timeout_s", 0.5), ("settle_ms", 0), ("key_page_settle_ms", 0),
+    ("mobile_width", 200), ("mobile_height", 200),
+])
+def test_edges_of_the_ranges_are_accepted(name: str, value: object) -> None:
+    assert getattr(load_settings(env={f"PORTAL_EVAL_{name.upper()}": str(value)}), name) == value
+
+
+def test_out_of_range_file_value_names_file_line_and_setting(tmp_path: Path) -> None:
+    file = _settings_file(tmp_path, "axe: true\n# the crawl\nmax_pages: 0\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(file, env={})
+    assert str(info.value) == f"{file}:3: setting 'max_pages' must be a whole number ≥ 1, not 0"
+
+
+def test_unknown_file_setting_names_its_line(tmp_path: Path) -> None:
+    file = _settings_file(tmp_path, "max_pages: 5\nmax_pagez: 10\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings(file, env={})
+    assert str(info.value) == f"{file}:2: unknown setting 'max_pagez'"
+
+
+def test_out_of_range_cli_value_names_the_option() -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(env={}, concurrency=0)
+    assert str(info.value).startswith("--concurrency: setting 'concurrency' must be ")
+
+
+def test_null_means_the_default_only_where_the_default_is_empty(tmp_path: Path) -> None:
+    s = load_settings(_settings_file(tmp_path, "chromium: null\nallowed_hosts: null\n"), env={})
+    assert (s.chromium, s.allowed_hosts) == ("", ())
+    for text in ("max_pages: null\n", "user_agent_suffix:\n", "profile: null\n", "axe: null\n"):
+        file = _settings_file(tmp_path, text)
+        with pytest.raises(SettingsError) as info:
+            load_settings(file, env={})
+        assert str(info.value).startswith(f"{file}:1: setting '{text.split(':')[0]}' cannot be null")
+
+
+@pytest.mark.parametrize("text", [
+    "max_pages: true\n", "max_pages: 2.5\n", "max_pages: [1]\n", "nav_timeout_s: no\n",
+    "profile: ''\n", "profile: [a, b]\n", "allowed_hosts: [{a: 1}]\n", "chromium: {path: x}\n",
+])
+def test_wrong_kinds_of_value_are_refused(tmp_path: Path, text: str) -> None:
+    file = _settings_file(tmp_path, text)
+    with pytest.raises(SettingsError) as info:
+        load_settings(file, env={})
+    assert str(info.value).startswith(f"{file}:1: setting '{text.split(':')[0]}' ")
+
+
+def test_a_whole_float_is_a_whole_number(tmp_path: Path) -> None:
+    assert load_settings(_settings_file(tmp_path, "max_pages: 20.0\n"), env={}).max_pages == 20
+
+
+def test_settings_built_in_code_obey_the_same_ranges() -> None:
+    with pytest.raises(SettingsError, match="setting 'concurrency' must be"):
+        Settings(concurrency=0)
+    with pytest.raises(SettingsError, match="setting 'nav_timeout_s' must be"):
+        Settings().with_overrides(nav_timeout_s=0)
+    with pytest.raises(SettingsError, match="setting 'max_pages' has an invalid value"):
+        Settings(max_pages="60")  # type: ignore[arg-type]
+
+
 # -- finding Chromium -------------------------------------------------------------------------
 
 

@@ -1,0 +1,87 @@
+"""Turn what a page's scripts returned into evidence models without trusting it.
+
+Everything read with ``page.evaluate`` runs in the portal's own JavaScript realm: a page can
+override ``performance.getEntriesByName``, ``Array.prototype.map`` or ``String.prototype.slice``
+and hand back strings where numbers belong. One such page must cost its own evidence at most,
+never the crawl, so values that do not fit become None / empty / are left out. Pure: no browser.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ValidationError
+
+from evaluator.evidence import Form, Link, Timings
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def number_or_none(value: Any) -> float | None:
+    """A finite, non-negative number as float, else None (booleans are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def timings_from(raw: Any) -> Timings:
+    """Timings from READ_TIMINGS' answer; anything that is not a sane number becomes None."""
+    if not isinstance(raw, dict):
+        return Timings()
+    return Timings(**{name: number_or_none(raw.get(name)) for name in Timings.model_fields})
+
+
+def text(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def text_or_none(value: Any, limit: int) -> str | None:
+    return value[:limit] if isinstance(value, str) else None
+
+
+def int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return int(value)
+
+
+def models(model: type[M], raw: Any, limit: int) -> list[M]:
+    """The items of ``raw`` that validate as ``model``, at most ``limit``; the rest are dropped."""
+    if not isinstance(raw, list):
+        return []
+    out: list[M] = []
+    for item in raw:
+        if len(out) >= limit:
+            break
+        if not isinstance(item, dict):
+            continue
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError:
+            continue
+    return out
+
+
+def _splittable(href: str) -> bool:
+    try:
+        urlsplit(href)
+    except ValueError:
+        return False
+    return True
+
+
+def links_from(raw: Any, limit: int) -> list[Link]:
+    """Links that validate and whose href is a URL Python can split at all.
+
+    ``a.href`` hands back what the browser cannot parse as written ("http://[::1"), and
+    urlsplit raises on it: every consumer of the evidence (the frontier, derived views, the
+    checks) would have to guard each call. Such a link leads nowhere in a browser either.
+    """
+    return [link for link in models(Link, raw, limit) if _splittable(link.href)]
+
+
+def forms_from(raw: Any, limit: int) -> list[Form]:
+    return models(Form, raw, limit)

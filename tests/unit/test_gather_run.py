@@ -1,0 +1,229 @@
+"""gather_portal's orchestration on a fake browser session: what survives which failure."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any, ClassVar
+
+import pytest
+
+from evaluator.evidence import EvidenceBundle, Form, FormInput, Page, load_bundle
+from evaluator.settings import Settings
+from evaluator.targets import Target
+from tests.unit.evidence_factory import (
+    browser_modules,
+    bundle,
+    link,
+    page,
+    start_page,
+    url,
+    view_of,
+    vocabulary,
+)
+
+
+@pytest.fixture(scope="module")
+def mods() -> Iterator[list[ModuleType]]:
+    with browser_modules("evaluator.gather.run", "evaluator.browser",
+                         "evaluator.gather.journeys") as modules:
+        yield modules
+
+
+class FakeTab:
+    def __init__(self) -> None:
+        self.submitted: list[dict[str, Any]] = []
+        self.closed = False
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+class FakeSession:
+    """BrowserSession's surface as gather_portal uses it; nothing is launched."""
+
+    instances: ClassVar[list[FakeSession]] = []
+
+    def __init__(self, executable: str, *, fail_mobile_tabs: bool = False) -> None:
+        self.version, self.playwright_version = "156.0", "1.65.2"
+        self.connected = True
+        self.fail_mobile_tabs = fail_mobile_tabs
+        self.opened: list[str] = []
+        self.closed: list[str] = []
+        FakeSession.instances.append(self)
+
+    async def __aenter__(self) -> FakeSession:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        pass
+
+    async def default_user_agent(self) -> str:
+        return "Mozilla/5.0 Chrome/156"
+
+    async def new_context(self, options: Any, user_agent: str) -> str:
+        name = f"{'mobile' if options.mobile else 'desktop'}-{len(self.opened)}"
+        self.opened.append(name)
+        return name
+
+    async def new_tab(self, context: str, init_script: str = "") -> FakeTab:
+        if self.fail_mobile_tabs and context.startswith("mobile"):
+            raise RuntimeError("Target page, context or browser has been closed")
+        return FakeTab()
+
+    async def close_context(self, context: str) -> None:
+        self.closed.append(context)
+
+    async def fetch(self, context: str, target: str, timeout_ms: float,
+                    max_bytes: int = 5_000_000) -> Any:
+        from evaluator.browser import FetchResult
+
+        return FetchResult(404, "")
+
+
+SITE = {"/": ["/a", "/b"], "/a": [], "/b": []}
+
+
+async def fake_gather_page(tab: Any, job: Any, evidence_dir: Path, **_kw: Any) -> tuple[Page, str]:
+    path = job.url.removeprefix(url("/").rstrip("/")) or "/"
+    if path == "/b":
+        raise ValueError("1 validation error for Timings")
+    return Page(id=job.id, url=job.url, final_url=job.url, status=200, depth=job.depth,
+                found_via=job.found_via, content_type="text/html",
+                links=[link(h) for h in SITE.get(path, [])]), "4.12.1"
+
+
+@pytest.fixture
+def run(mods: list[ModuleType], monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    module = mods[0]
+    FakeSession.instances.clear()
+    monkeypatch.setattr(module, "find_chromium", lambda explicit=None: "/usr/bin/chromium")
+    monkeypatch.setattr(module, "BrowserSession", FakeSession)
+    monkeypatch.setattr(module, "gather_page", fake_gather_page)
+    return module
+
+
+def gather(run: ModuleType, out: Path) -> EvidenceBundle:
+    settings = Settings(max_pages=10, screenshots=False)
+    result: EvidenceBundle = asyncio.run(run.gather_portal(
+        Target(id="thu", start_url=url("/")), out / "thu" / "evidence", settings, vocabulary()))
+    return result
+
+
+def test_no_browser_leaves_the_previous_evidence_alone(
+    mods: list[ModuleType], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    run, browser = mods[0], mods[1]
+
+    def missing(explicit: str | None = None) -> str:
+        raise browser.BrowserNotFound("no Chromium found; tried: …")
+
+    monkeypatch.setattr(run, "find_chromium", missing)
+    evidence = tmp_path / "thu" / "evidence"
+    evidence.mkdir(parents=True)
+    (evidence / "bundle.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(browser.BrowserNotFound):
+        gather(run, tmp_path)
+    assert (evidence / "bundle.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_a_page_a_journey_and_the_key_page_lane_fail_alone(
+    run: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    async def broken_search(*_a: Any, **_kw: Any) -> Any:
+        raise KeyError("form")
+
+    def broken_key_pages(*_a: Any, **_kw: Any) -> Any:
+        raise RuntimeError("lane\nbroke")
+
+    monkeypatch.setattr(run, "search_journey", broken_search)
+    monkeypatch.setattr(run, "key_page_urls", broken_key_pages)
+    (tmp_path / "thu" / "tmp").mkdir(parents=True)
+    (tmp_path / "thu" / "tmp" / "someone-elses.txt").write_text("x", encoding="utf-8")
+    result = gather(run, tmp_path)
+
+    assert result.not_evaluated is None
+    assert load_bundle(tmp_path / "thu" / "evidence") == result
+    assert [(p.url, p.status, p.error) for p in result.pages] == [
+        (url("/"), 200, None), (url("/a"), 200, None),
+        (url("/b"), None, "gathering failed: ValueError: 1 validation error for Timings"),
+    ]
+    assert result.journeys.search is None
+    assert result.journeys.status_lookup is not None  # the other journey still ran
+    assert result.key_pages is None
+    assert result.disabled["journeys.search"] == "the search journey failed: KeyError: 'form'"
+    assert result.disabled["key_pages"] == "the key-page lane failed: RuntimeError: lane"
+    assert result.errors == [result.disabled["journeys.search"], result.disabled["key_pages"]]
+    assert (tmp_path / "thu" / "tmp" / "someone-elses.txt").exists()  # not ours to delete
+    session = FakeSession.instances[0]
+    assert sorted(session.closed) == sorted(session.opened)  # every context closed
+
+
+def test_a_redirected_start_page_takes_one_slot(
+    run: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    async def redirecting(tab: Any, job: Any, evidence_dir: Path, **kw: Any) -> tuple[Page, str]:
+        found, version = await fake_gather_page(tab, job, evidence_dir, **kw)
+        if job.id == 0:
+            found = found.model_copy(update={"final_url": url("/trang-chu")})
+        return found, version
+
+    monkeypatch.setattr(run, "gather_page", redirecting)
+    settings = Settings(max_pages=2, screenshots=False)
+    result = asyncio.run(run.gather_portal(Target(id="thu", start_url=url("/")),
+                                           tmp_path / "thu" / "evidence", settings, vocabulary()))
+    assert [p.url for p in result.pages] == [url("/"), url("/a")]
+
+
+def test_mobile_context_is_closed_when_its_tab_cannot_open(run: ModuleType, tmp_path: Path) -> None:
+    session = FakeSession("chromium", fail_mobile_tabs=True)
+    provisional = bundle([start_page(), page("/thu-tuc")], key_pages=None)
+    measured = asyncio.run(run._key_page_lane(
+        session, provisional, vocabulary(), Settings(), "UA", tmp_path, 1000.0,
+        lambda _msg: None, "thu"))
+    assert [m.error for m in measured] == [
+        "could not open a tab: Target page, context or browser has been closed"]
+    assert session.opened == session.closed == ["mobile-0"]
+
+
+# -- the journeys type into the box the evidence names ---------------------------------------
+
+
+class JourneyTab(FakeTab):
+    async def goto(self, target: str, timeout_ms: float, wait_until: str = "load") -> Any:
+        from evaluator.browser import NavResult
+
+        return NavResult(200, target, "text/html")
+
+    async def submit_form(self, form_index: int, value: str, timeout_ms: float, *,
+                          name: str = "", input_id: str = "") -> Any:
+        from evaluator.browser import NavResult
+
+        self.submitted.append({"form": form_index, "value": value, "name": name, "id": input_id})
+        return NavResult(None, url("/"), error=f"could not type into id={input_id!r}: timeout")
+
+    async def evaluate(self, script: str, arg: Any = None) -> Any:
+        return {}
+
+
+def test_search_types_into_an_id_only_box_and_reports_when_it_cannot(
+    mods: list[ModuleType],
+) -> None:
+    journeys = mods[2]
+    form = Form(index=1, role="search", submit_text="Tìm kiếm", inputs=[
+        FormInput(name="csrf", type="hidden"), FormInput(name="", id="o-tim", type="search")])
+    other = Form(index=0, text="Đăng nhập", inputs=[FormInput(name="user", type="text")])
+    view = view_of(start_page(forms=[other, form]))
+    tabs: list[JourneyTab] = []
+
+    async def new_tab() -> JourneyTab:
+        tabs.append(JourneyTab())
+        return tabs[-1]
+
+    result = asyncio.run(journeys.search_journey(view, new_tab, ["khai sinh"], 1000.0))
+    assert tabs[0].submitted == [{"form": 1, "value": "khai sinh", "name": "", "id": "o-tim"}]
+    assert result.form_index == 1
+    assert result.runs[0].error == "could not type into id='o-tim': timeout"
+    assert all(tab.closed for tab in tabs)
