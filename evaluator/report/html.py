@@ -416,17 +416,21 @@ def criteria_order(criteria: Sequence[CriterionResult]) -> list[CriterionResult]
                                            -(c.points_possible - c.points)))
 
 
-def _finding_view(f: FindingResult, lang: str) -> FindingView:
+def _finding_view(f: FindingResult, lang: str, t: Translator) -> FindingView:
     page = Link(f.page_url, safe_href(f.page_url)) if f.page_url else None
+    # axe-core's impact scale (critical, serious, moderate, minor) in the report's language.
+    impact = f.impact
+    if impact and f"impact.{impact}" in t.strings:
+        impact = t(f"impact.{impact}")
     return FindingView(
         message=pick(f.message, lang), page=page, selector=f.selector,
         snippet=_clip(f.snippet, MAX_SNIPPET), value=f.value,
-        expected=pick(f.expected, lang) if f.expected is not None else None, impact=f.impact,
+        expected=pick(f.expected, lang) if f.expected is not None else None, impact=impact,
     )
 
 
 def _criterion_view(c: CriterionResult, lang: str, t: Translator) -> CriterionView:
-    shown = [_finding_view(f, lang) for f in c.findings[:MAX_FINDINGS]]
+    shown = [_finding_view(f, lang, t) for f in c.findings[:MAX_FINDINGS]]
     total = max(c.findings_total, len(c.findings))
     pages = [Link(p, safe_href(p)) for p in c.pages[:MAX_PAGES]]
     failed = c.status is Status.FAIL

@@ -346,3 +346,22 @@ def test_role_with_an_empty_label_list_is_rejected(tmp_path: Path) -> None:
     file = profile / "functionality.yaml"
     _assert_one_line_at(_error(profile), file, _line_of(file, "role: feedback"),
                         "role 'feedback' has no labels")
+
+
+def test_criterion_text_missing_a_language_names_file_and_line(tmp_path: Path) -> None:
+    # Every report string exists in Vietnamese and English: a criterion without its English
+    # title does not load.
+    profile = _copy(tmp_path)
+    file = profile / "functionality.yaml"
+    _edit(file, 'title: {vi: "Có số điện thoại hỗ trợ", en: "Support hotline is published"}',
+          'title: {vi: "Có số điện thoại hỗ trợ"}')
+    error = str(_error(profile))
+    assert "\n" not in error and "functionality.yaml:" in error and "title.en" in error
+
+
+def test_criterion_text_with_an_empty_language_is_refused(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "functionality.yaml"
+    _edit(file, 'en: "Support hotline is published"', 'en: ""')
+    error = str(_error(profile))
+    assert "functionality.yaml:" in error and "title.en" in error
