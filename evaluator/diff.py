@@ -24,10 +24,10 @@ from evaluator.checks.model import Status
 from evaluator.criteria.schema import Band, Text
 from evaluator.report.html import (
     DASH,
-    ReportError,
     Translator,
     fmt_time,
     grade_tone,
+    load_inline_asset,
     pick,
     render_template,
     translator,
@@ -39,7 +39,6 @@ from evaluator.report.html import (
 from evaluator.report.html import content_security_policy as report_csp
 from evaluator.report.html import load_css as load_report_css
 from evaluator.report.html import write_text_atomic as write_atomic
-from evaluator.resources import reports_dir
 from evaluator.results import CriterionResult, PortalResult
 
 DIFF_TEMPLATE = "diff.html.j2"
@@ -388,16 +387,7 @@ def _criterion_row(d: CriterionDelta, lang: str, t: Translator) -> CriterionRow:
 
 
 def _load_diff_css() -> str:
-    path = reports_dir() / DIFF_CSS_FILE
-    try:
-        css = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ReportError(f"{path}: not UTF-8 text: {exc.reason}") from None
-    if "</" in css:
-        raise ReportError(f"{path}: must not contain '</' (it is inlined into <style>)")
-    return css
+    return load_inline_asset(DIFF_CSS_FILE)
 
 
 def _diff_context(diff: ResultDiff, lang: str, t: Translator) -> dict[str, Any]:

@@ -243,18 +243,23 @@ def translator(lang: str) -> Translator:
     return Translator(lang, {key: entry[lang] for key, entry in strings.items()}, path)
 
 
-def load_css() -> str:
-    path = reports_dir() / CSS_FILE
+def load_inline_asset(relative: str | Path) -> str:
+    """A file of reports/ inlined verbatim into <style> or <script>: UTF-8 text in which a "</"
+    could close the element early, so it may not contain one."""
+    path = reports_dir() / relative
     try:
-        css = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ReportError(f"{path}: not UTF-8 text: {exc.reason}") from None
-    # Inlined verbatim into <style>: a "</" could close the element early.
-    if "</" in css:
-        raise ReportError(f"{path}: must not contain '</' (it is inlined into <style>)")
-    return css
+    if "</" in text:
+        raise ReportError(f"{path}: must not contain '</' (it is inlined into the page)")
+    return text
+
+
+def load_css() -> str:
+    return load_inline_asset(CSS_FILE)
 
 
 def _sha256(text: str) -> str:
@@ -305,17 +310,6 @@ def render_template(name: str, context: dict[str, Any]) -> str:
         where = _template_line(exc) or str(templates / name)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReportError(f"{where}: template error: {first}") from None
-
-
-def _load_script(name: str) -> str:
-    path = reports_dir() / "assets" / name
-    try:
-        script = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if "</" in script:
-        raise ReportError(f"{path}: must not contain '</' (it is inlined into <script>)")
-    return script
 
 
 def _common(lang: str, script: str | None = None) -> dict[str, Any]:
@@ -670,7 +664,7 @@ def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi",
     Sorting and the agency filter are a small inlined script (allowed by its hash); without it
     the table is still complete, ranked by total.
     """
-    context = _common(lang, _load_script(INDEX_SCRIPT))
+    context = _common(lang, load_inline_asset(Path("assets") / INDEX_SCRIPT))
     context.update(_index_context(entries, title, lang))
     context["csv_href"] = safe_relative_href(csv_href) if csv_href else None
     return render_template(INDEX_TEMPLATE, context)
