@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -367,12 +368,28 @@ def _short_scratch_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="pe-chromium-", dir=base))
 
 
-class BrowserSession:
-    """One shared Chromium for a whole evaluation; contexts are cheap, browsers are not."""
+def _free_loopback_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (the OS picks it; Chromium binds it moments later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
-    def __init__(self, executable: str, extra_args: Sequence[str] = ()) -> None:
+
+class BrowserSession:
+    """One shared Chromium for a whole evaluation; contexts are cheap, browsers are not.
+
+    ``remote_debugging_port``: None (the default) opens no debugging port; 0 picks a free port on
+    127.0.0.1; any other number is used as given. Lighthouse attaches to the same browser through
+    it (ENVIRONMENT.md, "Sharing one browser"); ``debugging_port`` says which port it is.
+    """
+
+    def __init__(self, executable: str, extra_args: Sequence[str] = (), *,
+                 remote_debugging_port: int | None = None) -> None:
         self.executable = executable
         self.extra_args = tuple(extra_args)
+        self._requested_port = remote_debugging_port
+        self._debugging_port: int | None = None
         self.tmp_dir: Path | None = None
         self._pw: Playwright | None = None
         self._browser: Browser | None = None
@@ -390,11 +407,17 @@ class BrowserSession:
         env = {**os.environ, "TMPDIR": str(self.tmp_dir), "HOME": str(self.tmp_dir),
                "XDG_CONFIG_HOME": str(self.tmp_dir / "config"),
                "XDG_CACHE_HOME": str(self.tmp_dir / "cache")}
+        debugging: list[str] = []
+        if self._requested_port is not None:
+            self._debugging_port = self._requested_port or _free_loopback_port()
+            # Loopback only: anyone who reaches this port controls the browser.
+            debugging = [f"--remote-debugging-port={self._debugging_port}",
+                         "--remote-debugging-address=127.0.0.1"]
         self._pw = await async_playwright().start()
         try:
             self._browser = await self._pw.chromium.launch(
                 executable_path=self.executable, headless=True,
-                args=[*LAUNCH_FLAGS, *self.extra_args], env=env,  # type: ignore[arg-type]
+                args=[*LAUNCH_FLAGS, *debugging, *self.extra_args], env=env,  # type: ignore[arg-type]
             )
         except PlaywrightError as exc:
             await self._pw.stop()
@@ -419,6 +442,11 @@ class BrowserSession:
                 await self._pw.stop()
             if self.tmp_dir is not None:
                 shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+    @property
+    def debugging_port(self) -> int | None:
+        """The remote-debugging port on 127.0.0.1 once launched; None when none was asked for."""
+        return self._debugging_port
 
     @property
     def connected(self) -> bool:
