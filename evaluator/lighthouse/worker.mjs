@@ -188,6 +188,11 @@ async function measure(request) {
     throw new Error(`cannot attach to Chromium on 127.0.0.1:${request.port}: ${oneLine(err)}`);
   }
   run.page = await run.browser.newPage();
+  if (current !== run) {
+    // The run timed out while the tab was being opened: close it rather than leave it behind.
+    await run.page.close().catch(() => {});
+    throw new Error('run abandoned after a timeout');
+  }
   // No network of Lighthouse's own: through the Node API it has no update check, error
   // reporting (Sentry) is started only by its CLI, and third-party-web and the stack packs are
   // data in node_modules. Checked with strace: this process connects to 127.0.0.1:<port> only.

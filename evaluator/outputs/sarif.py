@@ -59,7 +59,8 @@ def scheme_less_uri(url: str) -> str:
     parts = urlsplit(url)
     if not parts.netloc:
         return uri_reference(url.lstrip("/")) or "."
-    host = parts.hostname or ""
+    # An IPv6 literal's colons would read as a scheme separator: "::1" becomes "__1".
+    host = (parts.hostname or "").replace(":", "_")
     try:
         port = parts.port
     except ValueError:

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from evaluator.report.html import IndexEntry, index_order, translator
+from evaluator.report.html import IndexEntry, index_order, ranked, translator
 
 
 def render_index_csv(entries: Sequence[IndexEntry], lang: str = "vi") -> str:
@@ -27,27 +27,26 @@ def render_index_csv(entries: Sequence[IndexEntry], lang: str = "vi") -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["rank", "portal_id", "portal_name", "agency", "grade", "total",
                      *pillars, "pages", "report", "not_evaluated"])
-    rank, previous = 0, None
-    for position, entry in enumerate(ordered, start=1):
+    for rank, entry in ranked(ordered):
         r = entry.result
-        evaluated = r.grade is not None and r.total is not None and not r.not_evaluated
-        if evaluated and r.total != previous:
-            rank, previous = position, r.total
+        evaluated = rank is not None
         writer.writerow([
-            rank if evaluated else "",
-            r.portal_id,
+            rank if rank is not None else "",
+            _cell(r.portal_id),
             _cell(r.portal_name),
-            entry.agency,
+            _cell(entry.agency),
             r.grade or "",
             f"{r.total:.2f}" if evaluated and r.total is not None else "",
             *[f"{r.pillars[p].points:.2f}" if evaluated and p in r.pillars else "" for p in pillars],
             r.pages_evaluated,
-            entry.report_href,
+            _cell(entry.report_href),
             _cell(r.not_evaluated or ""),
         ])
     return out.getvalue()
 
 
 def _cell(text: str) -> str:
-    """Portal-controlled text: a leading = + - @ would run as a formula in a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text from portals or configuration: a leading = + - @ (even after spaces) would run as a
+    formula in a spreadsheet (OWASP "CSV injection")."""
+    first = text.lstrip(" \n")[:1]
+    return "'" + text if first in ("=", "+", "-", "@", "\t", "\r") else text

@@ -579,6 +579,21 @@ def index_order(entries: Sequence[IndexEntry]) -> list[IndexEntry]:
     return done + rest
 
 
+def ranked(ordered: Sequence[IndexEntry]) -> list[tuple[int | None, IndexEntry]]:
+    """Standard competition ranking of entries already in index_order: equal totals share a
+    rank (1, 2, 2, 4); portals not evaluated have none. The HTML index and the CSV use it."""
+    out: list[tuple[int | None, IndexEntry]] = []
+    rank, previous = 0, None
+    for position, entry in enumerate(ordered, start=1):
+        if not _is_evaluated(entry.result):
+            out.append((None, entry))
+            continue
+        if entry.result.total != previous:
+            rank, previous = position, entry.result.total
+        out.append((rank, entry))
+    return out
+
+
 def _agency_label(agency: str, t: Translator) -> str:
     """Known agency kinds (province, ministry) in the report's language; anything else as given."""
     key = f"agency.{agency}"
@@ -594,13 +609,9 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
             columns.setdefault(p.id, ColumnView(p.id, pick(p.title, lang),
                                                 fmt_points(p.points_possible)))
     rows: list[RowView] = []
-    rank, previous = 0, None
-    for position, e in enumerate(ordered, start=1):
+    for position, (rank, e) in enumerate(ranked(ordered), start=1):
         r = e.result
         evaluated = _is_evaluated(r)
-        if evaluated and r.total != previous:
-            # Standard competition ranking: equal totals share a rank (1, 2, 2, 4).
-            rank, previous = position, r.total
         band_index = next((i for i, b in enumerate(r.profile.bands) if b.grade == r.grade), None)
         sort_values = {
             "rank": str(position),
@@ -700,5 +711,9 @@ def write_index(entries: Sequence[IndexEntry], path: Path, title: str, lang: str
     from evaluator.report.csv_export import render_index_csv
 
     csv_path = path.with_suffix(".csv")
-    write_text_atomic(csv_path, render_index_csv(entries, lang))
-    return write_text_atomic(path, render_index(entries, title, lang, csv_path.name))
+    # Render both before writing either: a broken template must not leave a new CSV beside an
+    # old index.html.
+    csv_text = render_index_csv(entries, lang)
+    html_text = render_index(entries, title, lang, csv_path.name)
+    write_text_atomic(csv_path, csv_text)
+    return write_text_atomic(path, html_text)

@@ -42,3 +42,10 @@ def test_portal_text_cannot_become_a_spreadsheet_formula() -> None:
     out = render_index_csv([IndexEntry(hostile, "mau/report.html", "province")])
     assert "'=HYPERLINK" in out
     assert ',"=HYPERLINK' not in out and ",=HYPERLINK" not in out
+
+
+def test_formula_after_leading_spaces_is_neutralised_too() -> None:
+    entry = golden("mau")
+    hostile = entry.result.model_copy(update={"portal_name": "  =1+1"})
+    out = render_index_csv([IndexEntry(hostile, "mau/report.html", " @SUM(A1)")])
+    assert "'  =1+1" in out and "' @SUM(A1)" in out

@@ -643,3 +643,10 @@ def test_writers_are_atomic_and_leave_shareable_files(tmp_path: Path) -> None:
     # Overwriting replaces the whole file.
     write_junit(not_evaluated(), junit)
     assert "portal-evaluated" in junit.read_text(encoding="utf-8")
+
+
+def test_scheme_less_uri_of_an_ipv6_host_has_no_colon() -> None:
+    from evaluator.outputs.sarif import scheme_less_uri
+
+    uri = scheme_less_uri("http://[::1]:8080/thu-tuc?trang=2")
+    assert ":" not in uri and uri.startswith("__1_8080/thu-tuc")
