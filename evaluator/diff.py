@@ -12,7 +12,6 @@ added or removed. When either result was not evaluated, only grades and totals a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,9 @@ from markupsafe import Markup
 
 from evaluator import __version__
 from evaluator.checks.model import Status
-from evaluator.criteria.schema import Band, Text
+from evaluator.criteria.schema import Band, Text, band_index
+from evaluator.gate import fmt_delta as gate_delta
+from evaluator.gate import fmt_num as gate_num
 from evaluator.report.html import (
     DASH,
     Translator,
@@ -139,20 +140,13 @@ def _side(r: PortalResult) -> Side:
                 r.total_possible, r.not_evaluated, tuple(r.profile.bands))
 
 
-def _rank(grade: str, bands: Sequence[Band]) -> int | None:
-    for i, band in enumerate(bands):
-        if band.grade == grade:
-            return i
-    return None
-
-
 def _grade_change(old: PortalResult, new: PortalResult) -> str:
     if not (_side(old).evaluated and _side(new).evaluated) or not old.grade or not new.grade:
         return UNKNOWN
     if old.grade == new.grade:
         return SAME
     for bands in (new.profile.bands, old.profile.bands):
-        before, after = _rank(old.grade, bands), _rank(new.grade, bands)
+        before, after = band_index(old.grade, bands), band_index(new.grade, bands)
         if before is not None and after is not None:
             return UP if after < before else DOWN
     return CHANGED
@@ -226,17 +220,13 @@ def diff_results(old: PortalResult, new: PortalResult) -> ResultDiff:
 
 
 def fmt_num(value: float | None) -> str:
-    """At most two decimals, no trailing zeros (70.34, 14); a dash for nothing."""
-    if value is None:
-        return DASH
-    text = f"{round(value, 2) + 0.0:g}"
-    return "0" if text == "-0" else text
+    """The gate's number format (70.34, 14); a dash for nothing."""
+    return DASH if value is None else gate_num(value)
 
 
 def fmt_delta(value: float | None) -> str:
-    """Signed: +5, -0.5; no change is 0."""
-    text = fmt_num(value)
-    return text if text in ("0", DASH) or text.startswith("-") else f"+{text}"
+    """The gate's signed change (+5, -0.5, 0); a dash for nothing."""
+    return DASH if value is None else gate_delta(value)
 
 
 def _trend(value: float | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -38,6 +39,11 @@ class Pillar(_Strict):
 class Band(_Strict):
     grade: str = Field(min_length=1, max_length=2)
     min: float = Field(ge=0, le=100)
+
+
+def band_index(grade: str | None, bands: Sequence[Band]) -> int | None:
+    """Position of ``grade`` in the profile's bands, best first (0 = A); None if absent."""
+    return next((i for i, band in enumerate(bands) if band.grade == grade), None)
 
 
 class Profile(_Strict):

@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from evaluator import __version__
 from evaluator.checks.model import Status
-from evaluator.criteria.schema import Band, Text
+from evaluator.criteria.schema import Band, Text, band_index
 from evaluator.resources import reports_dir
 from evaluator.results import CriterionResult, FindingResult, PortalResult
 
@@ -154,10 +154,8 @@ def _tone(index: int, count: int) -> int:
 
 
 def grade_tone(grade: str | None, bands: Sequence[Band]) -> int:
-    for i, band in enumerate(bands):
-        if band.grade == grade:
-            return _tone(i, len(bands))
-    return 0
+    index = band_index(grade, bands)
+    return 0 if index is None else _tone(index, len(bands))
 
 
 def _score_tone(percent: float, bands: Sequence[Band]) -> int:
@@ -612,11 +610,11 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
     for position, (rank, e) in enumerate(ranked(ordered), start=1):
         r = e.result
         evaluated = _is_evaluated(r)
-        band_index = next((i for i, b in enumerate(r.profile.bands) if b.grade == r.grade), None)
+        band_pos = band_index(r.grade, r.profile.bands)
         sort_values = {
             "rank": str(position),
             "name": (r.portal_name or r.portal_id).casefold(),
-            "grade": str(band_index) if evaluated and band_index is not None else "",
+            "grade": str(band_pos) if evaluated and band_pos is not None else "",
             "total": f"{r.total:.2f}" if evaluated and r.total is not None else "",
             **{f"pillar-{c}": f"{r.pillars[c].points:.2f}" if evaluated and c in r.pillars else ""
                for c in columns},
