@@ -16,29 +16,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
-from evaluator import __version__
 from evaluator.checks.model import Status
 from evaluator.criteria.schema import Band, Text, band_index
 from evaluator.gate import fmt_delta as gate_delta
 from evaluator.gate import fmt_num as gate_num
+
+# The portal report's building blocks, so the diff page looks and is locked down exactly like
+# it (same stylesheet, same CSP, same Jinja environment and errors, same grade colours, same
+# atomic write).
 from evaluator.report.html import (
     DASH,
     Translator,
     fmt_time,
     grade_tone,
     load_inline_asset,
+    page_context,
     pick,
     render_template,
     translator,
 )
-
-# The portal report's building blocks, so the diff page looks and is locked down exactly like
-# it (same stylesheet, same CSP, same Jinja environment and errors, same grade colours, same
-# atomic write).
-from evaluator.report.html import content_security_policy as report_csp
-from evaluator.report.html import load_css as load_report_css
 from evaluator.report.html import write_text_atomic as write_atomic
 from evaluator.results import CriterionResult, PortalResult
 
@@ -410,13 +406,10 @@ def _diff_context(diff: ResultDiff, lang: str, t: Translator) -> dict[str, Any]:
 
 def render_diff_html(diff: ResultDiff, lang: str = "vi") -> str:
     """The diff as a self-contained HTML page: opens offline, nothing can load or run."""
-    t = translator(lang)
-    # The portal report's stylesheet plus the diff's own, inlined and allowed by their hash.
-    css = load_report_css() + "\n" + _load_diff_css()
-    context: dict[str, Any] = {"lang": lang, "t": t, "css": Markup(css), "csp": report_csp(css),
-                               # No script on this page (the base template has a slot for one).
-                               "script": None, "version": __version__}
-    context.update(_diff_context(diff, lang, t))
+    # The portal report's stylesheet plus the diff's own, inlined and allowed by their hash;
+    # no script on this page.
+    context = page_context(lang, extra_css=_load_diff_css())
+    context.update(_diff_context(diff, lang, context["t"]))
     return render_template(DIFF_TEMPLATE, context)
 
 

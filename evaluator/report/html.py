@@ -310,9 +310,11 @@ def render_template(name: str, context: dict[str, Any]) -> str:
         raise ReportError(f"{where}: template error: {first}") from None
 
 
-def _common(lang: str, script: str | None = None) -> dict[str, Any]:
+def page_context(lang: str, script: str | None = None, extra_css: str = "") -> dict[str, Any]:
+    """What every page built on base.html.j2 needs: language, strings, the inlined stylesheet
+    (the report's, plus ``extra_css``) and a CSP that allows exactly it and ``script``."""
     t = translator(lang)
-    css = load_css()
+    css = load_css() + ("\n" + extra_css if extra_css else "")
     return {"lang": lang, "t": t, "css": Markup(css), "csp": content_security_policy(css, script),
             "script": Markup(script) if script is not None else None, "version": __version__}
 
@@ -661,7 +663,7 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
 
 def render_portal(result: PortalResult, lang: str = "vi") -> str:
     """The report of one portal as a self-contained HTML document."""
-    context = _common(lang)
+    context = page_context(lang)
     context.update(_portal_context(result, lang, context["t"]))
     return render_template(PORTAL_TEMPLATE, context)
 
@@ -673,7 +675,7 @@ def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi",
     Sorting and the agency filter are a small inlined script (allowed by its hash); without it
     the table is still complete, ranked by total.
     """
-    context = _common(lang, load_inline_asset(Path("assets") / INDEX_SCRIPT))
+    context = page_context(lang, load_inline_asset(Path("assets") / INDEX_SCRIPT))
     context.update(_index_context(entries, title, lang))
     context["csv_href"] = safe_relative_href(csv_href) if csv_href else None
     return render_template(INDEX_TEMPLATE, context)
