@@ -81,9 +81,17 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks (not tests): `nox -s bench`, or `nox -s bench -- <name>` for one of bench/bench_<name>.py.
+    Figures go to BENCHMARKS.md by hand, with the machine they came from."""
+    install(session)
+    session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     session.install("-q", "-e", ".[lint,test]")
-    session.run("ruff", "check", "evaluator", "tests", "fixtures", "noxfile.py")
+    session.run("ruff", "check", "evaluator", "tests", "fixtures", "bench", "noxfile.py")
     session.run("mypy")
 
 

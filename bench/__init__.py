@@ -1,0 +1,1 @@
+"""Benchmarks: `nox -s bench` (never part of the tests; speed targets are proven here)."""
