@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="gather, score and report one or more portals")
     crawl_options(ev)
     ev.add_argument("--lang", choices=("vi", "en"), default="vi", help="report language")
+    ev.add_argument("--attestations", type=Path, metavar="FILE",
+                    help="auditor attestations (YAML) of the manual criteria; one portal only")
 
     ga = sub.add_parser("gather", help="only gather evidence (browser stage)")
     crawl_options(ga)
@@ -59,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("--profile", default="vn-2023")
     sc.add_argument("--out", type=Path, help="result.json to write (default: beside evidence)")
     sc.add_argument("--lang", choices=("vi", "en"), default="vi")
+    sc.add_argument("--attestations", type=Path, metavar="FILE",
+                    help="auditor attestations (YAML) of the manual criteria")
 
     re_ = sub.add_parser("render", help="render result.json to HTML")
     re_.add_argument("result", type=Path)
@@ -163,6 +167,14 @@ def _evaluate(args: argparse.Namespace, gather_only: bool) -> int:
     settings = _settings(args)
     profile = load_profile(settings.profile)
     targets = _targets(args)
+    attestations = None
+    if getattr(args, "attestations", None) is not None:
+        from evaluator.criteria.attestations import load_attestations
+        from evaluator.targets import UrlError
+
+        if len(targets) != 1:
+            raise UrlError("--attestations belongs to one portal: give one URL")
+        attestations = load_attestations(args.attestations, profile, targets[0].id)
     progress = None if args.quiet else (lambda msg: print(f"  … {msg}", file=sys.stderr))
     failed = 0
     if gather_only:
@@ -176,7 +188,8 @@ def _evaluate(args: argparse.Namespace, gather_only: bool) -> int:
         return EXIT_NOT_EVALUATED if failed else EXIT_OK
     runs = []
     for target in targets:
-        run = evaluate_portal(target, args.out, settings, profile, args.lang, progress)
+        run = evaluate_portal(target, args.out, settings, profile, args.lang, progress,
+                              attestations=attestations)
         runs.append(run)
         print(summary_line(run.result) + f"  → {run.folder / 'report.html'}")
         failed += run.result.not_evaluated is not None
@@ -198,7 +211,13 @@ def _score(args: argparse.Namespace) -> int:
     from evaluator.pipeline import score_evidence, write_outputs
     from evaluator.results import save_result
 
-    result = score_evidence(args.evidence, load_profile(args.profile))
+    profile = load_profile(args.profile)
+    attestations = None
+    if args.attestations is not None:
+        from evaluator.criteria.attestations import load_attestations
+
+        attestations = load_attestations(args.attestations, profile)
+    result = score_evidence(args.evidence, profile, attestations)
     folder = args.evidence.parent if args.evidence.is_dir() else args.evidence.parent.parent
     if args.out is not None:
         out = save_result(result, args.out)

@@ -178,9 +178,86 @@ class StatusLookupJourney(_Model):
     error: str | None = None
 
 
+class LoginStep(_Model):
+    """One navigation of the login journey: a link followed (GET), where it ended."""
+
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    error: str | None = None
+
+
+class LoginJourney(_Model):
+    """The "Đăng nhập" link followed to the identity provider; no credential is ever typed."""
+
+    link_found: bool = False
+    link_text: str = ""
+    steps: list[LoginStep] = Field(default_factory=list)
+    # The first URL reached on another origin than the portal's: the identity provider.
+    identity_url: str | None = None
+    # The portal's own login page asks for a password (local accounts still offered).
+    password_form: bool = False
+    error: str | None = None
+
+
+class FormDownload(_Model):
+    """A downloadable form (mẫu đơn, tờ khai) of a service page, fetched with GET."""
+
+    url: str
+    text: str = ""
+    status: int | None = None
+    bytes: int = 0
+    error: str | None = None
+
+
+class ServicePageSample(_Model):
+    url: str
+    name: str = ""
+    final_url: str = ""
+    status: int | None = None
+    text: str = ""
+    forms: list[FormDownload] = Field(default_factory=list)
+    error: str | None = None
+
+
+class ServiceSampleJourney(_Model):
+    """A seeded random sample of the catalogue's service pages, read for their mandatory fields."""
+
+    sample_size: int
+    seed: int
+    services_total: int = 0
+    pages: list[ServicePageSample] = Field(default_factory=list)
+    error: str | None = None
+
+
+class GuidePage(_Model):
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    title: str = ""
+    videos: int = 0
+    audios: int = 0
+    # <iframe>s of known video players (YouTube, Vimeo…).
+    video_embeds: int = 0
+    # Distinct `lang` attributes below <html> (a guide section in tiếng Mông: lang="hmn").
+    langs: list[str] = Field(default_factory=list)
+    text: str = ""
+    error: str | None = None
+
+
+class GuidesJourney(_Model):
+    found: bool = False
+    index_url: str | None = None
+    pages: list[GuidePage] = Field(default_factory=list)
+    error: str | None = None
+
+
 class Journeys(_Model):
     search: SearchJourney | None = None
     status_lookup: StatusLookupJourney | None = None
+    login: LoginJourney | None = None
+    service_sample: ServiceSampleJourney | None = None
+    guides: GuidesJourney | None = None
 
 
 class Robots(_Model):

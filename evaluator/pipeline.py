@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from evaluator import __version__
+from evaluator.criteria.attestations import Attestation
 from evaluator.criteria.loader import LoadedProfile, load_profile
 from evaluator.evidence import EvidenceBundle, Versions, load_bundle, save_bundle
 from evaluator.gather.run import gather_portal
@@ -38,9 +39,10 @@ class PortalRun:
     result: PortalResult
 
 
-def score_evidence(evidence: Path | EvidenceBundle, profile: LoadedProfile) -> PortalResult:
+def score_evidence(evidence: Path | EvidenceBundle, profile: LoadedProfile,
+                   attestations: Mapping[str, Attestation] | None = None) -> PortalResult:
     bundle = load_bundle(evidence) if isinstance(evidence, Path) else evidence
-    return score_bundle(bundle, profile)
+    return score_bundle(bundle, profile, attestations)
 
 
 def write_outputs(result: PortalResult, folder: Path, lang: str = "vi") -> None:
@@ -60,6 +62,7 @@ def write_outputs(result: PortalResult, folder: Path, lang: str = "vi") -> None:
 def evaluate_portal(
     target: Target, out_dir: Path, settings: Settings, profile: LoadedProfile | None = None,
     lang: str = "vi", progress: Callable[[str], None] | None = None,
+    attestations: Mapping[str, Attestation] | None = None,
 ) -> PortalRun:
     """Evaluate one portal into ``out_dir/<target.id>/``. Never raises for a portal's faults."""
     profile = profile or load_profile(settings.profile)
@@ -83,7 +86,7 @@ def evaluate_portal(
             versions=Versions(portal_eval=__version__), not_evaluated=f"gathering failed: {reason}",
         )
         save_bundle(bundle, evidence_dir)
-    result = score_bundle(bundle, profile)
+    result = score_bundle(bundle, profile, attestations)
     write_outputs(result, folder, lang)
     return PortalRun(target, folder, result)
 

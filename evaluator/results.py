@@ -36,6 +36,16 @@ class FindingResult(_Model):
     impact: str | None = None
 
 
+class AttestationResult(_Model):
+    """The auditor's word on a manual criterion (evaluator/criteria/attestations.py)."""
+
+    score: float
+    note: str
+    evidence: str
+    attested_by: str
+    attested_on: str
+
+
 class CriterionResult(_Model):
     id: str
     pillar: str
@@ -45,9 +55,11 @@ class CriterionResult(_Model):
     points: float
     points_possible: float
     score: float | None = None
-    # automated: a check decided; attestation: an auditor did (manual criteria).
+    # automated: a check decided; attestation: an auditor did (manual criteria); none: a manual
+    # criterion nobody attested yet (needs_review, no points).
     points_source: str = "automated"
     manual: bool = False
+    attestation: AttestationResult | None = None
     title: Text
     failure_title: Text
     description: Text
@@ -75,6 +87,8 @@ class PillarResult(_Model):
     # Points of this pillar's criteria that were not applicable to this portal; the pillar
     # total is rescaled over the applicable ones.
     points_not_applicable: float = 0.0
+    # The points the checks earned on their own: attested points left out.
+    points_automated: float = 0.0
 
 
 class ProfileRef(_Model):
@@ -96,6 +110,8 @@ class PortalResult(_Model):
     grade: str | None
     total: float | None
     total_possible: float = 100.0
+    # The total without any auditor attestation: what the automated checks alone earned.
+    total_automated: float | None = None
     pillars: dict[str, PillarResult]
     criteria: list[CriterionResult]
     not_evaluated: str | None = None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from evaluator.checks.messages import text_or_none, to_text
-from evaluator.checks.model import Status
+from collections.abc import Mapping
+
+from evaluator.checks.messages import msg, text_or_none, to_text
+from evaluator.checks.model import Finding, Outcome, Status
+from evaluator.criteria.attestations import Attestation
 from evaluator.criteria.loader import LoadedProfile
 from evaluator.criteria.schema import Band
 from evaluator.derived import EvidenceView
 from evaluator.evidence import EvidenceBundle
 from evaluator.results import (
+    AttestationResult,
     CriterionResult,
     FindingResult,
     PillarResult,
@@ -38,12 +42,37 @@ def earned(outcome: CriterionOutcome) -> float:
     return 0.0
 
 
-def _criterion_result(o: CriterionOutcome) -> CriterionResult:
+def attest(outcome: CriterionOutcome, attestation: Attestation) -> CriterionOutcome:
+    """The auditor's verdict replaces the check's: 1 passes, 0.5 and 0 fail; the criterion
+    earns its points times the attested score whatever its scoring."""
+    status = Status.PASS if attestation.score == 1 else Status.FAIL
+    note = attestation.note
+    result = Outcome(
+        status, attestation.score, value=attestation.score, unit="attested score",
+        display_value=msg("manual.attested", score=attestation.score, note=note),
+        expected=outcome.outcome.expected,
+        findings=(Finding(msg("manual.attested", score=attestation.score, note=note),
+                          page_url=attestation.evidence, value=attestation.attested_by),),
+    )
+    return CriterionOutcome(outcome.criterion, result)
+
+
+def _criterion_result(o: CriterionOutcome,
+                      attestation: Attestation | None = None) -> CriterionResult:
     c, out = o.criterion, o.outcome
-    points = 0.0 if out.status is Status.NOT_APPLICABLE else earned(o)
+    if attestation is not None:
+        points = c.points * attestation.score
+        source = "attestation"
+    else:
+        points = 0.0 if out.status is Status.NOT_APPLICABLE else earned(o)
+        source = "none" if c.manual else "automated"
     return CriterionResult(
         id=c.id, pillar=c.pillar, status=out.status, points=round(points, 4),
-        points_possible=c.points, score=out.score, manual=c.manual,
+        points_possible=c.points, score=out.score, manual=c.manual, points_source=source,
+        attestation=None if attestation is None else AttestationResult(
+            score=attestation.score, note=attestation.note, evidence=attestation.evidence,
+            attested_by=attestation.attested_by,
+            attested_on=attestation.attested_on.isoformat()),
         title=c.title, failure_title=c.failure_title, description=c.description, fix=c.fix,
         source=c.source, check=c.check, scope=c.scope,
         value=out.value, unit=out.unit,
@@ -60,7 +89,10 @@ def _criterion_result(o: CriterionOutcome) -> CriterionResult:
     )
 
 
-def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile) -> PortalResult:
+def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile,
+                 attestations: Mapping[str, Attestation] | None = None) -> PortalResult:
+    """``attestations``: the auditor's scores of manual criteria, by criterion id
+    (criteria/attestations.py validated them against ``profile``)."""
     ref = ProfileRef(id=profile.profile.id, title=profile.profile.title,
                      digest=profile.digest, bands=profile.profile.bands)
     common = {
@@ -78,8 +110,14 @@ def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile) -> PortalResult
                             not_evaluated=bundle.not_evaluated, **common)
 
     view = EvidenceView(bundle, profile.vocabulary)
-    outcomes = [run_criterion(c, view) for c in profile.criteria]
-    criteria = [_criterion_result(o) for o in outcomes]
+    attested = attestations or {}
+    criteria = []
+    for criterion in profile.criteria:
+        outcome = run_criterion(criterion, view)
+        given = attested.get(criterion.id) if criterion.manual else None
+        if given is not None:
+            outcome = attest(outcome, given)
+        criteria.append(_criterion_result(outcome, given))
 
     pillars: dict[str, PillarResult] = {}
     for pillar in profile.profile.pillars:
@@ -87,15 +125,19 @@ def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile) -> PortalResult
         na = sum(c.points_possible for c in mine if c.status is Status.NOT_APPLICABLE)
         applicable = sum(c.points_possible for c in mine) - na
         got = sum(c.points for c in mine if c.status is not Status.NOT_APPLICABLE)
+        got_automated = sum(c.points for c in mine if c.status is not Status.NOT_APPLICABLE
+                            and c.points_source == "automated")
         # Not-applicable criteria leave the denominator: the pillar keeps its weight, spread
         # over what could be judged on this portal.
-        points = pillar.points * got / applicable if applicable > 0 else 0.0
+        scale = pillar.points / applicable if applicable > 0 else 0.0
         pillars[pillar.id] = PillarResult(
-            id=pillar.id, title=pillar.title, points=round(points, 2),
+            id=pillar.id, title=pillar.title, points=round(got * scale, 2),
             points_possible=pillar.points, points_not_applicable=na,
+            points_automated=round(got_automated * scale, 2),
         )
     total = round(sum(p.points for p in pillars.values()), 2)
     return PortalResult(
         grade=grade_for(total, profile.profile.bands), total=total,
+        total_automated=round(sum(p.points_automated for p in pillars.values()), 2),
         pillars=pillars, criteria=criteria, **common,
     )

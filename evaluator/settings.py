@@ -49,6 +49,16 @@ class Settings:
     chromium: str = ""
     #: Hosts besides the start URL's that the crawl may visit (e.g. a separate www host).
     allowed_hosts: tuple[str, ...] = ()
+    #: Service pages read for their mandatory fields and forms (F02). RESEARCH.md §3.1 F02
+    #: suggests N ≥ 30; the sample is seeded so a re-run reads the same pages.
+    service_sample_size: int = 30
+    service_sample_seed: int = 2023
+    #: Hosts (host or host:port) accepted as national identity providers besides the allow-list
+    #: of the criteria's vocabulary.yaml: a loopback stand-in in tests, or a sector IdP the
+    #: auditor accepts. Recorded in the evidence, so a re-score judges the same way.
+    trusted_identity_hosts: tuple[str, ...] = ()
+    #: Likewise for payment platforms, besides vocabulary.yaml's payment_hosts.
+    trusted_payment_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as
@@ -88,6 +98,7 @@ _RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "key_page_settle_ms": (lambda v: v >= 0, "a whole number of milliseconds ≥ 0"),
     "mobile_width": (lambda v: v >= 200, "a whole number of pixels ≥ 200"),
     "mobile_height": (lambda v: v >= 200, "a whole number of pixels ≥ 200"),
+    "service_sample_size": (lambda v: v >= 1, "a whole number ≥ 1"),
 }
 
 

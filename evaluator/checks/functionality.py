@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from typing import Literal
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 from pydantic import Field
 
 from evaluator.checks.messages import Msg, Num, http_problem, msg
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
-from evaluator.criteria.schema import Vocabulary
+from evaluator.criteria.schema import TermGroup, Vocabulary
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.textnorm import clip, contains_all_words, contains_any
 
@@ -332,3 +336,388 @@ def hotline_published(view: EvidenceView, params: PhoneParams) -> Outcome:
                    expected=expected,
                    findings=(Finding(msg("hotline.none_finding"), page_url=start.final_url),),
                    pages=(start.final_url,))
+
+
+# -- helpers of the checks below ------------------------------------------------------------------
+
+
+def host_listed(url: str, hosts: list[str] | tuple[str, ...]) -> str | None:
+    """The entry of ``hosts`` that ``url``'s host is (or is a subdomain of), else None.
+
+    An entry with a port (127.0.0.1:8123, a test stand-in) matches host and port exactly."""
+    try:
+        parts = urlsplit(url)
+        hostname = (parts.hostname or "").lower()
+        netloc = parts.netloc.lower().rsplit("@", 1)[-1]
+    except ValueError:
+        return None
+    for entry in hosts:
+        e = entry.strip().lower()
+        if not e:
+            continue
+        if ":" in e and netloc == e:
+            return entry
+        if hostname == e or hostname.endswith("." + e):
+            return entry
+    return None
+
+
+def _groups_found(text: str, groups: list[TermGroup]) -> tuple[list[TermGroup], list[TermGroup]]:
+    found = [g for g in groups if contains_any(text, g.match) is not None]
+    return found, [g for g in groups if g not in found]
+
+
+def _labels(groups: list[TermGroup], lang: str = "vi") -> str:
+    return ", ".join(g.label.vi if lang == "vi" else g.label.en for g in groups)
+
+
+# -- F02: information completeness of service pages ---------------------------------------------
+
+
+class ServiceInfoParams(Params):
+    # Mean share of the mandatory fields (TT 32/2017/TT-BTTTT Đ5.1) a sampled page must carry.
+    min_completeness: float = Field(1.0, ge=0, le=1)
+    # Share of the score carried by the forms (Đ5.2.b: forms downloadable); the rest by fields.
+    forms_weight: float = Field(0.25, ge=0, le=1)
+
+
+@register("service_information_complete", level="site", params=ServiceInfoParams,
+          evidence="journeys.service_sample")
+def service_information_complete(view: EvidenceView, params: ServiceInfoParams) -> Outcome:
+    journey = view.bundle.journeys.service_sample
+    if journey is None:
+        raise MissingEvidence("journeys.service_sample", msg("missing.service_sample"))
+    fields = view.vocab.service_fields
+    expected = msg("service_info.expected", share=_percent(params.min_completeness),
+                   fields=len(fields))
+    read = [p for p in journey.pages if p.error is None and p.status is not None
+            and p.status < 400]
+    if not read:
+        return Outcome(Status.FAIL, 0.0, display_value=msg("service_info.none"),
+                       expected=expected,
+                       findings=tuple(Finding(msg("service_info.unreadable"), page_url=p.url,
+                                              value=p.error or f"HTTP {p.status}")
+                                      for p in journey.pages[:10]))
+    findings: list[Finding] = []
+    shares = []
+    for sample in read:
+        found, missing = _groups_found(sample.text, fields)
+        shares.append(len(found) / len(fields))
+        if missing:
+            findings.append(Finding(
+                msg("service_info.missing", service=clip(sample.name, 60),
+                    count=len(missing), total=len(fields)),
+                page_url=sample.final_url or sample.url, value=_labels(missing),
+                expected=msg("service_info.all_fields")))
+    completeness = sum(shares) / len(shares)
+    forms = [f for p in read for f in p.forms]
+    good_forms = [f for f in forms if f.error is None and f.status == 200 and f.bytes > 0]
+    for form in forms:
+        if form not in good_forms:
+            why: Msg | str = form.error or (msg("service_info.empty_form") if form.status == 200
+                                            else http_problem(form.status))
+            findings.append(Finding(msg("service_info.form_broken", why=why), page_url=form.url,
+                                    value=clip(form.text, 60) or None))
+    if not forms:
+        findings.append(Finding(msg("service_info.no_forms")))
+    forms_share = len(good_forms) / len(forms) if forms else 0.0
+    score = (1 - params.forms_weight) * completeness + params.forms_weight * forms_share
+    ok = completeness >= params.min_completeness - 1e-9 and forms and forms_share == 1.0
+    return Outcome(
+        Status.PASS if ok else Status.FAIL, round(score, 6), value=round(completeness, 4),
+        unit="share",
+        display_value=msg("service_info.measured", pages=len(read), total=journey.services_total,
+                          share=_percent(completeness), good=len(good_forms), forms=len(forms)),
+        expected=expected, findings=tuple(findings),
+        pages=tuple(p.final_url or p.url for p in read),
+        data={"sampled": len(journey.pages), "read": len(read), "seed": journey.seed,
+              "completeness": round(completeness, 4), "forms": len(forms),
+              "forms_ok": len(good_forms)},
+    )
+
+
+# -- F05: discoverable by search engines ------------------------------------------------------------
+
+
+@register("search_engine_discoverable", level="site", evidence="sitemap")
+def search_engine_discoverable(view: EvidenceView, params: Params) -> Outcome:
+    bundle = view.bundle
+    expected = msg("discoverable.expected")
+    services = view.services
+    problems: list[Finding] = []
+    robots_body = bundle.robots.body if bundle.robots and bundle.robots.status == 200 else ""
+    parser = RobotFileParser()
+    parser.parse(robots_body.splitlines())
+    blocked = [s for s in services if not parser.can_fetch("*", s.url)]
+    for s in blocked[:5]:
+        problems.append(Finding(msg("discoverable.blocked", service=clip(s.name, 60)),
+                                page_url=s.url, value=bundle.robots.url if bundle.robots else None))
+    sitemap = bundle.sitemap
+    listed: set[str] = set()
+    if sitemap is None or sitemap.error or sitemap.url_count == 0:
+        why = (sitemap.error if sitemap and sitemap.error else msg("discoverable.no_sitemap"))
+        problems.append(Finding(msg("discoverable.sitemap_missing", why=why),
+                                page_url=sitemap.url if sitemap else None))
+    else:
+        listed = {normalise_url(u) for u in sitemap.urls}
+        if services and not any(s.url in listed for s in services):
+            problems.append(Finding(msg("discoverable.services_not_listed"), page_url=sitemap.url))
+    untitled = [p for p in view.html_pages if not p.title.strip()
+                and "html" in (p.content_type or "html")]
+    for p in untitled[:5]:
+        problems.append(Finding(msg("discoverable.untitled"), page_url=p.final_url))
+    listed_services = sum(1 for s in services if s.url in listed)
+    return Outcome(
+        Status.FAIL if problems else Status.PASS, 0.0 if problems else 1.0,
+        display_value=msg("discoverable.measured", listed=listed_services, total=len(services),
+                          blocked=len(blocked), untitled=len(untitled)),
+        expected=expected, findings=tuple(problems),
+    )
+
+
+# -- F06: login hands over to the national identity provider ---------------------------------------
+
+
+@register("login_national_identity", level="site", evidence="journeys.login")
+def login_national_identity(view: EvidenceView, params: Params) -> Outcome:
+    journey = view.bundle.journeys.login
+    if journey is None:
+        raise MissingEvidence("journeys.login", msg("missing.login_journey"))
+    allowed = list(view.vocab.identity_providers)
+    extra = view.bundle.settings.get("trusted_identity_hosts") or []
+    allowed += [str(h) for h in extra if isinstance(h, str)]
+    expected = msg("login.expected", hosts=", ".join(view.vocab.identity_providers))
+    start = view.bundle.start_url
+    if not journey.link_found:
+        return Outcome(Status.FAIL, 0.0, display_value=msg("login.no_link"), expected=expected,
+                       findings=(Finding(msg("login.no_link_finding"), page_url=start),))
+    pages = tuple(s.final_url or s.url for s in journey.steps)
+    if journey.identity_url is None:
+        last = journey.steps[-1] if journey.steps else None
+        why: Msg | str = journey.error or (last.error if last and last.error else
+                                          msg("login.stays_on_portal"))
+        return Outcome(
+            Status.FAIL, 0.0, display_value=msg("login.no_handover", why=why), expected=expected,
+            findings=(Finding(msg("login.no_handover_finding",
+                                  password=msg("login.password") if journey.password_form
+                                  else msg("login.no_password")),
+                              page_url=last.final_url if last else start,
+                              value=clip(journey.link_text, 60)),),
+            pages=pages)
+    host = urlsplit(journey.identity_url).netloc
+    entry = host_listed(journey.identity_url, allowed)
+    if entry is None:
+        return Outcome(Status.FAIL, 0.0, display_value=msg("login.own_idp", host=host),
+                       expected=expected,
+                       findings=(Finding(msg("login.own_idp_finding", host=host),
+                                         page_url=journey.identity_url),), pages=pages,
+                       value=host)
+    return Outcome(Status.PASS, 1.0, display_value=msg("login.national", host=host),
+                   expected=expected, value=host,
+                   findings=(Finding(msg("login.national_finding"), page_url=journey.identity_url,
+                                     value=host),), pages=pages,
+                   data={"identity_host": host, "password_form": journey.password_form})
+
+
+# -- F09: online payment signs -----------------------------------------------------------------------
+
+
+@register("online_payment_signs", level="site")
+def online_payment_signs(view: EvidenceView, params: Params) -> Outcome:
+    """A link or a loaded resource to a configured payment platform on any crawled page."""
+    extra = view.bundle.settings.get("trusted_payment_hosts") or []
+    hosts = [*view.vocab.payment_hosts, *(str(h) for h in extra if isinstance(h, str))]
+    expected = msg("payment.expected", hosts=", ".join(view.vocab.payment_hosts))
+    for page in view.html_pages:
+        for ln in page.links:
+            entry = host_listed(ln.href, hosts)
+            if entry is not None:
+                return Outcome(Status.PASS, 1.0,
+                               display_value=msg("payment.linked", host=entry),
+                               expected=expected, value=entry,
+                               findings=(Finding(msg("payment.link_finding",
+                                                     text=clip(ln.text, 60)),
+                                                 page_url=page.final_url, value=ln.href),),
+                               pages=(page.final_url,))
+        for req in page.requests:
+            entry = host_listed(req.url, hosts)
+            if entry is not None:
+                return Outcome(Status.PASS, 1.0, display_value=msg("payment.loaded", host=entry),
+                               expected=expected, value=entry,
+                               findings=(Finding(msg("payment.request_finding"),
+                                                 page_url=page.final_url, value=req.url),),
+                               pages=(page.final_url,))
+    labelled = view.find_role_link("payment")
+    findings = [Finding(msg("payment.none_finding"), page_url=view.bundle.start_url)]
+    if labelled is not None:
+        findings.append(Finding(msg("payment.label_only", text=clip(labelled[0].text, 60)),
+                                page_url=labelled[1].final_url, value=labelled[0].href))
+    return Outcome(Status.FAIL, 0.0, display_value=msg("payment.none", pages=len(view.html_pages)),
+                   expected=expected, findings=tuple(findings))
+
+
+# -- F13, F14: a role page carrying the expected terms (rating scale, statistics series) -------------
+
+
+class RoleTermsParams(Params):
+    role: str
+    terms: Literal["rating_levels", "statistics_series"]
+    min_share: float = Field(1.0, ge=0, le=1)
+    # Newest dd/mm/yyyy date on the page must be at most this many days before the evaluation;
+    # None: no freshness check.
+    max_age_days: int | None = Field(None, ge=0)
+
+    def vocabulary_problem(self, vocabulary: Vocabulary) -> tuple[str, str] | None:
+        if vocabulary.labels.get(self.role):
+            return None
+        return "role", f"role '{self.role}' has no labels in the vocabulary"
+
+
+_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+
+
+def _newest_date(text: str) -> date | None:
+    found = []
+    for d, m, y in _DATE.findall(text):
+        try:
+            found.append(date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return max(found, default=None)
+
+
+@register("role_page_terms", level="site", params=RoleTermsParams)
+def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
+    groups: list[TermGroup] = getattr(view.vocab, params.terms)
+    expected = msg("terms.expected", labels=_labels(groups), share=_percent(params.min_share))
+    found_link = view.find_role_link(params.role)
+    labels = ", ".join(view.vocab.labels.get(params.role, []))
+    if found_link is None:
+        return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.none"), expected=expected,
+                       findings=(Finding(msg("role_link.none_finding", labels=labels),
+                                         page_url=view.bundle.start_url),))
+    link, on_page = found_link
+    target = view.page(link.href)
+    if target is None:
+        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("role_link.not_crawled"),
+                       expected=expected,
+                       findings=(Finding(msg("role_link.not_crawled_finding"),
+                                         page_url=on_page.final_url, value=link.href),))
+    if target.error or target.status is None or target.status >= 400:
+        why: Msg | str = target.error or http_problem(target.status)
+        return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.measured",
+                                                           text=clip(link.text, 50), why=why),
+                       expected=expected,
+                       findings=(Finding(msg("role_link.finding", text=clip(link.text, 50),
+                                                 why=why), page_url=on_page.final_url,
+                                         value=link.href),), pages=(target.final_url,))
+    found, missing = _groups_found(target.text, groups)
+    share = len(found) / len(groups)
+    findings = [Finding(msg("terms.missing"), page_url=target.final_url,
+                        value=f"{g.label.vi} / {g.label.en}") for g in missing]
+    fresh = True
+    newest = _newest_date(target.text)
+    if params.max_age_days is not None:
+        evaluated = datetime.fromisoformat(view.bundle.started_at).date()
+        if newest is None:
+            fresh = False
+            findings.append(Finding(msg("terms.undated"), page_url=target.final_url))
+        elif (evaluated - newest).days > params.max_age_days:
+            fresh = False
+            findings.append(Finding(msg("terms.stale", days=(evaluated - newest).days,
+                                        max=params.max_age_days),
+                                    page_url=target.final_url, value=newest.isoformat()))
+    ok = share >= params.min_share - 1e-9 and fresh
+    return Outcome(
+        Status.PASS if ok else Status.FAIL, 1.0 if ok else round(share * (1 if fresh else 0.5), 6),
+        value=round(share, 4), unit="share",
+        display_value=msg("terms.measured", text=clip(link.text, 50), found=len(found),
+                          total=len(groups)),
+        expected=expected, findings=tuple(findings), pages=(target.final_url,),
+        data={"found": [g.id for g in found], "newest_date": newest.isoformat() if newest else None},
+    )
+
+
+# -- F17: guides with video, audio and an ethnic-minority language ----------------------------------
+
+
+@register("guides_multimedia", level="site", evidence="journeys.guides")
+def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
+    journey = view.bundle.journeys.guides
+    if journey is None:
+        raise MissingEvidence("journeys.guides", msg("missing.guides_journey"))
+    expected = msg("guides.expected")
+    if not journey.found:
+        return Outcome(Status.FAIL, 0.0, display_value=msg("guides.none"), expected=expected,
+                       findings=(Finding(msg("guides.none_finding"),
+                                         page_url=view.bundle.start_url),))
+    read = [p for p in journey.pages if p.error is None and p.status is not None
+            and p.status < 400]
+    codes = {c.lower() for c in view.vocab.minority_language_codes}
+    video = next((p for p in read if p.videos or p.video_embeds), None)
+    audio = next((p for p in read if p.audios), None)
+    minority = next((p for p in read if any(lang.split("-")[0] in codes for lang in p.langs)
+                     or contains_any(f"{p.title} {p.text}",
+                                     view.vocab.minority_language_keywords)), None)
+    parts = {"text": bool(read), "video": video is not None, "audio": audio is not None,
+             "minority": minority is not None}
+    findings = [Finding(msg(f"guides.lacks_{name}"), page_url=journey.index_url)
+                for name, ok in parts.items() if not ok]
+    findings += [Finding(msg(f"guides.has_{name}"), page_url=p.final_url or p.url)
+                 for name, p in (("video", video), ("audio", audio), ("minority", minority))
+                 if p is not None]
+    score = sum(parts.values()) / len(parts)
+    return Outcome(
+        Status.PASS if score == 1.0 else Status.FAIL, score, value=round(score, 4), unit="share",
+        display_value=msg("guides.measured", pages=len(read), met=sum(parts.values()),
+                          total=len(parts)),
+        expected=expected, findings=tuple(findings),
+        pages=tuple(p.final_url or p.url for p in read), data=parts,
+    )
+
+
+# -- F19: essential services featured on the homepage -----------------------------------------------
+
+
+class EssentialParams(Params):
+    # How many of the configured essential services the homepage must link by name. 5: a
+    # provincial portal offers about a dozen of the 25 (the rest are Bộ Công an's) [I].
+    min_present: int = Field(5, ge=1)
+
+
+@register("essential_services_featured", level="site", params=EssentialParams)
+def essential_services_featured(view: EvidenceView, params: EssentialParams) -> Outcome:
+    start = view.start_page
+    if start is None:
+        raise MissingEvidence("pages", msg("missing.homepage"))
+    expected = msg("essential.expected", min=params.min_present)
+    present: list[tuple[str, str]] = []
+    for service in view.vocab.essential_services:
+        hit = next((ln for ln in start.links if ln.region not in ("nav", "footer")
+                    and contains_any(ln.text, service.match)), None)
+        if hit is not None:
+            present.append((service.name, hit.href))
+    score = min(1.0, len(present) / params.min_present)
+    return Outcome(
+        Status.PASS if len(present) >= params.min_present else Status.FAIL, score,
+        value=len(present), unit="services",
+        display_value=msg("essential.measured", count=len(present),
+                          total=len(view.vocab.essential_services)),
+        expected=expected,
+        findings=tuple(Finding(msg("essential.found", name=name), page_url=start.final_url,
+                               value=href) for name, href in present),
+        pages=(start.final_url,),
+    )
+
+
+# -- manual criteria -----------------------------------------------------------------------------------
+
+
+@register("auditor_attestation", level="site", evidence="attestations")
+def auditor_attestation(view: EvidenceView, params: Params) -> Outcome:
+    """A criterion no browser can judge (a test account, a real payment, agency knowledge).
+
+    Without an attestation it stays needs_review: never a silent 0 nor full marks. scoring.py
+    replaces this outcome with the auditor's attestation when one is given."""
+    return Outcome(Status.NEEDS_REVIEW, None, display_value=msg("manual.needs_attestation"),
+                   expected=msg("manual.expected"))

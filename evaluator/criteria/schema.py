@@ -107,8 +107,25 @@ class CriteriaFile(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
 
 
+class TermGroup(_Strict):
+    """One thing looked for in page text (a mandatory field, a rating level, a statistics
+    series), named in both languages, found when any of its ``match`` phrases occurs."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: Text
+    match: list[str] = Field(min_length=1)
+
+
+class EssentialService(_Strict):
+    """An essential online service (Đề án 06), found on a page by any of its ``match`` names."""
+
+    name: str = Field(min_length=1)
+    match: list[str] = Field(min_length=1)
+
+
 class Vocabulary(_Strict):
-    """Auditor-editable word lists: menu labels, answers, queries. Matched without diacritics."""
+    """The auditor's configuration: menu labels, answers, queries, host allow-lists and lists of
+    services, fields and languages. Texts are matched without diacritics and case."""
 
     labels: dict[str, list[str]]
     not_found_phrases: list[str] = Field(min_length=1)
@@ -118,11 +135,32 @@ class Vocabulary(_Strict):
     status_lookup_code: str = Field(min_length=1)
     status_lookup_inputs: list[str] = Field(min_length=1)
     search_inputs: list[str] = Field(min_length=1)
+    # National identity providers a portal's "Đăng nhập" may hand over to (host names).
+    identity_providers: list[str] = Field(min_length=1)
+    # Texts of the button on a portal's own login page that hands over to the national IdP.
+    identity_link_labels: list[str] = Field(min_length=1)
+    # Online payment platforms and gateways (host names; subdomains count).
+    payment_hosts: list[str] = Field(min_length=1)
+    essential_services: list[EssentialService] = Field(min_length=1)
+    # Mandatory fields of a service page (TT 32/2017/TT-BTTTT Đ5.1).
+    service_fields: list[TermGroup] = Field(min_length=1)
+    # How a downloadable form (mẫu đơn, tờ khai) is linked: file endings and link texts.
+    form_extensions: list[str] = Field(min_length=1)
+    form_link_labels: list[str] = Field(min_length=1)
+    # The satisfaction scale (TT 32/2017/TT-BTTTT Đ12) and the statistics series (Đ11.3).
+    rating_levels: list[TermGroup] = Field(min_length=1)
+    statistics_series: list[TermGroup] = Field(min_length=1)
+    # Ethnic-minority languages: BCP 47 / ISO 639 codes of `lang` attributes, and keywords.
+    minority_language_codes: list[str] = Field(min_length=1)
+    minority_language_keywords: list[str] = Field(min_length=1)
+    # Hosts of embedded video players counted as a video guide (an <iframe> to them).
+    video_embed_hosts: list[str] = Field(min_length=1)
 
     @field_validator("labels")
     @classmethod
     def _known_roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        missing = {"catalogue", "status_lookup", "faq", "feedback", "search"} - set(value)
+        missing = {"catalogue", "status_lookup", "faq", "feedback", "search", "login", "guides",
+                   "rating", "statistics"} - set(value)
         if missing:
             raise ValueError(f"labels lacks role(s): {', '.join(sorted(missing))}")
         return value

@@ -36,6 +36,12 @@ from evaluator.evidence import (
 )
 from evaluator.gather.journeys import search_journey, status_lookup_journey
 from evaluator.gather.key_pages import key_page_urls, measure_key_pages
+from evaluator.gather.service_journeys import (
+    Download,
+    guides_journey,
+    login_journey,
+    service_sample_journey,
+)
 from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
 from evaluator.gather.scripts import TIMING_INIT
 from evaluator.settings import Settings
@@ -175,7 +181,10 @@ async def gather_portal(
         else:
             disabled["journeys.search"] = disabled["journeys.status_lookup"] = (
                 "the browser crashed before the journeys")
-        journeys = Journeys(search=search, status_lookup=lookup)
+        extra = await _functionality_journeys(session, contexts[0], view, new_tab, vocabulary,
+                                              settings, timeout_ms, errors, disabled, say,
+                                              target.id)
+        journeys = Journeys(search=search, status_lookup=lookup, **extra)
         for tab in tabs:
             await tab.close()
         for context in contexts:
@@ -201,6 +210,40 @@ async def gather_portal(
         )
     save_bundle(bundle, evidence_dir)
     return bundle
+
+
+async def _functionality_journeys(
+    session: BrowserSession, context: Any, view: EvidenceView,
+    new_tab: Callable[[], Awaitable[Tab]], vocabulary: Vocabulary, settings: Settings,
+    timeout_ms: float, errors: list[str], disabled: dict[str, str],
+    say: Callable[[str], None], target_id: str,
+) -> dict[str, Any]:
+    """Login hand-over, service sample and guides: each stands alone like the journeys above."""
+    if not session.connected:
+        for name in ("login", "service_sample", "guides"):
+            disabled[f"journeys.{name}"] = "the browser crashed before the journeys"
+        return {}
+
+    async def fetch(url: str) -> Download:
+        got = await session.fetch(context, url, timeout_ms, max_bytes=2_000_000)
+        return Download(got.status, len(got.body.encode("utf-8")), got.error)
+
+    say(f"{target_id}: login, service-sample and guides journeys")
+    runs: dict[str, Callable[[], Awaitable[Any]]] = {
+        "login": lambda: login_journey(view, new_tab, vocabulary, timeout_ms),
+        "service_sample": lambda: service_sample_journey(
+            view, new_tab, fetch, vocabulary, timeout_ms, settings.service_sample_size,
+            settings.service_sample_seed),
+        "guides": lambda: guides_journey(view, new_tab, vocabulary, timeout_ms),
+    }
+    out: dict[str, Any] = {}
+    for name, run in runs.items():
+        try:
+            out[name] = await run()
+        except Exception as exc:
+            errors.append(_failure(f"the {name.replace('_', '-')} journey", exc))
+            disabled[f"journeys.{name}"] = errors[-1]
+    return out
 
 
 async def _key_page_lane(

@@ -24,7 +24,11 @@ def schema_text() -> str:
 
 
 def golden_text(portal_id: str, profile: str = "vn-2023") -> str:
-    return dump_result(score_bundle(load_bundle(FROZEN / portal_id), load_profile(profile)))
+    from fixtures.demo import portal_attestations
+
+    loaded = load_profile(profile)
+    return dump_result(score_bundle(load_bundle(FROZEN / portal_id), loaded,
+                                    portal_attestations(portal_id, loaded)))
 
 
 def main() -> int:

@@ -11,7 +11,7 @@ import pytest
 from evaluator.criteria.loader import load_profile
 from evaluator.pipeline import PortalRun, evaluate_portal
 from evaluator.settings import load_settings
-from fixtures.demo import PORTALS, portal_target
+from fixtures.demo import PORTALS, fixture_settings, portal_attestations, portal_target
 
 PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").is_file())
 
@@ -19,10 +19,11 @@ PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").i
 @pytest.fixture(scope="session")
 def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PortalRun]:
     out = tmp_path_factory.mktemp("eval")
-    settings = load_settings(env={})
+    settings = fixture_settings(fixture_server, load_settings(env={}))
     profile = load_profile("vn-2023")
     return {
-        pid: evaluate_portal(portal_target(fixture_server, pid), out, settings, profile)
+        pid: evaluate_portal(portal_target(fixture_server, pid), out, settings, profile,
+                             attestations=portal_attestations(pid, profile))
         for pid in PORTAL_IDS
     }
 

@@ -82,9 +82,11 @@ def test_rescore_without_browser_is_identical(
 ) -> None:
     run = evaluated[portal_id]
     out = tmp_path / "rescored.json"
+    attestations = PORTALS / portal_id / "attestations.yaml"
+    extra = ["--attestations", str(attestations)] if attestations.is_file() else []
     proc = subprocess.run(
         [sys.executable, "-m", "evaluator", "score", str(run.folder / "evidence"),
-         "--out", str(out)], capture_output=True, text=True, check=False,
+         "--out", str(out), *extra], capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert out.read_text(encoding="utf-8") == dump_result(run.result)
