@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from evaluator.checks.messages import msg, text_or_none, to_text
-from evaluator.checks.model import Finding, Outcome, Status
+from evaluator.checks.functionality import attested_outcome
+from evaluator.checks.messages import text_or_none, to_text
+from evaluator.checks.model import Status
 from evaluator.criteria.attestations import Attestation
 from evaluator.criteria.loader import LoadedProfile
 from evaluator.criteria.schema import Band
@@ -45,15 +46,8 @@ def earned(outcome: CriterionOutcome) -> float:
 def attest(outcome: CriterionOutcome, attestation: Attestation) -> CriterionOutcome:
     """The auditor's verdict replaces the check's: 1 passes, 0.5 and 0 fail; the criterion
     earns its points times the attested score whatever its scoring."""
-    status = Status.PASS if attestation.score == 1 else Status.FAIL
-    note = attestation.note
-    result = Outcome(
-        status, attestation.score, value=attestation.score, unit="attested score",
-        display_value=msg("manual.attested", score=attestation.score, note=note),
-        expected=outcome.outcome.expected,
-        findings=(Finding(msg("manual.attested", score=attestation.score, note=note),
-                          page_url=attestation.evidence, value=attestation.attested_by),),
-    )
+    result = attested_outcome(attestation.score, attestation.note, attestation.evidence,
+                              attestation.attested_by, outcome.outcome.expected)
     return CriterionOutcome(outcome.criterion, result)
 
 

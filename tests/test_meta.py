@@ -35,6 +35,38 @@ def test_expected_files_name_only_known_criteria_and_grades() -> None:
         assert data["grade"] in grades, expected
 
 
+def test_every_functionality_criterion_of_research_is_in_the_profile() -> None:
+    """RESEARCH.md §3.1 lists F01-F19; each one is a criterion (or more) of the pillar."""
+    profile = load_profile("vn-2023")
+    tags = {t for c in profile.criteria if c.pillar == "functionality" for t in c.tags}
+    wanted = {f"F{n:02d}" for n in range(1, 20)}
+    assert wanted <= tags, sorted(wanted - tags)
+    untagged = [c.id for c in profile.criteria if c.pillar == "functionality"
+                and not any(t in wanted for t in c.tags)]
+    assert not untagged
+
+
+def test_manual_criteria_are_covered_by_fixture_attestations() -> None:
+    """A manual criterion passes or fails on a fixture only through that fixture's
+    attestations.yaml: its expected status must be what the attestation gives (1 passes,
+    0.5 and 0 fail, none leaves it needs_review), so the coverage above is not a label."""
+    from evaluator.criteria.attestations import load_attestations
+
+    profile = load_profile("vn-2023")
+    manual = [c.id for c in profile.criteria if c.manual]
+    assert manual
+    for expected in PORTALS.glob("*/expected.yaml"):
+        data = yaml.safe_load(expected.read_text(encoding="utf-8"))
+        file = expected.parent / "attestations.yaml"
+        attested = (load_attestations(file, profile, expected.parent.name)
+                    if file.is_file() else {})
+        for cid in manual:
+            given = attested.get(cid)
+            want = ("needs_review" if given is None else "pass" if given.score == 1
+                    else "fail")
+            assert data["criteria"][cid] == want, (expected, cid)
+
+
 def test_only_one_module_imports_playwright() -> None:
     package = Path(__file__).resolve().parents[1] / "evaluator"
     importers = sorted(

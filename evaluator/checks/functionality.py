@@ -661,10 +661,14 @@ def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
                                      view.vocab.minority_language_keywords)), None)
     parts = {"text": bool(read), "video": video is not None, "audio": audio is not None,
              "minority": minority is not None}
-    findings = [Finding(msg(f"guides.lacks_{name}"), page_url=journey.index_url)
+    lacks = {"text": msg("guides.lacks_text"), "video": msg("guides.lacks_video"),
+             "audio": msg("guides.lacks_audio"), "minority": msg("guides.lacks_minority")}
+    findings = [Finding(lacks[name], page_url=journey.index_url)
                 for name, ok in parts.items() if not ok]
-    findings += [Finding(msg(f"guides.has_{name}"), page_url=p.final_url or p.url)
-                 for name, p in (("video", video), ("audio", audio), ("minority", minority))
+    findings += [Finding(message, page_url=p.final_url or p.url)
+                 for message, p in ((msg("guides.has_video"), video),
+                                    (msg("guides.has_audio"), audio),
+                                    (msg("guides.has_minority"), minority))
                  if p is not None]
     score = sum(parts.values()) / len(parts)
     return Outcome(
@@ -721,3 +725,13 @@ def auditor_attestation(view: EvidenceView, params: Params) -> Outcome:
     replaces this outcome with the auditor's attestation when one is given."""
     return Outcome(Status.NEEDS_REVIEW, None, display_value=msg("manual.needs_attestation"),
                    expected=msg("manual.expected"))
+
+
+def attested_outcome(score: float, note: str, evidence: str, attested_by: str,
+                     expected: Msg | None) -> Outcome:
+    """The outcome of a manual criterion an auditor attested: 1 passes, 0.5 and 0 fail; the
+    criterion earns its points times ``score`` (scoring.py)."""
+    said = msg("manual.attested", score=score, note=note)
+    return Outcome(Status.PASS if score == 1 else Status.FAIL, score, value=score,
+                   unit="attested score", display_value=said, expected=expected,
+                   findings=(Finding(said, page_url=evidence, value=attested_by),))

@@ -361,6 +361,15 @@ class FindingView:
 
 
 @dataclass(frozen=True)
+class AttestationView:
+    score: str
+    note: str
+    by: str
+    on: str
+    evidence: Link
+
+
+@dataclass(frozen=True)
 class CriterionView:
     id: str
     check: str
@@ -377,6 +386,9 @@ class CriterionView:
     error: str | None
     manual: bool
     attested: bool
+    # manual and nobody attested it yet: its points wait for an auditor.
+    awaiting: bool
+    attestation: AttestationView | None
     settled: bool
     findings_open: list[FindingView]
     findings_folded: list[FindingView]
@@ -439,6 +451,11 @@ def _criterion_view(c: CriterionResult, lang: str, t: Translator) -> CriterionVi
         description=pick(c.description, lang), fix=pick(c.fix, lang), source=c.source,
         error=c.error,
         manual=c.manual, attested=c.points_source == "attestation",
+        awaiting=c.manual and c.points_source != "attestation",
+        attestation=None if c.attestation is None else AttestationView(
+            score=fmt_points(c.attestation.score), note=c.attestation.note,
+            by=c.attestation.attested_by, on=c.attestation.attested_on,
+            evidence=Link(c.attestation.evidence, safe_href(c.attestation.evidence))),
         settled=c.status in (Status.PASS, Status.NOT_APPLICABLE),
         findings_open=shown[:OPEN_FINDINGS], findings_folded=shown[OPEN_FINDINGS:],
         findings_total=total, findings_unlisted=total - len(shown),
@@ -522,6 +539,8 @@ def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str,
             "pending_points": fmt_points(sum(c.points_possible for c in result.criteria
                                              if c.manual and c.points_source != "attestation")),
             "has_manual": any(c.manual for c in result.criteria),
+            "total_automated": (fmt_points(result.total_automated)
+                                if evaluated and result.total_automated is not None else DASH),
             "bands": [
                 BandView(b.grade, fmt_threshold(b.min), _tone(i, len(bands)),
                          evaluated and b.grade == result.grade)
