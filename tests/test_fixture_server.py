@@ -153,3 +153,46 @@ def fetch_request(request: urllib.request.Request) -> tuple[int, str]:
             return resp.status, resp.read().decode("utf-8")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def test_vneid_login_redirects_to_the_loopback_stand_in_never_an_external_host(
+    fixture_server: Any,
+) -> None:
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(fixture_server.url("mau") + "dang-nhap/vneid", timeout=30)
+    location = redirect.value.headers["Location"]
+    assert redirect.value.code == 302
+    assert urlsplit(location).netloc == fixture_server.national_host
+    assert fixture_server.national_host.startswith("127.0.0.1:")
+    status, body = fetch(location)
+    assert status == 200 and "VNeID" in body
+    # kem keeps its own password form and has no hand-over route.
+    assert fetch(fixture_server.url("kem") + "dang-nhap/vneid")[0] == 404
+    assert 'type="password"' in fetch(fixture_server.url("kem") + "dang-nhap")[1]
+
+
+def test_functionality_features_differ_by_portal(fixture_server: Any) -> None:
+    mau, kem = fixture_server.url("mau"), fixture_server.url("kem")
+    assert "Dịch vụ công thiết yếu" in fetch(mau)[1]
+    for path, text in (("danh-gia-hai-long", "Chưa hài lòng"), ("thong-ke", "đúng hạn"),
+                       ("huong-dan/tra-cuu-tieng-mong", 'lang="hmn"'),
+                       ("huong-dan/nop-ho-so-truc-tuyen", "<audio"),
+                       ("thu-tuc/1.001193", "Căn cứ pháp lý")):
+        status, body = fetch(mau + path)
+        assert status == 200 and text in body, path
+    # kem answers slowly (3.5 s a page): two pages say it lacks them.
+    assert "Chưa hài lòng" not in fetch(kem + "danh-gia-hai-long")[1]
+    kem_service = fetch(kem + "thu-tuc/1.001193")[1]
+    assert "Căn cứ pháp lý" not in kem_service
+    assert fetch(mau + "bieu-mau/1.001193.docx")[0] == 200
+    assert fetch(kem + "bieu-mau/1.001193.docx")[0] == 404
+    assert "/bieu-mau/1.001193.docx" in kem_service
+    assert fetch(kem + "sitemap.xml")[0] == 404
+    payment = fetch(mau + "thu-tuc/1.004873")[1]
+    assert f"http://{fixture_server.national_host}/thanh-toan" in payment

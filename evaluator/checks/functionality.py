@@ -631,8 +631,8 @@ def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else round(share * (1 if fresh else 0.5), 6),
         value=round(share, 4), unit="share",
-        display_value=msg("terms.measured", text=clip(link.text, 50), found=len(found),
-                          total=len(groups)),
+        display_value=msg("terms.measured" if fresh else "terms.measured_stale",
+                          text=clip(link.text, 50), found=len(found), total=len(groups)),
         expected=expected, findings=tuple(findings), pages=(target.final_url,),
         data={"found": [g.id for g in found], "newest_date": newest.isoformat() if newest else None},
     )

@@ -36,14 +36,14 @@ from evaluator.evidence import (
 )
 from evaluator.gather.journeys import search_journey, status_lookup_journey
 from evaluator.gather.key_pages import key_page_urls, measure_key_pages
+from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
+from evaluator.gather.scripts import TIMING_INIT
 from evaluator.gather.service_journeys import (
     Download,
     guides_journey,
     login_journey,
     service_sample_journey,
 )
-from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
-from evaluator.gather.scripts import TIMING_INIT
 from evaluator.settings import Settings
 from evaluator.targets import Target
 

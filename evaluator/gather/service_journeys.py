@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from evaluator.browser import Tab
+from evaluator.crawl.frontier import SKIP_EXTENSIONS
 from evaluator.criteria.schema import Vocabulary
 from evaluator.derived import EvidenceView, normalise_url, origin
 from evaluator.evidence import (
@@ -206,10 +207,12 @@ async def guides_journey(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
     if index is not None:
         for ln in index.links:
             key = normalise_url(ln.href)
+            # Guides the crawl did not reach are visited too (the budget may have run out);
+            # files (a PDF guide) are not pages to read media from.
             if (view.same_site(ln.href) and ln.region not in ("header", "nav", "footer")
                     and key not in view.template_hrefs and ln.text.strip()
                     and key not in {normalise_url(t) for t in targets}
-                    and view.page(ln.href) is not None):
+                    and not urlsplit(ln.href).path.lower().endswith(SKIP_EXTENSIONS)):
                 targets.append(ln.href)
     pages: list[GuidePage] = []
     for target in targets[: MAX_GUIDE_PAGES + 1]:

@@ -3,6 +3,8 @@ auditor's configuration (F02, F05, F06, F09, F13, F14, F17, F19, manual criteria
 
 from __future__ import annotations
 
+import pytest
+
 from evaluator.checks.functionality import (
     EssentialParams,
     RoleTermsParams,
@@ -44,8 +46,6 @@ from tests.unit.evidence_factory import (
     view_of,
     vocabulary,
 )
-
-import pytest
 
 FULL_TEXT = " ".join(m for f in vocabulary().service_fields for m in f.match[:1])
 
