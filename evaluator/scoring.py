@@ -47,7 +47,7 @@ def attest(outcome: CriterionOutcome, attestation: Attestation) -> CriterionOutc
     """The auditor's verdict replaces the check's: 1 passes, 0.5 and 0 fail; the criterion
     earns its points times the attested score whatever its scoring."""
     result = attested_outcome(attestation.score, attestation.note, attestation.evidence,
-                              attestation.attested_by, outcome.outcome.expected)
+                              outcome.outcome.expected)
     return CriterionOutcome(outcome.criterion, result)
 
 

@@ -631,8 +631,10 @@ def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else round(share * (1 if fresh else 0.5), 6),
         value=round(share, 4), unit="share",
-        display_value=msg("terms.measured" if fresh else "terms.measured_stale",
-                          text=clip(link.text, 50), found=len(found), total=len(groups)),
+        display_value=(msg("terms.measured", text=clip(link.text, 50), found=len(found),
+                           total=len(groups)) if fresh else
+                       msg("terms.measured_stale", text=clip(link.text, 50), found=len(found),
+                           total=len(groups))),
         expected=expected, findings=tuple(findings), pages=(target.final_url,),
         data={"found": [g.id for g in found], "newest_date": newest.isoformat() if newest else None},
     )
@@ -727,11 +729,13 @@ def auditor_attestation(view: EvidenceView, params: Params) -> Outcome:
                    expected=msg("manual.expected"))
 
 
-def attested_outcome(score: float, note: str, evidence: str, attested_by: str,
+def attested_outcome(score: float, note: str, evidence: str,
                      expected: Msg | None) -> Outcome:
     """The outcome of a manual criterion an auditor attested: 1 passes, 0.5 and 0 fail; the
     criterion earns its points times ``score`` (scoring.py)."""
     said = msg("manual.attested", score=score, note=note)
     return Outcome(Status.PASS if score == 1 else Status.FAIL, score, value=score,
                    unit="attested score", display_value=said, expected=expected,
-                   findings=(Finding(said, page_url=evidence, value=attested_by),))
+                   # The evidence link is the auditor's, not a page of the portal: a value, never
+                   # a page location (SARIF would report it as one).
+                   findings=(Finding(said, value=evidence),))

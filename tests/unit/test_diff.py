@@ -54,7 +54,7 @@ def not_evaluated(result: PortalResult) -> PortalResult:
 
 
 def small_pair() -> tuple[PortalResult, PortalResult]:
-    """mau with two criteria; then its hotline fails (3 points lost, functionality 67)."""
+    """mau with two criteria; then its hotline fails (1 point lost, functionality 69)."""
     mau = golden("mau")
     keep = by_id(mau)
     hotline = keep["hotline"].model_copy(update={
@@ -62,10 +62,10 @@ def small_pair() -> tuple[PortalResult, PortalResult]:
     faq = keep["faq"].model_copy(update={"title": Text(vi="Có hỏi đáp", en="FAQ is published")})
     old = mau.model_copy(update={"criteria": [faq, hotline],
                                  "evaluated_at": "2024-05-01T10:00:00+07:00"})
-    functionality = mau.pillars["functionality"].model_copy(update={"points": 67.0})
+    functionality = mau.pillars["functionality"].model_copy(update={"points": 69.0})
     new = old.model_copy(update={
         "criteria": [faq, hotline.model_copy(update={"status": Status.FAIL, "points": 0.0})],
-        "evaluated_at": "2024-06-01T10:00:00+07:00", "total": 97.0,
+        "evaluated_at": "2024-06-01T10:00:00+07:00", "total": 99.0,
         "pillars": {**mau.pillars, "functionality": functionality},
     })
     return old, new
@@ -85,36 +85,45 @@ def test_identical_results_have_no_changes() -> None:
 
 def test_improvement() -> None:
     diff = diff_results(golden("tinh-trung-binh"), golden("mau"))
-    assert diff.grade_change == UP and diff.total_delta == 29.66
+    assert diff.grade_change == UP and diff.total_delta == 31.2
     assert [(p.id, p.old, p.new, p.delta) for p in diff.pillars] == [
-        ("functionality", 50.67, 70.0, 19.33), ("performance", 14.0, 20.0, 6.0),
-        ("access", 5.67, 10.0, 4.33)]
+        ("functionality", 49.04, 70.0, 20.96), ("performance", 14.0, 20.0, 6.0),
+        ("access", 5.76, 10.0, 4.24)]
     assert diff.newly_failing == ()
     assert [d.id for d in diff.newly_passing] == [
-        "services-within-three-clicks", "faq", "service-search", "accessibility-wcag-aa",
-        "hotline", "cumulative-layout-shift", "server-response-time", "mobile-no-horizontal-scroll"]
+        "accessibility-wcag-aa", "prefilled-eforms", "cumulative-layout-shift",
+        "server-response-time", "service-information-complete", "faq",
+        "services-within-three-clicks", "online-payment-end-to-end", "published-statistics",
+        "guides-multimedia", "service-search", "essential-services-featured", "digital-signature",
+        "hotline", "mobile-no-horizontal-scroll"]
     assert diff.added == diff.removed == ()
 
 
 def test_regression_lists_newly_failing_and_points_moved_by_size() -> None:
     diff = diff_results(golden("tinh-trung-binh"), golden("kem"))
-    assert diff.grade_change == DOWN and diff.total_delta == -64.01
+    assert diff.grade_change == DOWN and diff.total_delta == -63.37
     assert [(d.id, d.old_status, d.new_status, d.delta) for d in diff.newly_failing] == [
-        ("status-lookup", Status.PASS, Status.FAIL, -16.0),
-        ("service-catalogue", Status.PASS, Status.FAIL, -13.0),
-        ("feedback-channel", Status.PASS, Status.FAIL, -9.0),
+        ("login-national-identity", Status.PASS, Status.FAIL, -6.0),
+        ("status-lookup", Status.PASS, Status.FAIL, -6.0),
         ("largest-contentful-paint", Status.PASS, Status.FAIL, -6.0),
         ("first-contentful-paint", Status.PASS, Status.FAIL, -5.0),
+        ("service-catalogue", Status.PASS, Status.FAIL, -4.5),
+        ("online-payment-offered", Status.PASS, Status.FAIL, -4.0),
+        ("satisfaction-rating", Status.PASS, Status.FAIL, -3.5),
+        ("feedback-channel", Status.PASS, Status.FAIL, -3.5),
         ("page-weight", Status.PASS, Status.FAIL, -3.0),
+        ("status-notifications", Status.PASS, Status.FAIL, -2.5),
+        ("form-assistance", Status.PASS, Status.FAIL, -2.0),
         ("page-language-declared", Status.PASS, Status.FAIL, -2.0),
         ("mobile-viewport", Status.PASS, Status.FAIL, -2.0),
+        ("search-engine-discoverable", Status.PASS, Status.FAIL, -1.0),
     ]
     assert [d.id for d in diff.newly_passing] == ["hotline"]
     deltas = [abs(d.delta) for d in diff.moved]
     assert deltas == sorted(deltas, reverse=True)
     assert [(d.id, d.delta) for d in diff.moved][:4] == [
-        ("status-lookup", -16.0), ("service-catalogue", -13.0), ("feedback-channel", -9.0),
-        ("service-search", -8.6667)]
+        ("login-national-identity", -6.0), ("status-lookup", -6.0),
+        ("largest-contentful-paint", -6.0), ("first-contentful-paint", -5.0)]
     # A fail that lost more points is not "newly failing", but its points moved.
     assert "service-search" not in {d.id for d in diff.newly_failing}
 
@@ -148,7 +157,7 @@ def test_criteria_added_and_removed_between_profiles() -> None:
     assert [(d.id, d.old_status, d.new_status) for d in diff.added] == [
         ("chatbot", None, Status.FAIL)]
     assert [(d.id, d.old_status, d.new_status, d.delta) for d in diff.removed] == [
-        ("faq", Status.PASS, None, -6.0)]
+        ("faq", Status.PASS, None, -2.5)]
     text = render_diff_text(diff, "en")
     assert ("! The results were scored on different criteria profiles (vn-2023 and vn-2025): "
             "points may not compare") in text
@@ -196,15 +205,15 @@ def test_small_diff_text_in_english() -> None:
         "Before: mau · 2024-05-01 10:00:00 (UTC+07:00) · vn-2023\n"
         "After: mau · 2024-06-01 10:00:00 (UTC+07:00) · vn-2023\n"
         "Grade: A → A (unchanged)\n"
-        "Total: 100 → 97 (-3)\n"
+        "Total: 100 → 99 (-1)\n"
         "Pillars:\n"
-        "  Functionality: 70 → 67 / 70 (-3)\n"
+        "  Functionality: 70 → 69 / 70 (-1)\n"
         "  Performance: 20 → 20 / 20 (0)\n"
         "  Convenient access to information: 10 → 10 / 10 (0)\n"
         "Newly failing (1):\n"
         "  hotline · Hotline is published: Pass → Fail\n"
         "Points moved per criterion (1):\n"
-        "  hotline: 3 → 0 (-3) · Pass → Fail\n"
+        "  hotline: 1 → 0 (-1) · Pass → Fail\n"
     )
 
 
@@ -214,15 +223,15 @@ def test_small_diff_text_in_vietnamese() -> None:
         "Trước: mau · 2024-05-01 10:00:00 (UTC+07:00) · vn-2023\n"
         "Sau: mau · 2024-06-01 10:00:00 (UTC+07:00) · vn-2023\n"
         "Xếp loại: A → A (không đổi)\n"
-        "Tổng điểm: 100 → 97 (-3)\n"
+        "Tổng điểm: 100 → 99 (-1)\n"
         "Điểm theo nhóm tiêu chí:\n"
-        "  Chức năng: 70 → 67 / 70 (-3)\n"
+        "  Chức năng: 70 → 69 / 70 (-1)\n"
         "  Hiệu năng: 20 → 20 / 20 (0)\n"
         "  Khả năng truy cập thông tin thuận tiện: 10 → 10 / 10 (0)\n"
         "Tiêu chí chuyển sang không đạt (1):\n"
         "  hotline · Có đường dây nóng: Đạt → Không đạt\n"
         "Điểm thay đổi theo tiêu chí (1):\n"
-        "  hotline: 3 → 0 (-3) · Đạt → Không đạt\n"
+        "  hotline: 1 → 0 (-1) · Đạt → Không đạt\n"
     )
 
 
@@ -273,7 +282,7 @@ def test_html_is_self_contained_with_its_css_allowed_by_hash() -> None:
     # Nothing to fetch: no external src/href (only the blank favicon).
     assert not re.search(r'\s(?:src|href)="(?!data:)', page)
     assert "<section class=\"diff-criteria\" id=\"newly_failing\">" in page
-    assert "-64.01" in page and "Newly failing (8)" in page
+    assert "-63.37" in page and "Newly failing (14)" in page
 
 
 def test_html_is_deterministic_and_written_atomically(tmp_path: Path) -> None:

@@ -229,7 +229,7 @@ def test_missing_required_key_points_at_the_criterion(tmp_path: Path) -> None:
     file = profile / "functionality.yaml"
     _edit(file, "    check: hotline_published\n", "")
     _assert_one_line_at(_error(profile), file, _line_of(file, "- id: hotline"),
-                        "missing key 'criteria.6.check'")
+                        "missing key 'criteria.18.check'")
 
 
 def test_missing_criteria_file_points_at_the_profile(tmp_path: Path) -> None:
