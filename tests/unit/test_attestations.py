@@ -80,3 +80,29 @@ def test_scoring_marks_points_by_source_and_keeps_an_automated_total(tmp_path: P
     assert attested.total_automated == plain.total_automated == plain.total
     gained = 6 + 0.5  # prefilled-eforms 6 points, half of digital-signature's 1
     assert attested.total == pytest.approx(plain.total + gained, abs=0.02)
+
+
+def test_score_command_takes_attestations_and_rejects_bad_ones(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    evidence = root / "fixtures" / "evidence" / "tinh-trung-binh"
+    attestations = root / "fixtures" / "portals" / "tinh-trung-binh" / "attestations.yaml"
+    out = tmp_path / "r.json"
+
+    def score(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "evaluator", "score", str(evidence),
+                               "--out", str(out), *extra], capture_output=True, text=True,
+                              check=False, cwd=root)
+
+    assert score().returncode == 0
+    plain = json.loads(out.read_text(encoding="utf-8"))
+    assert score("--attestations", str(attestations)).returncode == 0
+    attested = json.loads(out.read_text(encoding="utf-8"))
+    assert attested["total"] > plain["total"] == plain["total_automated"]
+    assert attested["total_automated"] == plain["total_automated"]
+    bad = _write(tmp_path, "attestations:\n" + _item("service-search"))
+    proc = score("--attestations", str(bad))
+    assert proc.returncode == 2 and "is automated" in proc.stderr and "Traceback" not in proc.stderr

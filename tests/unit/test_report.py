@@ -486,3 +486,24 @@ def test_score_sources_automated_attested_and_pending() -> None:
             "awaiting an auditor: 6.0") in html
     assert "All 30.0 points come from automated checks" in render_portal(base, "en")
     assert "Cả 30.0 điểm đều do kiểm tra tự động chấm" in render_portal(base, "vi")
+
+
+def test_report_shows_the_automated_only_score_and_each_attestation() -> None:
+    from evaluator.results import load_result
+
+    golden = Path(__file__).resolve().parents[1] / "golden"
+    result = load_result(golden / "tinh-trung-binh.vn-2023.result.json")
+    assert result.total_automated is not None and result.total is not None
+    assert result.total_automated < result.total
+    page = render_portal(result, "en")
+    automated = report.fmt_points(result.total_automated)
+    assert f"Automated-only score: {automated} / 100" in page
+    attested = next(c for c in result.criteria if c.points_source == "attestation")
+    assert attested.attestation is not None
+    assert html_lib.escape(attested.attestation.note, quote=False) in page
+    assert html_lib.escape(attested.attestation.attested_by, quote=False) in page
+    # Unattested manual criterion: needs review, marked as waiting for an auditor.
+    waiting = next(c for c in result.criteria if c.manual and c.points_source == "none")
+    assert waiting.status is Status.NEEDS_REVIEW and waiting.points == 0
+    assert "Awaiting an auditor&#39;s attestation" in page or "Awaiting an auditor's attestation" in page
+    assert "Scored automatically" in page
