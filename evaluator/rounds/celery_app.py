@@ -88,7 +88,7 @@ def send_portal(round_id: str, portal_id: str, lang: str) -> None:
     app.send_task(TASK_NAME, args=[round_id, portal_id, lang], queue=QUEUE)
 
 
-@app.task(name=TASK_NAME, bind=True)
+@app.task(name=TASK_NAME, bind=True)  # type: ignore[untyped-decorator]
 def evaluate_portal_task(self: Any, round_id: str, portal_id: str, lang: str = "vi") -> str:
     """Claim and evaluate one portal of a round (if nobody else has or is doing it)."""
     from pathlib import Path

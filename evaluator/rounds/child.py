@@ -49,7 +49,9 @@ def die_with_parent() -> None:
 
 
 def settings_from_snapshot(snapshot: dict[str, Any]) -> Settings:
-    return Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in snapshot.items()})
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                              for k, v in snapshot.items()}
+    return Settings(**values)
 
 
 class SerialLane:

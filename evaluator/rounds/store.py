@@ -520,7 +520,7 @@ class RoundStore:
         with self._tx() as cur:
             cur.execute("SELECT portal_id, attempt, worker, outcome FROM attempts WHERE "
                         "round_id = ? ORDER BY portal_id, attempt", (round_id,))
-            return [tuple(r) for r in cur.fetchall()]  # type: ignore[misc]
+            return [(r[0], int(r[1]), r[2], r[3]) for r in cur.fetchall()]
 
 
 class _Cursor:
