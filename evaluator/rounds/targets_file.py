@@ -70,6 +70,10 @@ class TargetEntry(BaseModel):
     def _list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(";") if v.strip())
+        if isinstance(value, list):
+            # YAML reads a tag like 2025 as a number: a tag is text all the same.
+            return tuple(str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                         for v in value)
         return value
 
     def target(self) -> Target:
@@ -91,7 +95,7 @@ def _entry(raw: Any, where: str) -> Target:
         raise TargetsFileError(f"{where}: {field}: {message}") from None
 
 
-def _load_yaml(path: Path, text: str) -> list[Target]:
+def _load_yaml(path: Path, text: str) -> list[tuple[Target, str]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -109,10 +113,11 @@ def _load_yaml(path: Path, text: str) -> list[Target]:
     if not isinstance(items, list):
         raise TargetsFileError(f"{path}: expected a list of targets")
     lines = [n.start_mark.line + 1 for n in items_node.value]  # type: ignore[union-attr]
-    return [_entry(raw, f"{path}:{line}") for raw, line in zip(items, lines, strict=True)]
+    return [(_entry(raw, f"{path}:{line}"), f"{path}:{line}")
+            for raw, line in zip(items, lines, strict=True)]
 
 
-def _load_csv(path: Path, text: str) -> list[Target]:
+def _load_csv(path: Path, text: str) -> list[tuple[Target, str]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # Excel writes a BOM
     header = reader.fieldnames or []
     unknown = [h for h in header if h not in FIELDS]
@@ -123,7 +128,8 @@ def _load_csv(path: Path, text: str) -> list[Target]:
         if not any((v or "").strip() for v in row.values()):
             continue  # blank line left by a spreadsheet
         clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        targets.append(_entry(clean, f"{path}:{reader.line_num}"))
+        where = f"{path}:{reader.line_num}"
+        targets.append((_entry(clean, where), where))
     return targets
 
 
@@ -144,9 +150,10 @@ def load_targets(path: Path) -> list[Target]:
         raise TargetsFileError(f"{path}: targets file must end in .yaml, .yml or .csv")
     if not targets:
         raise TargetsFileError(f"{path}: no targets")
-    seen: set[str] = set()
-    for t in targets:
-        if t.id in seen:
-            raise TargetsFileError(f"{path}: portal id {t.id!r} appears twice")
-        seen.add(t.id)
-    return targets
+    seen: dict[str, str] = {}
+    for target, where in targets:
+        if target.id in seen:
+            raise TargetsFileError(f"{where}: portal id {target.id!r} appears twice "
+                                   f"(first at line {seen[target.id].rsplit(':', 1)[1]})")
+        seen[target.id] = where
+    return [target for target, _where in targets]
