@@ -139,14 +139,20 @@ def run_celery(store_url: str, round_id: str, settings: Settings, display: Any,
     once rather than after Redis's visibility timeout; the claim keeps duplicates harmless."""
     import time
 
-    from evaluator.rounds.store import QUEUED, RUNNING, RoundStore
+    from evaluator.rounds.store import DONE, NOT_EVALUATED, QUEUED, RUNNING, RoundStore
 
     configure(settings)
     with RoundStore(store_url) as store:
         for portal in store.portals(round_id):
             if portal.state in (QUEUED, RUNNING):
                 send_portal(round_id, portal.portal_id, lang)
+        reported: set[str] = set()
         while True:
+            for portal in store.portals(round_id):
+                if portal.state in (DONE, NOT_EVALUATED) and portal.portal_id not in reported:
+                    reported.add(portal.portal_id)
+                    display.note(f"{portal.portal_id}: " + (
+                        "graded" if portal.state == DONE else f"not evaluated: {portal.reason}"))
             for portal_id in store.requeue_stale(round_id, settings.portal_heartbeat_s):
                 display.note(f"{portal_id}: its worker stopped answering; sent again")
                 send_portal(round_id, portal_id, lang)
