@@ -38,7 +38,9 @@ from evaluator.targets import Target
 
 log = logging.getLogger(__name__)
 
-HostLock = Callable[[str], AbstractContextManager[object]]
+# (host, beat) → a context holding the host's lock; ``beat`` keeps the claim alive while it
+# waits, so a portal waiting for its host is not mistaken for one whose worker died.
+HostLock = Callable[[str, Callable[[], object]], AbstractContextManager[object]]
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def host_key(target: Target) -> str:
 
 
 @contextlib.contextmanager
-def no_lock(_host: str) -> Iterator[None]:
+def no_lock(_host: str, _beat: Callable[[], object]) -> Iterator[None]:
     yield
 
 
@@ -87,6 +89,7 @@ def run_attempt(target: Target, ctx: JobContext, store: RoundStore, claim: Claim
         "target": json.loads(_target_json(target)), "out_dir": str(ctx.out_dir),
         "settings": settings.snapshot(), "lang": ctx.lang,
     }
+    store.attempt_started(claim)
     started = time.monotonic()
     # Remove the previous attempt's result first: only a result written by this attempt counts.
     (ctx.out_dir / target.id / RESULT).unlink(missing_ok=True)
@@ -172,7 +175,7 @@ def run_claimed(store: RoundStore, claim: Claim, ctx: JobContext) -> str:
     "done", "not_evaluated", or "lost" (another worker owns it now; nothing recorded)."""
     target = claim.target
     lock = ctx.host_lock or no_lock
-    with lock(host_key(target)):
+    with lock(host_key(target), lambda: store.heartbeat(claim)):
         while True:
             attempt = run_attempt(target, ctx, store, claim)
             if attempt.lost:

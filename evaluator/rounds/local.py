@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from evaluator.criteria.loader import load_profile
@@ -26,16 +26,21 @@ from evaluator.settings import Settings
 class HostLocks:
     """In-process: one portal per host at a time across the pool's lanes."""
 
-    def __init__(self) -> None:
+    def __init__(self, beat_s: float) -> None:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._beat_s = beat_s
 
     @contextlib.contextmanager
-    def __call__(self, host: str) -> Iterator[None]:
+    def __call__(self, host: str, beat: Callable[[], object]) -> Iterator[None]:
         with self._guard:
             lock = self._locks.setdefault(host, threading.Lock())
-        with lock:
+        while not lock.acquire(timeout=self._beat_s):
+            beat()
+        try:
             yield
+        finally:
+            lock.release()
 
 
 def run_local(store_url: str, round_id: str, settings: Settings, round_dir: Path,
@@ -46,7 +51,7 @@ def run_local(store_url: str, round_id: str, settings: Settings, round_dir: Path
             display.note(f"{portal_id}: its previous run was interrupted; evaluating it again")
     profile = load_profile(settings.profile)
     worker = worker_name()
-    locks = HostLocks()
+    locks = HostLocks(settings.portal_heartbeat_s)
     errors: list[BaseException] = []
 
     def on_progress(portal_id: str, message: str) -> None:

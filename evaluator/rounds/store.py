@@ -372,6 +372,13 @@ class RoundStore:
                         "VALUES (?, ?, ?, ?, ?)", (round_id, portal_id, attempt, worker, now))
         return Claim(round_id, portal_id, token, attempt, failures, target_from_json(target_json))
 
+    def attempt_started(self, claim: Claim) -> None:
+        """The attempt's process starts now (after any wait for its host's lock)."""
+        with self._tx() as cur:
+            cur.execute("UPDATE attempts SET started_at = ? WHERE round_id = ? AND portal_id = ? "
+                        "AND attempt = ?", (time.time(), claim.round_id, claim.portal_id,
+                                            claim.attempt))
+
     def heartbeat(self, claim: Claim) -> bool:
         """Still ours? False when another worker took the portal over (we were presumed dead)."""
         with self._tx() as cur:

@@ -63,7 +63,7 @@ def workers(redis_url: str, postgres_url: str, tmp_path: Path) -> Iterator[list[
 def test_celery_round_survives_a_killed_worker(
         fixture_server: Any, redis_url: str, postgres_url: str, workers: list[Any],
         tmp_path: Path) -> None:
-    portal_ids = ["mau", "kem"]
+    portal_ids = ["mau", "tinh-trung-binh"]
     targets = write_targets(tmp_path / "targets.yaml", fixture_server, portal_ids, [
         {"id": "gone", "name": "Unreachable", "agency": "ministry",
          "start_url": closed_port_url()}])
@@ -114,8 +114,8 @@ def test_celery_round_survives_a_killed_worker(
     (graded_by,) = [w for p, _a, w, o in attempts if p == lost and o in ("graded", "not_evaluated")]
     assert int(graded_by.rsplit(":", 1)[1]) not in session_pids(victim.pid)
     assert {p for p, r in results.items() if r.grade is not None} == set(portal_ids)
-    assert results["mau"].total is not None and results["kem"].total is not None
-    assert results["mau"].total > results["kem"].total
+    mau, average = results["mau"].total, results["tinh-trung-binh"].total
+    assert mau is not None and average is not None and mau > average
     # The submitting machine's folder is built from the shared store.
     for pid in [*portal_ids, "gone"]:
         assert load_result(tmp_path / "main" / "c1" / pid).portal_id == pid

@@ -164,3 +164,31 @@ def test_hanging_portal_times_out_twice_then_not_evaluated(
     result = json.loads((out / "h1" / "treo" / "result.json").read_text(encoding="utf-8"))
     assert result["grade"] is None
     assert result["not_evaluated"] == "timed out after 6 s (2 attempts)"
+
+
+def test_pool_of_two_lanes_never_runs_one_host_twice_at_once(tmp_path: Path) -> None:
+    import sqlite3
+
+    out = tmp_path / "out"
+    db = tmp_path / "rounds.sqlite"
+    shared, other = closed_port_url(), closed_port_url()
+    targets = tmp_path / "targets.csv"
+    targets.write_text("id,name,agency,start_url\n"
+                       f"a1,A1,province,{shared}\na2,A2,province,{shared}\n"
+                       f"b1,B1,ministry,{other}\n", encoding="utf-8")
+    proc = batch(str(targets), "--out", str(out), "--store", f"sqlite:///{db}", "--round", "p1",
+                 "--workers", "2", env=round_env(**FAST))
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 3, stderr
+    assert_each_graded_once(f"sqlite:///{db}", "p1", ["a1", "a2", "b1"])
+    with sqlite3.connect(db) as conn:
+        spans = {p: (start, end) for p, start, end in conn.execute(
+            "SELECT portal_id, MIN(started_at), MAX(ended_at) FROM attempts GROUP BY portal_id")}
+        workers = {w for (w,) in conn.execute("SELECT DISTINCT worker FROM attempts")}
+    # a1 and a2 share a host: one ran after the other; b1 ran beside one of them.
+    (s1, e1), (s2, e2) = spans["a1"], spans["a2"]
+    assert e1 <= s2 or e2 <= s1, spans
+    sb, eb = spans["b1"]
+    assert any(sb < e and s < eb for s, e in (spans["a1"], spans["a2"])), spans
+    assert len(workers) == 1  # one batch process, two lanes
+    assert stdout.count("not evaluated: start URL unreachable") == 3
