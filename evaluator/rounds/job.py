@@ -97,7 +97,7 @@ def run_attempt(target: Target, ctx: JobContext, store: RoundStore, claim: Claim
         child = subprocess.Popen(
             [sys.executable, "-m", "evaluator.rounds.child"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=stderr, start_new_session=True,
-            env={**os.environ, PARENT_ENV: str(os.getpid())},
+            env=_child_env(),
         )
         assert child.stdin is not None and child.stdout is not None
         child.stdin.write(json.dumps(spec).encode("utf-8"))
@@ -151,6 +151,17 @@ def run_attempt(target: Target, ctx: JobContext, store: RoundStore, claim: Claim
     except ResultError as exc:
         return Attempt(None, f"no result: {exc}", wall)
     return Attempt(result, result.not_evaluated, wall)
+
+
+def _child_env() -> dict[str, str]:
+    """The parent's environment, the marker that ties the child to us, and the folder this
+    `evaluator` package was imported from first on the path: the child runs the same code."""
+    import evaluator
+
+    package_root = str(Path(evaluator.__file__).resolve().parents[1])
+    path = os.environ.get("PYTHONPATH", "")
+    return {**os.environ, PARENT_ENV: str(os.getpid()),
+            "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
 
 
 def _target_json(target: Target) -> str:
