@@ -84,8 +84,11 @@ def configure(settings: Settings) -> Celery:
     return app
 
 
-def send_portal(round_id: str, portal_id: str, lang: str) -> None:
-    app.send_task(TASK_NAME, args=[round_id, portal_id, lang], queue=QUEUE)
+def send_portal(round_id: str, portal_id: str, lang: str, settings: Settings) -> None:
+    # The hard limit travels with the task: it follows the round's settings, whatever the
+    # worker's own.
+    app.send_task(TASK_NAME, args=[round_id, portal_id, lang], queue=QUEUE,
+                  time_limit=int(longest_run_s(settings)))
 
 
 @app.task(name=TASK_NAME, bind=True)  # type: ignore[untyped-decorator]
@@ -145,7 +148,7 @@ def run_celery(store_url: str, round_id: str, settings: Settings, display: Any,
     with RoundStore(store_url) as store:
         for portal in store.portals(round_id):
             if portal.state in (QUEUED, RUNNING):
-                send_portal(round_id, portal.portal_id, lang)
+                send_portal(round_id, portal.portal_id, lang, settings)
         reported: set[str] = set()
         while True:
             for portal in store.portals(round_id):
@@ -155,7 +158,7 @@ def run_celery(store_url: str, round_id: str, settings: Settings, display: Any,
                         "graded" if portal.state == DONE else f"not evaluated: {portal.reason}"))
             for portal_id in store.requeue_stale(round_id, settings.portal_heartbeat_s):
                 display.note(f"{portal_id}: its worker stopped answering; sent again")
-                send_portal(round_id, portal_id, lang)
+                send_portal(round_id, portal_id, lang, settings)
             counts = store.counts(round_id)
             display.update(counts)
             if counts.queued == 0 and counts.running == 0:

@@ -105,20 +105,22 @@ def postgres_server(folder: Path) -> Iterator[Postgres]:
     data, sock = base / "data", base / "sock"
     port = free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    subprocess.run([*as_user, "mkdir", "-p", str(sock)], check=True)
+    # cwd=base: the postgres user may not be allowed into the caller's folder (a root checkout).
+    subprocess.run([*as_user, "mkdir", "-p", str(sock)], check=True, cwd=base)
     subprocess.run([*as_user, initdb, "-D", str(data), "-U", "portal", "--auth=trust",
-                    "-E", "UTF8", "--no-sync"], check=True, env=env,
+                    "-E", "UTF8", "--no-sync"], check=True, env=env, cwd=base,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off "
                "-c synchronous_commit=off -c full_page_writes=off")
     log = base / "postgres.log"
     subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w",
-                    "-t", "60", "start"], check=True, env=env, stdout=subprocess.DEVNULL)
+                    "-t", "60", "start"], check=True, env=env, cwd=base, stdout=subprocess.DEVNULL)
     try:
         yield Postgres(f"postgresql://portal@127.0.0.1:{port}/postgres", data)
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       check=False, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       check=False, env=env, cwd=base, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
         if folder.exists():
             with contextlib.suppress(OSError):
                 shutil.copy(log, folder / "postgres.log")
