@@ -80,6 +80,10 @@ def configure(settings: Settings) -> Celery:
         result_backend=None,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
+        # A broker that is down is an error the operator sees, not a batch that waits forever.
+        task_publish_retry_policy={"max_retries": 3, "interval_start": 0.5,
+                                   "interval_step": 1.0, "interval_max": 3.0},
+        broker_connection_timeout=10,
     )
     return app
 

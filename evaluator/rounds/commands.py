@@ -60,9 +60,18 @@ def batch(args: argparse.Namespace) -> int:
           file=sys.stderr)
     try:
         if args.engine == "celery":
+            from kombu.exceptions import OperationalError
+
             from evaluator.rounds.celery_app import run_celery
 
-            counts = run_celery(url, round_id, settings, display, args.lang)
+            try:
+                counts = run_celery(url, round_id, settings, display, args.lang)
+            except OperationalError as exc:
+                display.close()
+                print(f"portal-eval: error: broker {settings.celery_broker}: {exc} (start "
+                      f"redis-server, or set celery_broker; then --resume {round_id})",
+                      file=sys.stderr)
+                return EXIT_INPUT
         else:
             from evaluator.rounds.local import run_local
 

@@ -175,3 +175,24 @@ def test_rescore_a_stored_round_from_its_evidence_without_a_browser(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == "mau: 1 round(s)"
     assert "r1" in proc.stdout
+
+
+def test_celery_batch_with_no_broker_is_one_line_and_resumable(tmp_path: Path) -> None:
+    import os
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    targets = tmp_path / "t.csv"
+    targets.write_text("id,name,agency,start_url\na,A,province,http://127.0.0.1:9/\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "evaluator", "batch", str(targets), "--engine", "celery",
+         "--out", str(tmp_path), "--round", "c9", "--quiet"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+        env={**os.environ, "PORTAL_EVAL_CELERY_BROKER": f"redis://127.0.0.1:{port}/0"})
+    assert proc.returncode == 2
+    error = [ln for ln in proc.stderr.splitlines() if ln.startswith("portal-eval: error:")]
+    assert len(error) == 1 and "Connection refused" in error[0] and "--resume c9" in error[0]
+    with RoundStore(f"sqlite:///{tmp_path / 'rounds.sqlite'}") as store:
+        assert [p.state for p in store.portals("c9")] == ["queued"]
