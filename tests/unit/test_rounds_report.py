@@ -196,3 +196,25 @@ def test_celery_batch_with_no_broker_is_one_line_and_resumable(tmp_path: Path) -
     assert len(error) == 1 and "Connection refused" in error[0] and "--resume c9" in error[0]
     with RoundStore(f"sqlite:///{tmp_path / 'rounds.sqlite'}") as store:
         assert [p.state for p in store.portals("c9")] == ["queued"]
+
+
+def test_serial_lane_marker_is_still_what_gathering_announces() -> None:
+    """The child takes the machine's serial-lane lock when gathering announces its key-page
+    lane; if that message changes, the lane would silently stop being serial across portals."""
+    import inspect
+
+    from evaluator.gather import run as gather_run
+    from evaluator.rounds.child import LANE_MARKER
+
+    source = inspect.getsource(gather_run._key_page_lane)
+    assert 'key pages at {settings.mobile_width} px' in source
+    assert LANE_MARKER == "key pages at"
+
+
+def test_rounds_lists_the_stored_rounds(tmp_path: Path) -> None:
+    url = stored_round(tmp_path)
+    proc = run("rounds", "--store", url)
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stdout.splitlines()
+    assert line.startswith("r1  ") and "2/2 graded, 0 not evaluated" in line
+    assert line.endswith("(unfinished)")  # made by hand: no batch marked it finished
