@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import fcntl
 import json
+import logging
 import os
 import signal
 import sys
@@ -86,8 +87,6 @@ def main() -> int:
             emit(progress="waiting for the serial lane")
             lane.enter()
         emit(progress=message)
-
-    import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from evaluator.criteria.loader import load_profile

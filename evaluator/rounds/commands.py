@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import UTC, datetime
 
-from evaluator.rounds.store import RoundStore, StoreError, default_store_url
+from evaluator.rounds.store import RoundStore, StoreError, default_store_url, redact
 from evaluator.settings import Settings, load_settings
 
 EXIT_OK, EXIT_INPUT, EXIT_NOT_EVALUATED = 0, 2, 3
@@ -56,7 +56,7 @@ def batch(args: argparse.Namespace) -> int:
                                settings=settings.snapshot())
     round_dir = args.out / round_id
     display = ProgressDisplay(round_id, quiet=args.quiet)
-    print(f"round {round_id}: store {_shown(url)}, engine {args.engine}, out {round_dir}",
+    print(f"round {round_id}: store {redact(url)}, engine {args.engine}, out {round_dir}",
           file=sys.stderr)
     try:
         if args.engine == "celery":
@@ -180,9 +180,3 @@ def worker(args: argparse.Namespace) -> int:
     name = args.name or f"portal-eval-{os.getpid()}@{socket.gethostname()}"
     app.worker_main(worker_argv(args.concurrency, name))
     return EXIT_OK
-
-
-def _shown(url: str) -> str:
-    from evaluator.rounds.store import _redact
-
-    return _redact(url)

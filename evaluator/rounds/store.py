@@ -212,7 +212,7 @@ class RoundStore:
             raise
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StoreError(f"store {_redact(url)}: cannot open: {first}") from None
+            raise StoreError(f"store {redact(url)}: cannot open: {first}") from None
         with self._tx() as cur:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -257,7 +257,7 @@ class RoundStore:
         with self._tx(immediate=True) as cur:
             cur.execute("SELECT id FROM rounds WHERE id = ?", (round_id,))
             if cur.fetchone() is not None:
-                raise StoreError(f"round {round_id!r} already exists in {_redact(self.url)} "
+                raise StoreError(f"round {round_id!r} already exists in {redact(self.url)} "
                                  "(use --resume to finish it)")
             cur.execute("INSERT INTO rounds (id, created_at, profile, engine, targets_file, "
                         "out_dir, settings_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -274,7 +274,7 @@ class RoundStore:
                         "out_dir, settings_json FROM rounds WHERE id = ?", (round_id,))
             row = cur.fetchone()
         if row is None:
-            raise StoreError(f"no round {round_id!r} in {_redact(self.url)}")
+            raise StoreError(f"no round {round_id!r} in {redact(self.url)}")
         return RoundInfo(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]))
 
     def rounds(self) -> list[RoundInfo]:
@@ -555,7 +555,7 @@ def _stored(r: Sequence[Any]) -> StoredResult:
     return StoredResult(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), int(r[7]), r[8], r[9])
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
     """A store URL without its password, for messages."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)

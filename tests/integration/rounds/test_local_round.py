@@ -143,10 +143,14 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
     assert "kem: grade E" in stdout and "gone: not evaluated" in stdout
 
 
+@pytest.mark.parametrize("store_kind", ["sqlite", "postgresql"])
 def test_hanging_portal_times_out_twice_then_not_evaluated(
-        hanging_server: Any, tmp_path: Path) -> None:
+        hanging_server: Any, tmp_path: Path, store_kind: str, request: pytest.FixtureRequest,
+) -> None:
     out = tmp_path / "out"
-    store_url = f"sqlite:///{tmp_path / 'rounds.sqlite'}"
+    # The same batch on either store: `--store postgresql://…` works end to end too.
+    store_url = (f"sqlite:///{tmp_path / 'rounds.sqlite'}" if store_kind == "sqlite"
+                 else str(request.getfixturevalue("postgres_url")))
     targets = tmp_path / "targets.csv"
     targets.write_text("id,name,agency,start_url,tags\n"
                        f"treo,Cổng treo,province,{hanging_server.url},test;hang\n",
