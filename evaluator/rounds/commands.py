@@ -31,7 +31,7 @@ def batch(args: argparse.Namespace) -> int:
     from evaluator.rounds.outputs import write_round_folder
     from evaluator.rounds.progress import ProgressDisplay
     from evaluator.rounds.targets_file import load_targets
-    from evaluator.targets import check_target_id
+    from evaluator.targets import ID_PATTERN
 
     settings = load_settings(args.settings, profile=args.profile, max_pages=args.max_pages,
                              round_workers=args.workers, portal_timeout_s=args.portal_timeout)
@@ -50,7 +50,11 @@ def batch(args: argparse.Namespace) -> int:
             if args.targets is None:
                 raise StoreError("give a TARGETS file, or --resume ROUND")
             targets = load_targets(args.targets)
-            round_id = check_target_id(args.round_id or new_round_id())
+            round_id = args.round_id or new_round_id()
+            if ID_PATTERN.fullmatch(round_id) is None:
+                # The round id names a folder under --out, like a portal id.
+                raise StoreError(f"invalid round id {round_id!r}: use 1-80 letters, digits, "
+                                 "'.', '_' or '-', starting with a letter or digit")
             store.create_round(round_id, targets, profile=settings.profile, engine=args.engine,
                                targets_file=str(args.targets), out_dir=str(args.out),
                                settings=settings.snapshot())
