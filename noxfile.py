@@ -60,6 +60,18 @@ def ensure_node_tools(session: nox.Session) -> None:
     session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
 
 
+def ensure_round_services(session: nox.Session) -> None:
+    """redis-server and PostgreSQL for the round tests (they start throwaway instances on
+    127.0.0.1 themselves): Debian's packages, installed when missing."""
+    missing = []
+    if shutil.which("redis-server") is None and not Path("/usr/bin/redis-server").is_file():
+        missing.append("redis-server")
+    if shutil.which("initdb") is None and not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        missing.append("postgresql")
+    if missing:
+        _apt_install(session, *missing)
+
+
 def install(session: nox.Session, extras: str = "test") -> None:
     ensure_chromium(session)
     ensure_node_tools(session)
@@ -75,8 +87,10 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The whole test suite: unit, golden, and integration with real Chromium."""
+    """The whole test suite: unit, golden, and integration with real Chromium, Redis and
+    PostgreSQL."""
     install(session)
+    ensure_round_services(session)
     session.run("python", "-m", "pytest", "-q", "-ra", *session.posargs)
 
 

@@ -8,6 +8,9 @@ portal could not be evaluated (its report says why).
 portal was not evaluated; 2 bad input (missing or invalid result files, bad ``--min-pillar``
 syntax, an unknown pillar or grade letter, a baseline scored on another profile).
 ``diff OLD NEW``: 0 done (also for two different portals: the output warns); 2 bad input.
+``batch``: 0 every portal graded; 3 the round finished but some portal was not evaluated; 2 bad
+input (targets file, store, settings, broker). ``history``, ``rescore``, ``rounds``: 0 or 2.
+``worker`` runs until stopped.
 """
 
 from __future__ import annotations
@@ -85,6 +88,50 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("--html", type=Path, metavar="OUT.html", help="also write an HTML page")
     df.add_argument("--lang", choices=("vi", "en"), default="vi")
 
+    def store_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", metavar="URL",
+                       help="sqlite:///FILE or postgresql://… (default: $PORTAL_EVAL_STORE, "
+                            "else OUT/rounds.sqlite)")
+        p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default out)")
+        p.add_argument("--settings", type=Path, help="YAML settings file")
+
+    ba = sub.add_parser("batch", help="evaluate a round of portals from a targets file")
+    ba.add_argument("targets", type=Path, nargs="?", metavar="TARGETS",
+                    help="targets file (.yaml or .csv); not needed with --resume")
+    store_options(ba)
+    ba.add_argument("--engine", choices=("local", "celery"), default="local",
+                    help="local: a pool on this machine; celery: one task per portal on Redis")
+    which = ba.add_mutually_exclusive_group()
+    which.add_argument("--round", dest="round_id", metavar="ID", help="id of the new round")
+    which.add_argument("--resume", metavar="ROUND", help="finish a round that was interrupted")
+    ba.add_argument("--profile", help="criteria profile name or folder (default vn-2023)")
+    ba.add_argument("--max-pages", type=int, help="crawl at most N pages per portal")
+    ba.add_argument("--workers", type=int, help="portals evaluated at once (local pool)")
+    ba.add_argument("--portal-timeout", type=float, metavar="SECONDS",
+                    help="hard time limit of one attempt at one portal")
+    ba.add_argument("--lang", choices=("vi", "en"), default="vi", help="report language")
+    ba.add_argument("--quiet", action="store_true", help="no progress display")
+
+    hi = sub.add_parser("history", help="a portal's grade and pillars over the stored rounds")
+    hi.add_argument("portal", metavar="PORTAL", help="portal id")
+    store_options(hi)
+
+    rs = sub.add_parser("rescore", help="re-grade a stored round from its evidence, no browser")
+    rs.add_argument("round_id", metavar="ROUND")
+    rs.add_argument("--profile", required=True, help="criteria profile name or folder")
+    store_options(rs)
+    rs.add_argument("--lang", choices=("vi", "en"), default="vi")
+
+    ro = sub.add_parser("rounds", help="list the stored rounds")
+    store_options(ro)
+
+    wk = sub.add_parser("worker", help="start a Celery worker for `batch --engine celery`")
+    store_options(wk)
+    wk.add_argument("--concurrency", type=int, default=1,
+                    help="portals this machine evaluates at once (default 1)")
+    wk.add_argument("--broker", help="Redis URL (default: setting celery_broker)")
+    wk.add_argument("--name", help="worker name (default portal-eval-PID@HOST)")
+
     cr = sub.add_parser("criteria", help="work with criteria profiles")
     crsub = cr.add_subparsers(dest="criteria_command", required=True)
     chk = crsub.add_parser("check", help="validate criteria profiles")
@@ -104,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from evaluator.gate import GateInputError
     from evaluator.report.html import ReportError
     from evaluator.results import ResultError
+    from evaluator.rounds.store import StoreError
+    from evaluator.rounds.targets_file import TargetsFileError
     from evaluator.settings import SettingsError
     from evaluator.targets import UrlError
 
@@ -118,9 +167,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _gate(args)
         if args.command == "diff":
             return _diff(args)
+        if args.command in ("batch", "history", "rescore", "rounds", "worker"):
+            from evaluator.rounds import commands
+
+            return int(getattr(commands, args.command)(args))
         return _criteria_check(args)
     except (BrowserNotFound, CriteriaError, EvidenceError, ResultError, SettingsError,
-            UrlError, ReportError, GateInputError) as exc:
+            UrlError, ReportError, GateInputError, TargetsFileError, StoreError) as exc:
         print(f"portal-eval: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:

@@ -60,6 +60,33 @@ class Settings:
     #: Likewise for payment platforms, besides vocabulary.yaml's payment_hosts.
     trusted_payment_hosts: tuple[str, ...] = ()
 
+    # Rounds (`portal-eval batch`, evaluator/rounds/): one portal is one job.
+    #: Hard limit for one attempt at one portal, seconds; the attempt's process is killed then.
+    #: 60 pages at the 5-8 s a page measured here (ENVIRONMENT.md) is 5-8 min, slow provincial
+    #: servers double that: 20 min leaves room without letting a hung portal stall a round.
+    portal_timeout_s: float = 1200.0
+    #: Attempts after the first for a portal that timed out, crashed or could not be evaluated
+    #: (the field's practice: one retry, then "not evaluated: <reason>" and the round goes on).
+    portal_retries: int = 1
+    #: Portals evaluated at once by the local pool. Each runs `concurrency` browser contexts, so
+    #: 1 × 2 contexts is the measured crawl peak on 2 cores; raise it on bigger machines.
+    round_workers: int = 1
+    #: Where rounds are stored: empty = `<out>/rounds.sqlite`; `sqlite:///path` or
+    #: `postgresql://user@host/db` (the shared store that Celery workers need).
+    store: str = ""
+    #: Celery broker for `--engine celery` and `portal-eval worker`.
+    celery_broker: str = "redis://127.0.0.1:6379/0"
+    #: Redis redelivers an unacknowledged task after this many seconds; it must exceed the
+    #: longest portal run (every attempt at the hard timeout), or a portal still being evaluated
+    #: is handed to a second worker (Celery's documented Redis caveat).
+    celery_visibility_timeout_s: float = 7200.0
+    #: A Celery worker process is replaced after this many portals: Chromium and Node leak
+    #: memory over hundreds of pages, a fresh process returns it.
+    celery_max_tasks_per_child: int = 10
+    #: A running portal's job writes a heartbeat this often; a portal whose heartbeat is six
+    #: beats old is taken to be lost (its worker died) and is evaluated again.
+    portal_heartbeat_s: float = 5.0
+
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as
         # loaded ones; load_settings checks each value earlier, where it can name the source.
@@ -99,6 +126,16 @@ _RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "mobile_width": (lambda v: v >= 200, "a whole number of pixels ≥ 200"),
     "mobile_height": (lambda v: v >= 200, "a whole number of pixels ≥ 200"),
     "service_sample_size": (lambda v: v >= 1, "a whole number ≥ 1"),
+    "portal_timeout_s": (lambda v: math.isfinite(v) and v > 0, "a number of seconds > 0"),
+    "portal_retries": (lambda v: 0 <= v <= 5, "a whole number from 0 to 5"),
+    "round_workers": (lambda v: 1 <= v <= 64, "a whole number from 1 to 64"),
+    "celery_broker": (lambda v: v.startswith(("redis://", "rediss://", "unix://")),
+                      "a redis:// URL"),
+    "celery_visibility_timeout_s": (lambda v: math.isfinite(v) and v > 0,
+                                    "a number of seconds > 0"),
+    "celery_max_tasks_per_child": (lambda v: v >= 1, "a whole number ≥ 1"),
+    "portal_heartbeat_s": (lambda v: math.isfinite(v) and 0 < v <= 300,
+                           "a number of seconds from 0 to 300"),
 }
 
 

@@ -37,6 +37,8 @@ INDEX_TEMPLATE = "index.html.j2"
 INDEX_SCRIPT = "leaderboard.js"
 I18N_FILE = "i18n.yaml"
 CSS_FILE = Path("assets") / "report.css"
+# The round index's trend and history (stored rounds only).
+ROUNDS_CSS = Path("assets") / "rounds.css"
 
 # What a reader needs first: what to fix (fail), what could not be judged (error), what a person
 # must look at (needs_review), then what is fine.
@@ -60,12 +62,26 @@ class ReportError(Exception):
 
 
 @dataclass(frozen=True)
+class RoundPoint:
+    """A portal's result in one round of a series (the round index's history and trend)."""
+
+    round_id: str
+    grade: str | None
+    total: float | None
+    # Points per pillar id; empty when the portal was not evaluated in that round.
+    pillars: Mapping[str, float]
+
+
+@dataclass(frozen=True)
 class IndexEntry:
     result: PortalResult
     # Relative link from the index to the portal's report, e.g. "dichvucong.x.gov.vn/report.html".
     report_href: str
     # The agency (ministry or province) from the target, when the caller has it.
     agency: str = ""
+    # Stored rounds (portal-eval batch): the portal's results in every round so far, oldest
+    # first, this round included. Empty outside rounds: no trend column, no history section.
+    history: tuple[RoundPoint, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -571,6 +587,60 @@ class RowView:
     reason: str | None
     # Machine values the sorting script reads (data-* attributes): plain numbers, "" when none.
     sort_values: dict[str, str]
+    # Totals over the stored rounds as a small inline SVG; None outside rounds.
+    trend: SparklineView | None = None
+
+
+@dataclass(frozen=True)
+class SparklineView:
+    """A polyline of totals (0-100 scale) drawn in an inline <svg>: no asset, no script."""
+
+    width: int
+    height: int
+    points: str
+    last_x: str
+    last_y: str
+    tone: int
+    # What the line shows, in words (the SVG's <title> and the screen-reader text).
+    label: str
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """One portal's rows in the round index's history section, oldest round first."""
+
+    portal_id: str
+    name: str
+    rows: list[tuple[str, str, int, str, list[str]]]  # round, grade, tone, total, pillar points
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 96, 24, 3
+
+
+def sparkline(points: Sequence[RoundPoint], possible: float, bands: Sequence[Band],
+              lang: str) -> SparklineView | None:
+    """Totals over rounds on a fixed 0..possible scale (so two portals' lines compare); a round
+    where the portal was not evaluated is a gap in words, not a zero on the line."""
+    if not points:
+        return None
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(1, len(points) - 1)
+    coords = []
+    for i, point in enumerate(points):
+        if point.total is None:
+            continue
+        x = SPARK_PAD + i * step if len(points) > 1 else SPARK_WIDTH / 2
+        share = max(0.0, min(1.0, point.total / possible)) if possible > 0 else 0.0
+        y = SPARK_HEIGHT - SPARK_PAD - share * (SPARK_HEIGHT - 2 * SPARK_PAD)
+        coords.append((x, y))
+    words = ", ".join(f"{p.round_id}: {fmt_points(p.total)} ({p.grade or DASH})"
+                      if p.total is not None else f"{p.round_id}: {DASH}" for p in points)
+    last = next((p for p in reversed(points) if p.total is not None), None)
+    return SparklineView(
+        width=SPARK_WIDTH, height=SPARK_HEIGHT,
+        points=" ".join(f"{x:.1f},{y:.1f}" for x, y in coords),
+        last_x=f"{coords[-1][0]:.1f}" if coords else "", last_y=f"{coords[-1][1]:.1f}" if coords else "",
+        tone=grade_tone(last.grade, bands) if last is not None else 0, label=words,
+    )
 
 
 @dataclass(frozen=True)
@@ -653,6 +723,8 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
             pages=r.pages_evaluated,
             reason=r.not_evaluated or (None if evaluated else DASH),
             sort_values=sort_values,
+            trend=sparkline(e.history, r.total_possible, r.profile.bands, lang)
+            if e.history else None,
         ))
     grades: dict[str, GradeCount] = {}
     first_bands = next((e.result.profile.bands for e in ordered), [])
@@ -665,7 +737,19 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
             grades[r.grade] = GradeCount(seen.grade, seen.tone, seen.count + 1)
     evaluated_count = sum(1 for e in ordered if _is_evaluated(e.result))
     kinds = sorted({e.agency for e in ordered if e.agency})
+    histories = [
+        HistoryView(e.result.portal_id, e.result.portal_name or e.result.portal_id, [
+            (p.round_id, p.grade or DASH,
+             grade_tone(p.grade, e.result.profile.bands) if p.grade else 0,
+             fmt_points(p.total),
+             [fmt_points(p.pillars[c]) if c in p.pillars and p.total is not None else DASH
+              for c in columns])
+            for p in e.history])
+        for e in sorted(ordered, key=lambda e: e.result.portal_id) if e.history
+    ]
     return {
+        "trend": any(e.history for e in ordered),
+        "histories": histories,
         "title": title,
         "agency_kinds": [(kind, _agency_label(kind, t)) for kind in kinds],
         "rows": rows,
@@ -694,7 +778,8 @@ def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi",
     Sorting and the agency filter are a small inlined script (allowed by its hash); without it
     the table is still complete, ranked by total.
     """
-    context = page_context(lang, load_inline_asset(Path("assets") / INDEX_SCRIPT))
+    extra_css = load_inline_asset(ROUNDS_CSS) if any(e.history for e in entries) else ""
+    context = page_context(lang, load_inline_asset(Path("assets") / INDEX_SCRIPT), extra_css)
     context.update(_index_context(entries, title, lang))
     context["csv_href"] = safe_relative_href(csv_href) if csv_href else None
     return render_template(INDEX_TEMPLATE, context)

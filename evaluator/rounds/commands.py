@@ -1,0 +1,186 @@
+"""The round subcommands of `portal-eval`: batch, history, rescore, rounds, worker.
+
+Exit codes as in evaluator/cli.py: 0 done; 2 bad input; 3 the round finished but at least one
+portal could not be evaluated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+
+from evaluator.rounds.store import RoundStore, StoreError, default_store_url, redact
+from evaluator.settings import Settings, load_settings
+
+EXIT_OK, EXIT_INPUT, EXIT_NOT_EVALUATED = 0, 2, 3
+
+
+def store_url(args: argparse.Namespace, settings: Settings | None = None) -> str:
+    settings = settings or load_settings(getattr(args, "settings", None))
+    return args.store or settings.store or default_store_url(args.out)
+
+
+def new_round_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def batch(args: argparse.Namespace) -> int:
+    from evaluator.rounds.child import settings_from_snapshot
+    from evaluator.rounds.outputs import write_round_folder
+    from evaluator.rounds.progress import ProgressDisplay
+    from evaluator.rounds.targets_file import load_targets
+    from evaluator.targets import ID_PATTERN
+
+    settings = load_settings(args.settings, profile=args.profile, max_pages=args.max_pages,
+                             round_workers=args.workers, portal_timeout_s=args.portal_timeout)
+    url = store_url(args, settings)
+    with RoundStore(url) as store:
+        if args.resume:
+            if args.targets is not None:
+                raise StoreError("--resume takes the round's stored targets: give no TARGETS")
+            info = store.round(args.resume)
+            round_id = info.id
+            # The stored settings judge every portal of the round alike; only how many run at
+            # once may change on resume.
+            settings = settings_from_snapshot(info.settings).with_overrides(
+                round_workers=args.workers)
+        else:
+            if args.targets is None:
+                raise StoreError("give a TARGETS file, or --resume ROUND")
+            targets = load_targets(args.targets)
+            round_id = args.round_id or new_round_id()
+            if ID_PATTERN.fullmatch(round_id) is None:
+                # The round id names a folder under --out, like a portal id.
+                raise StoreError(f"invalid round id {round_id!r}: use 1-80 letters, digits, "
+                                 "'.', '_' or '-', starting with a letter or digit")
+            store.create_round(round_id, targets, profile=settings.profile, engine=args.engine,
+                               targets_file=str(args.targets), out_dir=str(args.out),
+                               settings=settings.snapshot())
+    round_dir = args.out / round_id
+    display = ProgressDisplay(round_id, quiet=args.quiet)
+    print(f"round {round_id}: store {redact(url)}, engine {args.engine}, out {round_dir}",
+          file=sys.stderr)
+    try:
+        if args.engine == "celery":
+            from kombu.exceptions import OperationalError
+
+            from evaluator.rounds.celery_app import run_celery
+
+            try:
+                counts = run_celery(url, round_id, settings, display, args.lang)
+            except OperationalError as exc:
+                display.close()
+                print(f"portal-eval: error: broker {settings.celery_broker}: {exc} (start "
+                      f"redis-server, or set celery_broker; then --resume {round_id})",
+                      file=sys.stderr)
+                return EXIT_INPUT
+        else:
+            from evaluator.rounds.local import run_local
+
+            counts = run_local(url, round_id, settings, round_dir, display, args.lang)
+    finally:
+        display.close()
+    with RoundStore(url) as store:
+        index = write_round_folder(store, round_id, round_dir, args.lang)
+        for portal in store.portals(round_id):
+            if portal.state == "not_evaluated":
+                print(f"{portal.portal_id}: not evaluated: {portal.reason}")
+        for stored in store.results(round_id):
+            if stored.grade is not None:
+                pillars = ", ".join(f"{k} {v:g}" for k, v in stored.pillars.items())
+                print(f"{stored.portal_id}: grade {stored.grade}, {stored.total:g}/100 ({pillars})")
+    print(f"round {round_id}: {counts.done} graded, {counts.not_evaluated} not evaluated → {index}")
+    return EXIT_NOT_EVALUATED if counts.not_evaluated else EXIT_OK
+
+
+def history(args: argparse.Namespace) -> int:
+    with RoundStore(store_url(args)) as store:
+        rows = store.history(args.portal)
+    if not rows:
+        raise StoreError(f"no stored result for portal {args.portal!r}")
+    pillar_ids = list(dict.fromkeys(k for _info, r in rows for k in r.pillars))
+    header = ["round", "evaluated", "grade", "total", *pillar_ids, "pages"]
+    table = [header]
+    for info, r in rows:
+        evaluated = r.total is not None
+        table.append([info.id, r.evaluated_at[:16].replace("T", " "), r.grade or "—",
+                      f"{r.total:g}" if evaluated and r.total is not None else "—",
+                      *[f"{r.pillars[p]:g}" if evaluated and p in r.pillars else "—"
+                        for p in pillar_ids], str(r.pages)])
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    print(f"{args.portal}: {len(rows)} round(s)")
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    totals = [r.total for _i, r in rows if r.total is not None]
+    if len(totals) > 1:
+        print(f"trend: {' → '.join(f'{t:g}' for t in totals)} ({totals[-1] - totals[0]:+g})")
+    return EXIT_OK
+
+
+def rescore(args: argparse.Namespace) -> int:
+    from evaluator.criteria.loader import load_profile
+    from evaluator.evidence import EvidenceBundle
+    from evaluator.results import dump_result
+    from evaluator.rounds.outputs import write_round_folder
+    from evaluator.scoring import score_bundle
+
+    profile = load_profile(args.profile)
+    with RoundStore(store_url(args)) as store:
+        info = store.round(args.round_id)
+        count = 0
+        for portal in store.portals(info.id):
+            evidence = store.evidence(info.id, portal.portal_id)
+            if evidence is None:
+                print(f"{portal.portal_id}: no stored evidence (state {portal.state}); skipped",
+                      file=sys.stderr)
+                continue
+            result = score_bundle(EvidenceBundle.model_validate_json(evidence), profile)
+            store.save_rescored(info.id, portal.portal_id, args.profile, dump_result(result),
+                                result.grade, result.total,
+                                {p.id: p.points for p in result.pillars.values()},
+                                result.pages_evaluated, result.evaluated_at)
+            count += 1
+            state = (f"not evaluated: {result.not_evaluated}" if result.not_evaluated else
+                     f"grade {result.grade}, {result.total:g}/100")
+            print(f"{portal.portal_id}: {state}")
+        folder = args.out / info.id / f"rescore-{profile.profile.id}"
+        index = write_round_folder(store, info.id, folder, args.lang, profile=args.profile)
+    print(f"round {info.id}: {count} portal(s) re-scored with {profile.profile.id} → {index}")
+    return EXIT_OK
+
+
+def rounds(args: argparse.Namespace) -> int:
+    with RoundStore(store_url(args)) as store:
+        infos = store.rounds()
+        if not infos:
+            print("no rounds stored")
+        for info in infos:
+            c = store.counts(info.id)
+            started = datetime.fromtimestamp(info.created_at, UTC).strftime("%Y-%m-%d %H:%M")
+            state = "finished" if info.finished_at else "unfinished"
+            print(f"{info.id}  {started} UTC  {info.engine:6}  {c.done}/{c.total} graded, "
+                  f"{c.not_evaluated} not evaluated, {c.pages} pages  ({state})")
+    return EXIT_OK
+
+
+def worker(args: argparse.Namespace) -> int:
+    """A Celery worker in this process; its pool processes evaluate one portal each."""
+    import socket
+
+    from evaluator.rounds.celery_app import STORE_ENV, WORKER_OUT_ENV, app, configure, worker_argv
+
+    settings = load_settings(args.settings, celery_broker=args.broker)
+    url = store_url(args, settings)
+    if not url.startswith(("postgresql://", "postgres://")):
+        print("portal-eval worker: warning: the store is not PostgreSQL; only workers on this "
+              "machine can share it", file=sys.stderr)
+    with RoundStore(url):
+        pass  # fail now, in one line, if the store cannot be opened
+    os.environ[STORE_ENV] = url
+    os.environ[WORKER_OUT_ENV] = str(args.out.resolve())
+    configure(settings)
+    name = args.name or f"portal-eval-{os.getpid()}@{socket.gethostname()}"
+    app.worker_main(worker_argv(args.concurrency, name))
+    return EXIT_OK
