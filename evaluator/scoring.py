@@ -46,8 +46,7 @@ def earned(outcome: CriterionOutcome) -> float:
 def attest(outcome: CriterionOutcome, attestation: Attestation) -> CriterionOutcome:
     """The auditor's verdict replaces the check's: 1 passes, 0.5 and 0 fail; the criterion
     earns its points times the attested score whatever its scoring."""
-    result = attested_outcome(attestation.score, attestation.note, attestation.evidence,
-                              outcome.outcome.expected)
+    result = attested_outcome(attestation.score, attestation.note, outcome.outcome.expected)
     return CriterionOutcome(outcome.criterion, result)
 
 

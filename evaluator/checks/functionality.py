@@ -15,6 +15,7 @@ from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
 from evaluator.criteria.schema import TermGroup, Vocabulary
 from evaluator.derived import EvidenceView, normalise_url
+from evaluator.evidence import FormDownload, ServicePageSample
 from evaluator.textnorm import clip, contains_all_words, contains_any
 
 
@@ -386,7 +387,9 @@ class ServiceInfoParams(Params):
 def service_information_complete(view: EvidenceView, params: ServiceInfoParams) -> Outcome:
     journey = view.bundle.journeys.service_sample
     if journey is None:
-        raise MissingEvidence("journeys.service_sample", msg("missing.service_sample"))
+        raise MissingEvidence("journeys.service_sample",
+                              view.bundle.disabled.get("journeys.service_sample")
+                              or msg("missing.service_sample"))
     fields = view.vocab.service_fields
     expected = msg("service_info.expected", share=_percent(params.min_completeness),
                    fields=len(fields))
@@ -400,24 +403,35 @@ def service_information_complete(view: EvidenceView, params: ServiceInfoParams) 
                                       for p in journey.pages[:10]))
     findings: list[Finding] = []
     shares = []
+    # Pages lacking the same fields make one finding (a portal's template lacks them all).
+    lacking: dict[tuple[str, ...], list[ServicePageSample]] = {}
     for sample in read:
         found, missing = _groups_found(sample.text, fields)
         shares.append(len(found) / len(fields))
         if missing:
-            findings.append(Finding(
-                msg("service_info.missing", service=clip(sample.name, 60),
-                    count=len(missing), total=len(fields)),
-                page_url=sample.final_url or sample.url, value=_labels(missing),
-                expected=msg("service_info.all_fields")))
+            lacking.setdefault(tuple(g.id for g in missing), []).append(sample)
+    by_id = {g.id: g for g in fields}
+    for ids, samples in lacking.items():
+        first = samples[0]
+        findings.append(Finding(
+            msg("service_info.missing", service=clip(first.name, 60), pages=len(samples),
+                count=len(ids), total=len(fields)),
+            page_url=first.final_url or first.url, value=_labels([by_id[i] for i in ids]),
+            expected=msg("service_info.all_fields")))
     completeness = sum(shares) / len(shares)
     forms = [f for p in read for f in p.forms]
     good_forms = [f for f in forms if f.error is None and f.status == 200 and f.bytes > 0]
+    broken: dict[str, list[FormDownload]] = {}
     for form in forms:
         if form not in good_forms:
-            why: Msg | str = form.error or (msg("service_info.empty_form") if form.status == 200
-                                            else http_problem(form.status))
-            findings.append(Finding(msg("service_info.form_broken", why=why), page_url=form.url,
-                                    value=clip(form.text, 60) or None))
+            why = form.error or ("empty" if form.status == 200 else str(form.status))
+            broken.setdefault(why, []).append(form)
+    for group in broken.values():
+        form = group[0]
+        reason: Msg | str = form.error or (msg("service_info.empty_form") if form.status == 200
+                                           else http_problem(form.status))
+        findings.append(Finding(msg("service_info.form_broken", why=reason, forms=len(group)),
+                                page_url=form.url, value=clip(form.text, 60) or None))
     if not forms:
         findings.append(Finding(msg("service_info.no_forms")))
     forms_share = len(good_forms) / len(forms) if forms else 0.0
@@ -482,7 +496,8 @@ def search_engine_discoverable(view: EvidenceView, params: Params) -> Outcome:
 def login_national_identity(view: EvidenceView, params: Params) -> Outcome:
     journey = view.bundle.journeys.login
     if journey is None:
-        raise MissingEvidence("journeys.login", msg("missing.login_journey"))
+        raise MissingEvidence("journeys.login",
+                              view.bundle.disabled.get("journeys.login") or msg("missing.login_journey"))
     allowed = list(view.vocab.identity_providers)
     extra = view.bundle.settings.get("trusted_identity_hosts") or []
     allowed += [str(h) for h in extra if isinstance(h, str)]
@@ -647,7 +662,8 @@ def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
 def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
     journey = view.bundle.journeys.guides
     if journey is None:
-        raise MissingEvidence("journeys.guides", msg("missing.guides_journey"))
+        raise MissingEvidence("journeys.guides",
+                              view.bundle.disabled.get("journeys.guides") or msg("missing.guides_journey"))
     expected = msg("guides.expected")
     if not journey.found:
         return Outcome(Status.FAIL, 0.0, display_value=msg("guides.none"), expected=expected,
@@ -665,8 +681,9 @@ def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
              "minority": minority is not None}
     lacks = {"text": msg("guides.lacks_text"), "video": msg("guides.lacks_video"),
              "audio": msg("guides.lacks_audio"), "minority": msg("guides.lacks_minority")}
-    findings = [Finding(lacks[name], page_url=journey.index_url)
-                for name, ok in parts.items() if not ok]
+    missing = tuple(lacks[name] for name, ok in parts.items() if not ok)
+    findings = [Finding(msg("guides.lacking", parts=missing), page_url=journey.index_url)
+                ] if missing else []
     findings += [Finding(message, page_url=p.final_url or p.url)
                  for message, p in ((msg("guides.has_video"), video),
                                     (msg("guides.has_audio"), audio),
@@ -729,13 +746,13 @@ def auditor_attestation(view: EvidenceView, params: Params) -> Outcome:
                    expected=msg("manual.expected"))
 
 
-def attested_outcome(score: float, note: str, evidence: str,
-                     expected: Msg | None) -> Outcome:
+def attested_outcome(score: float, note: str, expected: Msg | None) -> Outcome:
     """The outcome of a manual criterion an auditor attested: 1 passes, 0.5 and 0 fail; the
     criterion earns its points times ``score`` (scoring.py)."""
-    said = msg("manual.attested", score=score, note=note)
     return Outcome(Status.PASS if score == 1 else Status.FAIL, score, value=score,
-                   unit="attested score", display_value=said, expected=expected,
-                   # The evidence link is the auditor's, not a page of the portal: a value, never
-                   # a page location (SARIF would report it as one).
-                   findings=(Finding(said, value=evidence),))
+                   unit="attested score",
+                   display_value=msg("manual.attested", score=score, note=note),
+                   expected=expected,
+                   # No finding: the note is the measure, and the report shows the evidence link
+                   # with the attestation (it is the auditor's, not a page of the portal).
+                   )

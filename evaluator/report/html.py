@@ -49,7 +49,7 @@ STATUS_ORDER: dict[Status, int] = {
 # Findings shown per criterion: the first few in the open, the rest up to MAX_FINDINGS folded in
 # a <details>; beyond that only a count (the result itself already caps what it stores).
 MAX_FINDINGS = 20
-OPEN_FINDINGS = 5
+OPEN_FINDINGS = 3
 MAX_PAGES = 20
 PAGES_OPEN_UP_TO = 3
 MAX_SNIPPET = 600
