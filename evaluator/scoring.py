@@ -8,6 +8,7 @@ from evaluator.criteria.loader import LoadedProfile
 from evaluator.criteria.schema import Band
 from evaluator.derived import EvidenceView
 from evaluator.evidence import EvidenceBundle
+from evaluator.performance_summary import build_performance_measurements
 from evaluator.results import (
     CriterionResult,
     FindingResult,
@@ -97,5 +98,7 @@ def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile) -> PortalResult
     total = round(sum(p.points for p in pillars.values()), 2)
     return PortalResult(
         grade=grade_for(total, profile.profile.bands), total=total,
-        pillars=pillars, criteria=criteria, **common,
+        pillars=pillars, criteria=criteria,
+        performance=build_performance_measurements(bundle, profile.criteria, profile.vocabulary),
+        **common,
     )
