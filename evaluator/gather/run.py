@@ -42,10 +42,10 @@ from evaluator.gather.key_pages import (
     key_page_urls,
     measure_key_page,
 )
-from evaluator.gather.persona import persona_journey
 from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
+from evaluator.gather.persona import persona_journey
 from evaluator.gather.scripts import TIMING_INIT
-from evaluator.lighthouse import LighthouseWorker
+from evaluator.lighthouse import LighthouseWorker, Preset
 from evaluator.settings import Settings
 from evaluator.targets import Target
 
@@ -262,7 +262,7 @@ def _start_key_page_lane(
     new_mobile_tab = _mobile_tab_opener(session, settings, ua)
     lighthouse: LighthouseLane | None = None
     if settings.lighthouse:
-        preset = "desktop" if settings.lighthouse_preset == "desktop" else "mobile"
+        preset: Preset = "desktop" if settings.lighthouse_preset == "desktop" else "mobile"
         lighthouse = LighthouseLane(worker, session.debugging_port, preset=preset,
                                     runs=settings.lighthouse_runs,
                                     timeout_s=settings.lighthouse_timeout_s)

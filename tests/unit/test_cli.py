@@ -18,7 +18,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_criteria_check_ok() -> None:
     proc = run("criteria", "check", "vn-2023")
     assert proc.returncode == 0, proc.stderr
-    assert "vn-2023: 16 criteria OK (functionality 70, performance 20, access 10" in proc.stdout
+    assert "vn-2023: 20 criteria OK (functionality 70, performance 20, access 10" in proc.stdout
 
 
 def test_criteria_check_reports_file_and_line(tmp_path: Path) -> None:
