@@ -32,6 +32,8 @@ class MetricSummary(_Model):
     # The median run's value (Lighthouse's computeMedianRun), then every usable run's.
     median: float | None = None
     runs: list[float | None] = Field(default_factory=list)
+    # The lane's own load, when the criterion also judges it (CLS: with_lane_cls).
+    lane: float | None = None
     # The criterion's threshold, None when the profile scores no criterion on this metric.
     threshold: float | None = None
     strict: bool = True
@@ -87,16 +89,17 @@ class PerformanceMeasurements(_Model):
     persona: PersonaSummary | None = None
 
 
-def _thresholds(criteria: Sequence[Criterion]) -> dict[str, tuple[float, bool, str]]:
-    out: dict[str, tuple[float, bool, str]] = {}
+def _thresholds(criteria: Sequence[Criterion]) -> dict[str, tuple[float, bool, str, bool]]:
+    out: dict[str, tuple[float, bool, str, bool]] = {}
     for c in criteria:
         if c.check == "lighthouse_metric_below" and "metric" in c.params:
             out[str(c.params["metric"])] = (float(c.params["max"]),
-                                            bool(c.params.get("strict", True)), c.id)
+                                            bool(c.params.get("strict", True)), c.id,
+                                            bool(c.params.get("with_lane_cls", False)))
     return out
 
 
-def _template(page: KeyPageMeasurement, thresholds: dict[str, tuple[float, bool, str]],
+def _template(page: KeyPageMeasurement, thresholds: dict[str, tuple[float, bool, str, bool]],
               ) -> TemplateSummary:
     runs = page.lighthouse or []
     usable = usable_runs(runs)
@@ -109,11 +112,13 @@ def _template(page: KeyPageMeasurement, thresholds: dict[str, tuple[float, bool,
     for metric in METRICS:
         value = getattr(chosen, metric)
         rule = thresholds.get(metric)
+        lane = page.timings.cls if rule is not None and rule[3] and metric == "cls" else None
+        judged = max(value, lane) if value is not None and lane is not None else value
         passed = None
-        if rule is not None and value is not None:
-            passed = value < rule[0] if rule[1] else value <= rule[0]
+        if rule is not None and judged is not None:
+            passed = judged < rule[0] if rule[1] else judged <= rule[0]
         metrics.append(MetricSummary(
-            metric=metric, median=value, runs=[getattr(r, metric) for r in usable],
+            metric=metric, median=value, lane=lane, runs=[getattr(r, metric) for r in usable],
             threshold=rule[0] if rule else None, strict=rule[1] if rule else True,
             criterion=rule[2] if rule else None, passed=passed))
     ttfb = sorted(r.server_response_ms for r in usable if r.server_response_ms is not None)

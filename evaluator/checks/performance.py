@@ -121,6 +121,12 @@ class LighthouseMetricParams(Params):
     max: float = Field(ge=0)
     # "dưới 3 giây" (under 3 s) is a strict bound; CLS ≤ 0.25 is not.
     strict: bool = True
+    # Judge the worse of Lighthouse's value and the lane's own load of the page (CLS only).
+    # Under mobile emulation Chromium flags every layout shift had_recent_input, and Lighthouse
+    # 12 drops such shifts more than 500 ms after its viewport change (core/computed/metrics/
+    # cumulative-layout-shift.js): a banner a script inserts after load is then missed in most
+    # runs. The lane sums every shift of the load and its settle time, as ENVIRONMENT.md says.
+    with_lane_cls: bool = False
 
 
 @register("lighthouse_metric_below", level="key_page", params=LighthouseMetricParams,
@@ -138,11 +144,14 @@ def lighthouse_metric_below(view: EvidenceView, page: KeyPageMeasurement,
     value = getattr(chosen, params.metric)
     if value is None:
         raise MissingEvidence("lighthouse", msg("perf.never_reported", metric=params.metric))
-    ok = value < params.max if params.strict else value <= params.max
-    shown = _fmt(params.metric, value)
     every = tuple(_fmt(params.metric, v) for r in runs
                   if (v := getattr(r, params.metric)) is not None)
-    detail = msg("perf.median_of_runs", value=shown, runs=every)
+    detail = msg("perf.median_of_runs", value=_fmt(params.metric, value), runs=every)
+    lane = page.timings.cls if params.with_lane_cls and params.metric == "cls" else None
+    if lane is not None:
+        detail = msg("perf.with_lane", lighthouse=detail, lane=_fmt("cls", lane))
+        value = max(value, lane)
+    ok = value < params.max if params.strict else value <= params.max
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
         value=round(value, 4), unit=_UNITS[params.metric],

@@ -66,7 +66,7 @@ def test_shipped_params_are_the_documented_thresholds() -> None:
     assert LighthouseMetricParams(metric="lcp_ms", max=4000) == LCP
     assert LighthouseMetricParams(metric="speed_index_ms", max=5800) == SI
     assert LighthouseMetricParams(metric="tbt_ms", max=600) == TBT
-    assert LighthouseMetricParams(metric="cls", max=0.25, strict=False) == CLS
+    assert LighthouseMetricParams(metric="cls", max=0.25, strict=False, with_lane_cls=True) == CLS
     assert ServerResponseParams(median_max_ms=800, worst_max_ms=1800) == TTFB
     assert AvailabilityParams(min_share=0.995) == AVAILABILITY
     assert WeightParams(max_kib=4000) == WEIGHT
@@ -141,10 +141,22 @@ def test_a_failing_metric_explains_value_and_bound() -> None:
 
 
 def test_cls_is_unitless_with_three_decimals() -> None:
-    outcome = lighthouse_metric_below(VIEW, key_page(lighthouse=runs(cls=0.4)), CLS)
+    outcome = lighthouse_metric_below(VIEW, key_page(cls=0.0, lighthouse=runs(cls=0.4)), CLS)
     assert outcome.unit == ""
     assert outcome.display_value.en.startswith("home: 0.400 (median run")
     assert outcome.expected.en == "≤ 0.250"
+
+
+def test_a_late_shift_lighthouse_dropped_still_fails_cls_through_the_lanes_own_load() -> None:
+    # Lighthouse dropped the banner's shift (had_recent_input under emulation); the lane saw it.
+    outcome = lighthouse_metric_below(VIEW, key_page(cls=0.405, lighthouse=runs(cls=0.0)), CLS)
+    assert outcome.status is Status.FAIL
+    assert outcome.value == 0.405
+    assert outcome.display_value.en == ("home: 0.000 (median run; runs: 0.000; 0.000; 0.000); "
+                                        "our own load: 0.405")
+    alone = LighthouseMetricParams(metric="cls", max=0.25, strict=False)
+    assert lighthouse_metric_below(VIEW, key_page(cls=0.405, lighthouse=runs(cls=0.0)),
+                                   alone).status is Status.PASS
 
 
 @pytest.mark.parametrize("status", [404, 500])
