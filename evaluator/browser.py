@@ -203,6 +203,8 @@ class Tab:
     # id() could be reused by a later request once an earlier object is collected.
     _records: dict[PWRequest, _NetRecord] = field(default_factory=dict)
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
+    # The CDP session of throttle(): held so the emulation lives as long as the tab.
+    _cdp: Any = None
 
     def __post_init__(self) -> None:
         self.page.on("console", lambda msg: self._console_error(msg.text)
@@ -340,6 +342,23 @@ class Tab:
             return NavResult(None, self.page.url)
         return await self._nav_result(response)
 
+    async def throttle(self, *, download_bytes_per_s: float, upload_bytes_per_s: float,
+                       latency_ms: float, cpu_slowdown: float) -> None:
+        """Emulate a slow network and a slow CPU in this tab, through CDP (Chromium only).
+
+        ``Network.emulateNetworkConditions`` adds ``latency_ms`` to every request and caps the
+        throughput; ``Emulation.setCPUThrottlingRate`` slows the renderer's main thread by
+        ``cpu_slowdown`` (4 = a cheap phone, as Lighthouse's mobile preset assumes).
+        """
+        cdp = await self.page.context.new_cdp_session(self.page)
+        await cdp.send("Network.enable")
+        await cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": latency_ms,
+            "downloadThroughput": download_bytes_per_s, "uploadThroughput": upload_bytes_per_s,
+        })
+        await cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_slowdown})
+        self._cdp = cdp
+
     async def close(self) -> None:
         with contextlib.suppress(PlaywrightError):
             await self.page.close()
@@ -382,13 +401,20 @@ class BrowserSession:
     ``remote_debugging_port``: None (the default) opens no debugging port; 0 picks a free port on
     127.0.0.1; any other number is used as given. Lighthouse attaches to the same browser through
     it (ENVIRONMENT.md, "Sharing one browser"); ``debugging_port`` says which port it is.
+
+    ``persistent``: launch with a persistent profile (``launch_persistent_context``), whose
+    context is the browser's default context. Lighthouse opens its tab in the default context,
+    so it sees that context's cookies only then (a page behind a login); ``default_context``
+    is it. Other contexts (``new_context``) stay isolated either way.
     """
 
     def __init__(self, executable: str, extra_args: Sequence[str] = (), *,
-                 remote_debugging_port: int | None = None) -> None:
+                 remote_debugging_port: int | None = None, persistent: bool = False) -> None:
         self.executable = executable
         self.extra_args = tuple(extra_args)
         self._requested_port = remote_debugging_port
+        self._persistent = persistent
+        self._default_context: BrowserContext | None = None
         self._debugging_port: int | None = None
         self.tmp_dir: Path | None = None
         self._pw: Playwright | None = None
@@ -414,11 +440,23 @@ class BrowserSession:
             debugging = [f"--remote-debugging-port={self._debugging_port}",
                          "--remote-debugging-address=127.0.0.1"]
         self._pw = await async_playwright().start()
+        args = [*LAUNCH_FLAGS, *debugging, *self.extra_args]
         try:
-            self._browser = await self._pw.chromium.launch(
-                executable_path=self.executable, headless=True,
-                args=[*LAUNCH_FLAGS, *debugging, *self.extra_args], env=env,  # type: ignore[arg-type]
-            )
+            if self._persistent:
+                self._default_context = await self._pw.chromium.launch_persistent_context(
+                    str(self.tmp_dir / "profile"), executable_path=self.executable,
+                    headless=True, args=args, env=env,  # type: ignore[arg-type]
+                    accept_downloads=False, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                )
+                self._default_context.on("page", self._on_new_page)
+                self._browser = self._default_context.browser
+                if self._browser is None:
+                    raise BrowserCrashed("the persistent context has no browser")
+            else:
+                self._browser = await self._pw.chromium.launch(
+                    executable_path=self.executable, headless=True,
+                    args=args, env=env,  # type: ignore[arg-type]
+                )
         except PlaywrightError as exc:
             await self._pw.stop()
             shutil.rmtree(self.tmp_dir, ignore_errors=True)
@@ -433,6 +471,8 @@ class BrowserSession:
 
     async def __aexit__(self, *exc: object) -> None:
         try:
+            if self._default_context is not None:
+                await self._default_context.close()
             if self._browser is not None:
                 await self._browser.close()
         except PlaywrightError:
@@ -447,6 +487,11 @@ class BrowserSession:
     def debugging_port(self) -> int | None:
         """The remote-debugging port on 127.0.0.1 once launched; None when none was asked for."""
         return self._debugging_port
+
+    @property
+    def default_context(self) -> BrowserContext | None:
+        """The persistent (default) context Lighthouse runs in; None unless ``persistent``."""
+        return self._default_context
 
     @property
     def connected(self) -> bool:

@@ -124,6 +124,34 @@ class Page(_Model):
     error: str | None = None
 
 
+class LighthouseRun(_Model):
+    """One Lighthouse run on one key template (serial lane). Every run is kept; scoring picks
+    the median run (evaluator/checks/performance.py), so a re-score never needs the browser."""
+
+    preset: Literal["mobile", "desktop"] = "mobile"
+    fetch_time: str = ""
+    # Wall time of the run as the client saw it, seconds.
+    duration_s: float | None = None
+    # The run did not produce a result at all (timeout, worker crash): one line.
+    error: str | None = None
+    # Lighthouse measured, but not properly ("NO_FCP: …"): the metrics are then unusable.
+    runtime_error: str | None = None
+    performance_score: float | None = None
+    fcp_ms: float | None = None
+    lcp_ms: float | None = None
+    speed_index_ms: float | None = None
+    tbt_ms: float | None = None
+    cls: float | None = None
+    # Lighthouse's server-response-time audit: the main document's observed TTFB.
+    server_response_ms: float | None = None
+    # Time to Interactive: not scored, but Lighthouse's median run is chosen by FCP and TTI.
+    tti_ms: float | None = None
+    total_byte_weight: int | None = None
+    network_requests: int | None = None
+    benchmark_index: float | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
 class KeyPageMeasurement(_Model):
     """A key template loaded alone (serial lane) in a 360 px mobile-emulated context.
 
@@ -145,6 +173,40 @@ class KeyPageMeasurement(_Model):
     viewport_meta: str | None = None
     screenshot: str | None = None
     error: str | None = None
+    # Lighthouse runs of this template, all of them, in order; None when Lighthouse did not
+    # measure this template (not among the `lighthouse_templates`, or Lighthouse unavailable:
+    # then EvidenceBundle.disabled["lighthouse"] says why).
+    lighthouse: list[LighthouseRun] | None = None
+
+
+class PersonaStep(_Model):
+    """One step of the persona's journey: open the page and wait until its document is parsed
+    (DOMContentLoaded: the page shows its content and its links can be used)."""
+
+    step: str
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    elapsed_ms: float | None = None
+    error: str | None = None
+
+
+class PersonaRun(_Model):
+    # "slow_3g_cpu4" (throttled through CDP) or "unthrottled".
+    profile: str
+    download_kbps: float | None = None
+    upload_kbps: float | None = None
+    latency_ms: float | None = None
+    cpu_slowdown: float = 1.0
+    steps: list[PersonaStep] = Field(default_factory=list)
+    error: str | None = None
+
+
+class PersonaJourney(_Model):
+    """The remote-area citizen's key journey, throttled and unthrottled, in the serial lane."""
+
+    throttled: PersonaRun
+    unthrottled: PersonaRun
 
 
 class SearchRun(_Model):
@@ -307,6 +369,7 @@ class EvidenceBundle(_Model):
     pages: list[Page] = Field(default_factory=list)
     key_pages: list[KeyPageMeasurement] | None = None
     journeys: Journeys = Field(default_factory=Journeys)
+    persona: PersonaJourney | None = None
 
 
 class EvidenceError(Exception):

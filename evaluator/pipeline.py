@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,14 +63,18 @@ def evaluate_portal(
     target: Target, out_dir: Path, settings: Settings, profile: LoadedProfile | None = None,
     lang: str = "vi", progress: Callable[[str], None] | None = None,
     attestations: Mapping[str, Attestation] | None = None,
+    serial_lane: Callable[[], Awaitable[None]] | None = None,
 ) -> PortalRun:
-    """Evaluate one portal into ``out_dir/<target.id>/``. Never raises for a portal's faults."""
+    """Evaluate one portal into ``out_dir/<target.id>/``. Never raises for a portal's faults.
+
+    ``serial_lane`` is awaited before the first timing or Lighthouse measurement: a round that
+    runs several portals on one machine passes a machine-wide lock there (rounds/child.py)."""
     profile = profile or load_profile(settings.profile)
     folder = out_dir / target.id
     evidence_dir = folder / EVIDENCE
     try:
         bundle = asyncio.run(gather_portal(target, evidence_dir, settings, profile.vocabulary,
-                                           progress))
+                                           progress, serial_lane))
     except Exception as exc:
         # The browser could not start or died before the first page: still a result that
         # says why, so a round carries on and the report shows the reason.

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from evaluator.checks.model import Status
 from evaluator.criteria.schema import Band, Text
 from evaluator.evidence import Versions, write_json_atomic
+from evaluator.performance_summary import PerformanceMeasurements
 
 # 2: display_value, expected and findings' message/expected became Text {vi, en}.
 RESULT_SCHEMA_VERSION = 2
@@ -118,6 +119,9 @@ class PortalResult(_Model):
     pages_evaluated: int = 0
     evidence_errors: list[str] = Field(default_factory=list)
     disabled: dict[str, str] = Field(default_factory=dict)
+    # Lighthouse metrics per key template with their thresholds, availability, the persona's
+    # journey: what the report's performance section shows (evaluator/performance_summary.py).
+    performance: PerformanceMeasurements | None = None
 
 
 class ResultError(Exception):

@@ -12,6 +12,7 @@ from evaluator.criteria.loader import LoadedProfile
 from evaluator.criteria.schema import Band
 from evaluator.derived import EvidenceView
 from evaluator.evidence import EvidenceBundle
+from evaluator.performance_summary import build_performance_measurements
 from evaluator.results import (
     AttestationResult,
     CriterionResult,
@@ -132,5 +133,7 @@ def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile,
     return PortalResult(
         grade=grade_for(total, profile.profile.bands), total=total,
         total_automated=round(sum(p.points_automated for p in pillars.values()), 2),
-        pillars=pillars, criteria=criteria, **common,
+        pillars=pillars, criteria=criteria,
+        performance=build_performance_measurements(bundle, profile.criteria, profile.vocabulary),
+        **common,
     )

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from evaluator.criteria.schema import KEY_PAGE_ROLES
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -86,6 +88,25 @@ class Settings:
     #: A running portal's job writes a heartbeat this often; a portal whose heartbeat is six
     #: beats old is taken to be lost (its worker died) and is evaluated again.
     portal_heartbeat_s: float = 5.0
+    #: Run Lighthouse on the key templates (serial lane, beside the crawl). Off: the
+    #: performance criteria report "missing evidence 'lighthouse'".
+    lighthouse: bool = True
+    #: Lighthouse runs per template; the median run scores (RESEARCH.md §3.2: "≥ 3 runs … use
+    #: the median"). Every run stays in the evidence.
+    lighthouse_runs: int = 3
+    #: Lighthouse preset: "mobile" (the 2025 thresholds are Lighthouse's mobile medians) or
+    #: "desktop" (Lighthouse's desktop-config).
+    lighthouse_preset: str = "mobile"
+    #: Key templates Lighthouse measures (RESEARCH.md §3.2 H01: home, catalogue, a service page,
+    #: search results; the status lookup is on the citizen's key journey too).
+    lighthouse_templates: tuple[str, ...] = (
+        "home", "catalogue", "service", "search_results", "status_lookup")
+    #: One Lighthouse run's time limit, seconds: a page that never settles costs this at most.
+    lighthouse_timeout_s: float = 60.0
+    #: Node.js binary for the Lighthouse worker; empty: `node` on $PATH.
+    node: str = ""
+    #: Walk the key journey as a remote-area citizen (slow 3G, 4x CPU) and unthrottled.
+    persona: bool = True
 
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as
@@ -136,6 +157,12 @@ _RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "celery_max_tasks_per_child": (lambda v: v >= 1, "a whole number ≥ 1"),
     "portal_heartbeat_s": (lambda v: math.isfinite(v) and 0 < v <= 300,
                            "a number of seconds from 0 to 300"),
+    "lighthouse_runs": (lambda v: 1 <= v <= 9, "a whole number from 1 to 9"),
+    "lighthouse_preset": (lambda v: v in ("mobile", "desktop"), '"mobile" or "desktop"'),
+    "lighthouse_templates": (lambda v: bool(v) and set(v) <= set(KEY_PAGE_ROLES),
+                             "one or more of " + ", ".join(KEY_PAGE_ROLES)),
+    "lighthouse_timeout_s": (lambda v: math.isfinite(v) and v >= 5,
+                             "a number of seconds ≥ 5 (a mobile run takes 3-4 s)"),
 }
 
 

@@ -1,22 +1,36 @@
-"""The serial lane: key templates measured one at a time in a 360 px mobile-emulated context.
+"""The serial lane: key templates measured one at a time in a 360 px mobile-emulated context,
+each then measured by Lighthouse N times in the same browser.
 
 Timings measured beside a parallel crawl grew 2-25x on our machines (ENVIRONMENT.md), so every
-performance and mobile figure that scores comes from this lane, never from the crawl.
+performance and mobile figure that scores comes from this lane, never from the crawl. Inside the
+lane everything is strictly one at a time: our own load, then each Lighthouse run (two Lighthouse
+runs on one browser fail with TRACING_ALREADY_STARTED). The crawl and axe keep running beside
+the lane on their own contexts (settings.concurrency): the lane starts as soon as the start page
+is in and takes each key template as the crawl finds it (KeyPageLane).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from evaluator.browser import Tab
 from evaluator.criteria.schema import KEY_PAGE_ROLES
 from evaluator.derived import EvidenceView, normalise_url
-from evaluator.evidence import KeyPageMeasurement
+from evaluator.evidence import Journeys, KeyPageMeasurement, LighthouseRun, Page
 from evaluator.gather import coerce, scripts
 from evaluator.gather.page import one_line
+from evaluator.lighthouse import (
+    LighthouseResult,
+    LighthouseRunFailed,
+    LighthouseUnavailable,
+    Preset,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,27 +77,32 @@ async def measure_key_pages(
 ) -> list[KeyPageMeasurement]:
     """One measurement per target, in order; a page that cannot be measured is recorded with
     its error and the lane goes on with the next."""
-    results: list[KeyPageMeasurement] = []
-    for role, url in targets:
-        # A fresh context per page: no warm HTTP cache from the previous key page.
-        try:
-            tab, close = await new_tab()
-        except Exception as exc:
-            results.append(KeyPageMeasurement(role=role, url=url, viewport_width=width,
-                                              error=f"could not open a tab: {one_line(exc)}"))
-            continue
-        try:
-            results.append(await _measure(tab, role, url, evidence_dir, timeout_ms, settle_ms,
-                                          width))
-        except Exception as exc:
-            log.warning("key page %s (%s) failed: %s", role, url, one_line(exc))
-            results.append(KeyPageMeasurement(
-                role=role, url=url, viewport_width=width,
-                error=f"measurement failed: {type(exc).__name__}: {one_line(exc)}"))
-        finally:
-            with contextlib.suppress(Exception):
-                await close()
-    return results
+    return [await measure_key_page(role, url, new_tab, evidence_dir, timeout_ms=timeout_ms,
+                                   settle_ms=settle_ms, width=width)
+            for role, url in targets]
+
+
+async def measure_key_page(
+    role: str, url: str, new_tab: NewMobileTab, evidence_dir: Path, *,
+    timeout_ms: float, settle_ms: int, width: int,
+) -> KeyPageMeasurement:
+    """Our own load of one key page in a fresh mobile context; never raises."""
+    # A fresh context per page: no warm HTTP cache from the previous key page.
+    try:
+        tab, close = await new_tab()
+    except Exception as exc:
+        return KeyPageMeasurement(role=role, url=url, viewport_width=width,
+                                  error=f"could not open a tab: {one_line(exc)}")
+    try:
+        return await _measure(tab, role, url, evidence_dir, timeout_ms, settle_ms, width)
+    except Exception as exc:
+        log.warning("key page %s (%s) failed: %s", role, url, one_line(exc))
+        return KeyPageMeasurement(
+            role=role, url=url, viewport_width=width,
+            error=f"measurement failed: {type(exc).__name__}: {one_line(exc)}")
+    finally:
+        with contextlib.suppress(Exception):
+            await close()
 
 
 async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms: float,
@@ -119,3 +138,159 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
         client_width=coerce.int_or_none(layout.get("client_width")),
         viewport_meta=coerce.text_or_none(layout.get("viewport_meta"), 500), screenshot=shot,
     )
+
+
+# -- Lighthouse in the lane ------------------------------------------------------------------------
+
+
+class LighthouseMeasurer(Protocol):
+    """LighthouseWorker's surface the lane uses (a fake in unit tests)."""
+
+    lighthouse_version: str | None
+
+    async def measure(self, url: str, port: int, preset: Preset = "mobile", *,
+                      timeout_s: float = 60.0) -> LighthouseResult: ...
+
+
+def lighthouse_run(result: LighthouseResult) -> LighthouseRun:
+    """The evidence of one run: the metrics the criteria read, nothing else."""
+    return LighthouseRun(
+        preset=result.preset, fetch_time=result.fetch_time,
+        duration_s=round(result.duration_s, 3), runtime_error=result.runtime_error,
+        performance_score=result.performance_score,
+        fcp_ms=result.value("first-contentful-paint"),
+        lcp_ms=result.value("largest-contentful-paint"),
+        speed_index_ms=result.value("speed-index"),
+        tbt_ms=result.value("total-blocking-time"),
+        cls=result.value("cumulative-layout-shift"),
+        server_response_ms=result.value("server-response-time"),
+        tti_ms=result.value("interactive"),
+        total_byte_weight=(round(v) if (v := result.value("total-byte-weight")) is not None
+                           else None),
+        network_requests=result.network_requests, benchmark_index=result.benchmark_index,
+        warnings=list(result.run_warnings)[:10],
+    )
+
+
+class LighthouseLane:
+    """N Lighthouse runs per template through one long-lived worker.
+
+    A worker that cannot start at all (no Node, no npm Lighthouse) switches Lighthouse off for
+    the rest of the evaluation (``unavailable`` says why); a run that fails (timeout, crash) is
+    recorded with its error and the worker is restarted by the next run.
+    """
+
+    def __init__(self, worker: LighthouseMeasurer, port: int | None, *, preset: Preset,
+                 runs: int, timeout_s: float, unavailable: str | None = None) -> None:
+        self.worker = worker
+        self.port = port
+        self.preset: Preset = preset
+        self.runs = runs
+        self.timeout_s = timeout_s
+        self.unavailable = unavailable
+        if port is None and unavailable is None:
+            self.unavailable = "the browser has no remote-debugging port for Lighthouse"
+
+    async def measure(self, url: str) -> list[LighthouseRun] | None:
+        if self.unavailable is not None or self.port is None:
+            return None
+        runs: list[LighthouseRun] = []
+        for _ in range(self.runs):
+            started = time.monotonic()
+            try:
+                result = await self.worker.measure(url, self.port, self.preset,
+                                                   timeout_s=self.timeout_s)
+            except LighthouseUnavailable as exc:
+                self.unavailable = one_line(exc)
+                log.warning("Lighthouse unavailable: %s", self.unavailable)
+                return None
+            except LighthouseRunFailed as exc:
+                log.warning("Lighthouse run on %s failed: %s", url, one_line(exc))
+                runs.append(LighthouseRun(preset=self.preset, error=one_line(exc),
+                                          duration_s=round(time.monotonic() - started, 3)))
+                continue
+            runs.append(lighthouse_run(result))
+        return runs
+
+
+# -- the lane beside the crawl ---------------------------------------------------------------------
+
+Discover = Callable[[Sequence[Page], Journeys | None], list[tuple[str, str]]]
+MeasureKeyPage = Callable[[str, str], Awaitable[KeyPageMeasurement]]
+
+
+class KeyPageLane:
+    """Measures key templates one at a time, as the crawl finds them.
+
+    ``page_gathered`` (the crawl's on_page) re-runs ``discover`` on the pages so far and queues
+    each role the first time a URL is found for it; ``finish`` adds what only the whole crawl
+    and the journeys reveal (the search results page), then waits for the lane to drain. A
+    failure anywhere (discovery included) fails the lane alone: ``failure`` says why and the
+    crawl goes on.
+    """
+
+    def __init__(self, measure: MeasureKeyPage, discover: Discover) -> None:
+        self._measure = measure
+        self._discover = discover
+        self._pages: list[Page] = []
+        self._offered_roles: set[str] = set()
+        self._offered_urls: set[str] = set()
+        self._queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue()
+        self._results: dict[str, KeyPageMeasurement] = {}
+        self.failure: BaseException | None = None
+        #: Role → URL as offered, for the persona's journey.
+        self.urls: dict[str, str] = {}
+        self._task = asyncio.ensure_future(self._run())
+
+    def page_gathered(self, page: Page) -> None:
+        self._pages.append(page)
+        if self.failure is not None or self._offered_roles >= set(ROLES) - {"search_results"}:
+            return
+        try:
+            found = self._discover(self._pages, None)
+        except Exception as exc:
+            self._fail(exc)
+            return
+        self._offer(found)
+
+    def _offer(self, found: list[tuple[str, str]]) -> None:
+        for role, url in found:
+            key = normalise_url(url)
+            if role in self._offered_roles or key in self._offered_urls:
+                continue
+            self._offered_roles.add(role)
+            self._offered_urls.add(key)
+            self.urls[role] = url
+            self._queue.put_nowait((role, url))
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.failure is None:
+            self.failure = exc
+            self._queue.put_nowait(None)
+
+    async def _run(self) -> None:
+        while (item := await self._queue.get()) is not None:
+            role, url = item
+            self._results[role] = await self._measure(role, url)
+
+    async def finish(self, pages: Sequence[Page], journeys: Journeys | None,
+                     ) -> list[KeyPageMeasurement] | None:
+        """Measurements in ROLES order once the lane drains; None when the lane failed."""
+        if self.failure is None:
+            try:
+                self._offer(self._discover(pages, journeys))
+            except Exception as exc:
+                self._fail(exc)
+        self._queue.put_nowait(None)
+        try:
+            await self._task
+        except Exception as exc:
+            self._fail(exc)
+        if self.failure is not None:
+            return None
+        return [self._results[r] for r in ROLES if r in self._results]
+
+    async def cancel(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(BaseException):
+            await self._task

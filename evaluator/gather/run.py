@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from evaluator.evidence import (
     Journeys,
     KeyPageMeasurement,
     Page,
+    PersonaJourney,
     Robots,
     SearchJourney,
     StatusLookupJourney,
@@ -35,8 +36,14 @@ from evaluator.evidence import (
     save_bundle,
 )
 from evaluator.gather.journeys import search_journey, status_lookup_journey
-from evaluator.gather.key_pages import key_page_urls, measure_key_pages
+from evaluator.gather.key_pages import (
+    KeyPageLane,
+    LighthouseLane,
+    key_page_urls,
+    measure_key_page,
+)
 from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
+from evaluator.gather.persona import persona_journey
 from evaluator.gather.scripts import TIMING_INIT
 from evaluator.gather.service_journeys import (
     Download,
@@ -44,6 +51,7 @@ from evaluator.gather.service_journeys import (
     login_journey,
     service_sample_journey,
 )
+from evaluator.lighthouse import LighthouseWorker, Preset
 from evaluator.settings import Settings
 from evaluator.targets import Target
 
@@ -53,6 +61,10 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+async def _no_lane() -> None:
+    """One portal alone on the machine: the lane needs no lock."""
+
+
 def _failure(what: str, exc: BaseException) -> str:
     return f"{what} failed: {type(exc).__name__}: {one_line(exc)}"
 
@@ -60,8 +72,13 @@ def _failure(what: str, exc: BaseException) -> str:
 async def gather_portal(
     target: Target, evidence_dir: Path, settings: Settings, vocabulary: Vocabulary,
     progress: Callable[[str], None] | None = None,
+    serial_lane: Callable[[], Awaitable[None]] | None = None,
 ) -> EvidenceBundle:
+    """``serial_lane``, when given, is awaited before the lane's first measurement and before the
+    persona: timings taken beside another portal's crawl grew 2-25x (ENVIRONMENT.md), so a round
+    with several portals on one machine passes a machine-wide lock here."""
     say = progress or (lambda _msg: None)
+    enter_lane = serial_lane or _no_lane
     # Before anything is deleted: no browser must not cost the evidence of the previous run.
     executable = find_chromium(settings.chromium or None)
     if evidence_dir.exists():
@@ -76,8 +93,14 @@ async def gather_portal(
     disabled: dict[str, str] = {}
     if not settings.axe:
         disabled["axe"] = "switched off by the 'axe' setting"
+    if not settings.lighthouse:
+        disabled["lighthouse"] = "switched off by the 'lighthouse' setting"
     timeout_ms = settings.nav_timeout_s * 1000
-    session = BrowserSession(executable)
+    # Lighthouse attaches over a debugging port and runs in the default context: a persistent
+    # one, so it would see a logged-in session's cookies (ENVIRONMENT.md).
+    session = BrowserSession(executable, remote_debugging_port=0 if settings.lighthouse else None,
+                             persistent=settings.lighthouse)
+    worker = LighthouseWorker(node=settings.node or None)
     async with session:
         ua = (await session.default_user_agent()) + " " + settings.user_agent_suffix
         contexts = [await session.new_context(ContextOptions(), ua)
@@ -102,7 +125,8 @@ async def gather_portal(
         def versions() -> Versions:
             return Versions(portal_eval=__version__, chromium=session.version,
                             playwright=session.playwright_version,
-                            axe_core=",".join(sorted(axe_versions)) or None)
+                            axe_core=",".join(sorted(axe_versions)) or None,
+                            lighthouse=worker.lighthouse_version)
 
         say(f"{target.id}: start page {target.start_url}")
         start = await gather(tabs[0], PageJob(0, target.start_url, 0, "start", None))
@@ -141,10 +165,24 @@ async def gather_portal(
             errors.append(_failure("reading the sitemap", exc))
             sitemap, sitemap_urls = None, []
 
+        # The serial lane (our own timings, then Lighthouse) starts now and runs beside the crawl.
+        lane, lighthouse = _start_key_page_lane(session, worker, meta, versions, vocabulary,
+                                                settings, ua, evidence_dir, timeout_ms, say,
+                                                target.id, enter_lane)
+        lane.page_gathered(start)
+
+        def on_page(p: Page) -> None:
+            say(f"{target.id}: page {p.id} {p.url}")
+            lane.page_gathered(p)
+
         say(f"{target.id}: crawling (≤ {settings.max_pages} pages, depth ≤ {settings.max_depth})")
         t0 = time.monotonic()
-        pages = await crawl(tabs, frontier, gather, start, sitemap_urls,
-                            on_page=lambda p: say(f"{target.id}: page {p.id} {p.url}"))
+        try:
+            pages = await crawl(tabs, frontier, gather, start, sitemap_urls, on_page=on_page)
+        except BaseException:
+            await lane.cancel()
+            await worker.close()
+            raise
         log.info("%s: %d pages in %.1f s", target.id, len(pages), time.monotonic() - t0)
         if not session.connected:
             errors.append("the browser crashed during the crawl; pages gathered so far are kept")
@@ -191,22 +229,18 @@ async def gather_portal(
             await session.close_context(context)
 
         key_pages: list[KeyPageMeasurement] | None = None
-        if session.connected:
-            try:
-                key_pages = await _key_page_lane(
-                    session, provisional.model_copy(update={"journeys": journeys}), vocabulary,
-                    settings, ua, evidence_dir, timeout_ms, say, target.id,
-                )
-            except Exception as exc:
-                errors.append(_failure("the key-page lane", exc))
-                disabled["key_pages"] = errors[-1]
-        else:
-            disabled["key_pages"] = "the browser crashed before the key-page lane"
+        persona: PersonaJourney | None = None
+        try:
+            key_pages, persona = await _finish_key_page_lane(
+                lane, lighthouse, session, pages, journeys, settings, ua, timeout_ms, errors,
+                disabled, say, target.id, enter_lane)
+        finally:
+            await worker.close()
 
         bundle = EvidenceBundle(
             **meta, finished_at=_now(), versions=versions(), errors=errors, disabled=disabled,
             robots=robots, sitemap=sitemap, crawl=crawl_summary, pages=pages,
-            key_pages=key_pages, journeys=journeys,
+            key_pages=key_pages, journeys=journeys, persona=persona,
         )
     save_bundle(bundle, evidence_dir)
     return bundle
@@ -246,14 +280,11 @@ async def _functionality_journeys(
     return out
 
 
-async def _key_page_lane(
-    session: BrowserSession, provisional: EvidenceBundle, vocabulary: Vocabulary,
-    settings: Settings, ua: str, evidence_dir: Path, timeout_ms: float,
-    say: Callable[[str], None], target_id: str,
-) -> list[KeyPageMeasurement]:
-    view = EvidenceView(provisional, vocabulary)
-    targets = key_page_urls(view)
-    say(f"{target_id}: measuring {len(targets)} key pages at {settings.mobile_width} px")
+# -- the serial lane: key pages, Lighthouse, the persona --------------------------------------------
+
+
+def _mobile_tab_opener(session: BrowserSession, settings: Settings, ua: str,
+                       ) -> Callable[[], Awaitable[tuple[Tab, Callable[[], Awaitable[None]]]]]:
     mobile = ContextOptions(mobile=True, width=settings.mobile_width,
                             height=settings.mobile_height)
 
@@ -271,7 +302,77 @@ async def _key_page_lane(
 
         return tab, close
 
-    return await measure_key_pages(
-        targets, new_mobile_tab, evidence_dir, timeout_ms=timeout_ms,
-        settle_ms=settings.key_page_settle_ms, width=settings.mobile_width,
-    )
+    return new_mobile_tab
+
+
+def _start_key_page_lane(
+    session: BrowserSession, worker: LighthouseWorker, meta: dict[str, Any],
+    versions: Callable[[], Versions], vocabulary: Vocabulary, settings: Settings, ua: str,
+    evidence_dir: Path, timeout_ms: float, say: Callable[[str], None], target_id: str,
+    enter_lane: Callable[[], Awaitable[None]],
+) -> tuple[KeyPageLane, LighthouseLane | None]:
+    """The lane, started: it measures each key template as soon as the crawl finds it."""
+    new_mobile_tab = _mobile_tab_opener(session, settings, ua)
+    lighthouse: LighthouseLane | None = None
+    if settings.lighthouse:
+        preset: Preset = "desktop" if settings.lighthouse_preset == "desktop" else "mobile"
+        lighthouse = LighthouseLane(worker, session.debugging_port, preset=preset,
+                                    runs=settings.lighthouse_runs,
+                                    timeout_s=settings.lighthouse_timeout_s)
+    templates = set(settings.lighthouse_templates)
+
+    def discover(pages: Sequence[Page], journeys: Journeys | None) -> list[tuple[str, str]]:
+        # model_construct: the pages are validated already; this runs after every crawled page.
+        provisional = EvidenceBundle.model_construct(
+            **meta, versions=versions(), pages=list(pages), journeys=journeys or Journeys())
+        return key_page_urls(EvidenceView(provisional, vocabulary))
+
+    async def measure(role: str, url: str) -> KeyPageMeasurement:
+        await enter_lane()
+        say(f"{target_id}: key page {role} at {settings.mobile_width} px: {url}")
+        measured = await measure_key_page(role, url, new_mobile_tab, evidence_dir,
+                                          timeout_ms=timeout_ms,
+                                          settle_ms=settings.key_page_settle_ms,
+                                          width=settings.mobile_width)
+        if lighthouse is not None and role in templates and session.connected:
+            say(f"{target_id}: Lighthouse {lighthouse.preset} × {lighthouse.runs} on {role}")
+            runs = await lighthouse.measure(url)
+            if runs is not None:
+                measured = measured.model_copy(update={"lighthouse": runs})
+        return measured
+
+    return KeyPageLane(measure, discover), lighthouse
+
+
+async def _finish_key_page_lane(
+    lane: KeyPageLane, lighthouse: LighthouseLane | None, session: BrowserSession,
+    pages: list[Page], journeys: Journeys, settings: Settings, ua: str, timeout_ms: float,
+    errors: list[str], disabled: dict[str, str], say: Callable[[str], None], target_id: str,
+    enter_lane: Callable[[], Awaitable[None]],
+) -> tuple[list[KeyPageMeasurement] | None, PersonaJourney | None]:
+    """Offer what the whole crawl and the journeys found, drain the lane, walk the persona."""
+    if not session.connected:
+        await lane.cancel()
+        disabled["key_pages"] = "the browser crashed before the key-page lane"
+        return None, None
+    key_pages = await lane.finish(pages, journeys)
+    if lane.failure is not None:
+        errors.append(_failure("the key-page lane", lane.failure))
+        disabled["key_pages"] = errors[-1]
+    if lighthouse is not None and lighthouse.unavailable is not None:
+        disabled["lighthouse"] = f"Lighthouse could not run: {lighthouse.unavailable}"
+    persona: PersonaJourney | None = None
+    if not settings.persona:
+        disabled["persona"] = "switched off by the 'persona' setting"
+    elif key_pages is None or not session.connected:
+        disabled["persona"] = "the key-page lane did not run"
+    else:
+        say(f"{target_id}: remote-area citizen journey (slow 3G, CPU 4x) and unthrottled")
+        try:
+            await enter_lane()
+            persona = await persona_journey(lane.urls, _mobile_tab_opener(session, settings, ua),
+                                            step_timeout_ms=timeout_ms)
+        except Exception as exc:
+            errors.append(_failure("the persona journey", exc))
+            disabled["persona"] = errors[-1]
+    return key_pages, persona

@@ -1,6 +1,6 @@
 """Lighthouse over the shared browser: a long-lived Node worker (worker.mjs) and its client.
 
-Self-contained for now: nothing in gathering or scoring uses it yet.
+The key-page lane (evaluator/gather/key_pages.py) drives it; the evidence keeps every run.
 """
 
 from evaluator.lighthouse.client import (

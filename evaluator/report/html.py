@@ -768,6 +768,7 @@ def render_portal(result: PortalResult, lang: str = "vi") -> str:
     """The report of one portal as a self-contained HTML document."""
     context = page_context(lang)
     context.update(_portal_context(result, lang, context["t"]))
+    context["performance"] = result.performance
     return render_template(PORTAL_TEMPLATE, context)
 
 

@@ -10,6 +10,7 @@ The spec comes on stdin as JSON: target, out_dir, settings (Settings.snapshot())
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import fcntl
@@ -27,10 +28,9 @@ from evaluator.targets import Target
 
 PR_SET_PDEATHSIG = 1
 PARENT_ENV = "PORTAL_EVAL_ROUND_PARENT"
-# The key-page lane (timings at 360 px, and Lighthouse where it runs) announces itself with this
-# progress message (gather/run.py). Timings measured beside another portal's crawl grew 2-25x
-# (ENVIRONMENT.md), so on one machine only one portal at a time may be in that lane.
-LANE_MARKER = "key pages at"
+# Timings and Lighthouse measured beside another portal's crawl grew 2-25x (ENVIRONMENT.md), so
+# on one machine only one portal at a time may be in the serial lane: gathering awaits the lock
+# before its first measurement (the `serial_lane` hook of pipeline.evaluate_portal).
 
 
 def lane_lock_path() -> Path:
@@ -56,17 +56,27 @@ def settings_from_snapshot(snapshot: dict[str, Any]) -> Settings:
 
 
 class SerialLane:
-    """Holds the machine's lane lock from the key-page lane's start to the end of the process
-    (the lane is the last step of gathering; the kernel drops the lock if we are killed)."""
+    """Holds the machine's lane lock from the lane's first measurement to the end of the process
+    (the kernel drops the lock if we are killed)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file: IO[str] | None = None
 
+    @property
+    def held(self) -> bool:
+        return self._file is not None
+
     def enter(self) -> None:
         if self._file is None:
-            self._file = self.path.open("a")
-            fcntl.flock(self._file, fcntl.LOCK_EX)
+            file = self.path.open("a")
+            fcntl.flock(file, fcntl.LOCK_EX)
+            self._file = file
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing the file drops its flock
+            self._file = None
 
 
 def main() -> int:
@@ -83,10 +93,12 @@ def main() -> int:
     lane = SerialLane(Path(spec.get("lane_lock") or lane_lock_path()))
 
     def progress(message: str) -> None:
-        if LANE_MARKER in message:
-            emit(progress="waiting for the serial lane")
-            lane.enter()
         emit(progress=message)
+
+    async def serial_lane() -> None:
+        if not lane.held:
+            emit(progress="waiting for the serial lane")
+            await asyncio.to_thread(lane.enter)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from evaluator.criteria.loader import load_profile
@@ -98,7 +110,7 @@ def main() -> int:
                     tags=tuple(raw.get("tags", ())))
     settings = settings_from_snapshot(spec["settings"])
     run = evaluate_portal(target, Path(spec["out_dir"]), settings, load_profile(settings.profile),
-                          spec.get("lang", "vi"), progress)
+                          spec.get("lang", "vi"), progress, serial_lane=serial_lane)
     emit(done=str(run.folder), pages=run.result.pages_evaluated)
     return 0
 

@@ -1,8 +1,8 @@
 """The local engine: a pool of ``round_workers`` lanes on this machine, each taking the next
 queued portal from the store and running it (job.run_claimed: a killable child process per
 attempt). Browser contexts are bounded by ``round_workers × concurrency``; the key-page lane
-(timings, Lighthouse) is one machine-wide lock (child.SerialLane); two portals on one host
-never run at once.
+(timings, Lighthouse) is one machine-wide lock (child.SerialLane, taken through
+evaluate_portal's serial_lane hook); two portals on one host never run at once.
 
 Resuming after a kill: portals whose claimant was a process of this host that is gone are
 queued again at once; the others (another machine's, still beating) are waited for.

@@ -30,8 +30,12 @@ from evaluator.evidence import (
     Form,
     Journeys,
     KeyPageMeasurement,
+    LighthouseRun,
     Link,
     Page,
+    PersonaJourney,
+    PersonaRun,
+    PersonaStep,
     SearchJourney,
     SearchRun,
     StatusLookupJourney,
@@ -146,15 +150,54 @@ def key_page(
     client_width: int | None = 360,
     status: int | None = 200,
     error: str | None = None,
+    lighthouse: Sequence[LighthouseRun] | None = _UNSET,
 ) -> KeyPageMeasurement:
-    """A key template measured alone in the 360 px mobile lane; defaults pass every criterion."""
+    """A key template measured alone in the 360 px mobile lane; defaults pass every criterion.
+
+    ``lighthouse`` defaults to three identical runs that report the same metrics as the lane's
+    own timings (Speed Index = FCP, TBT 100 ms), so a test sets a metric in one place.
+    """
+    if lighthouse is _UNSET:
+        lighthouse = [lighthouse_run(fcp_ms=fcp_ms, lcp_ms=lcp_ms, speed_index_ms=fcp_ms, cls=cls,
+                                     server_response_ms=ttfb_ms, total_byte_weight=transfer_bytes,
+                                     network_requests=request_count)] * 3
     return KeyPageMeasurement(
         role=role, url=url(path), final_url=url(path), status=status,
         timings=Timings(ttfb_ms=ttfb_ms, fcp_ms=fcp_ms, lcp_ms=lcp_ms, cls=cls, load_ms=load_ms),
         transfer_bytes=transfer_bytes, request_count=request_count, viewport_width=360,
         scroll_width=scroll_width, client_width=client_width, viewport_meta=viewport_meta,
-        error=error,
+        error=error, lighthouse=None if lighthouse is None else list(lighthouse),
     )
+
+
+def lighthouse_run(**kw: Any) -> LighthouseRun:
+    """One healthy Lighthouse mobile run; ``kw`` overrides its fields."""
+    fields: dict[str, Any] = {
+        "preset": "mobile", "fetch_time": "2025-01-01T00:01:00.000Z", "duration_s": 3.3,
+        "performance_score": 0.95, "fcp_ms": 1200.0, "lcp_ms": 2000.0, "speed_index_ms": 1500.0,
+        "tbt_ms": 100.0, "cls": 0.01, "server_response_ms": 150.0, "tti_ms": 2500.0,
+        "total_byte_weight": 600 * 1024, "network_requests": 20}
+    fields.update(kw)
+    return LighthouseRun(**fields)
+
+
+def persona_run(profile: str = "slow_3g_cpu4", step_ms: Sequence[float | None] = (2000, 2100,
+                                                                                   2200, 2300),
+                **kw: Any) -> PersonaRun:
+    """A walk of home → catalogue → service → status lookup, ``step_ms`` per step."""
+    roles = ("home", "catalogue", "service", "status_lookup")
+    paths = ("/", CATALOGUE_PATH, "/thu-tuc/1", "/tra-cuu-ho-so")
+    steps = [PersonaStep(step=r, url=url(p), final_url=url(p), status=200, elapsed_ms=ms)
+             for r, p, ms in zip(roles, paths, step_ms, strict=False)]
+    return PersonaRun(profile=profile, steps=steps, **kw)
+
+
+def persona(throttled_ms: Sequence[float | None] = (2000, 2100, 2200, 2300),
+            unthrottled_ms: Sequence[float | None] = (150, 80, 90, 120)) -> PersonaJourney:
+    return PersonaJourney(
+        throttled=persona_run("slow_3g_cpu4", throttled_ms, download_kbps=400, upload_kbps=400,
+                              latency_ms=2000, cpu_slowdown=4),
+        unthrottled=persona_run("unthrottled", unthrottled_ms))
 
 
 # -- journeys ---------------------------------------------------------------------------------
@@ -200,10 +243,14 @@ def bundle(
     not_evaluated: str | None = None,
     disabled: dict[str, str] | None = None,
     portal_id: str = "test-portal",
+    persona_journey: PersonaJourney | None = _UNSET,
 ) -> EvidenceBundle:
-    """A bundle of ``pages`` (renumbered 0..n-1); ``key_pages`` defaults to one healthy home."""
+    """A bundle of ``pages`` (renumbered 0..n-1); ``key_pages`` defaults to one healthy home,
+    ``persona_journey`` to a healthy walk."""
     if key_pages is _UNSET:
         key_pages = [key_page()]
+    if persona_journey is _UNSET:
+        persona_journey = persona()
     numbered = [p.model_copy(update={"id": i}) for i, p in enumerate(pages)]
     return EvidenceBundle(
         portal_id=portal_id, portal_name="Cổng dịch vụ công thử nghiệm", start_url=url("/"),
@@ -212,7 +259,7 @@ def bundle(
         not_evaluated=not_evaluated, disabled=disabled or {},
         crawl=CrawlSummary(max_pages=60, max_depth=4, pages_visited=len(numbered)),
         pages=numbered, key_pages=None if key_pages is None else list(key_pages),
-        journeys=journeys or Journeys(),
+        journeys=journeys or Journeys(), persona=persona_journey,
     )
 
 

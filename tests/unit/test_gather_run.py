@@ -15,9 +15,7 @@ from evaluator.settings import Settings
 from evaluator.targets import Target
 from tests.unit.evidence_factory import (
     browser_modules,
-    bundle,
     link,
-    page,
     start_page,
     url,
     view_of,
@@ -46,9 +44,12 @@ class FakeSession:
 
     instances: ClassVar[list[FakeSession]] = []
 
-    def __init__(self, executable: str, *, fail_mobile_tabs: bool = False) -> None:
+    def __init__(self, executable: str, *, fail_mobile_tabs: bool = False,
+                 remote_debugging_port: int | None = None, persistent: bool = False) -> None:
         self.version, self.playwright_version = "156.0", "1.65.2"
         self.connected = True
+        # Nothing listens: the lane records Lighthouse as unavailable and goes on.
+        self.debugging_port = None
         self.fail_mobile_tabs = fail_mobile_tabs
         self.opened: list[str] = []
         self.closed: list[str] = []
@@ -178,14 +179,26 @@ def test_a_redirected_start_page_takes_one_slot(
 
 
 def test_mobile_context_is_closed_when_its_tab_cannot_open(run: ModuleType, tmp_path: Path) -> None:
+    from evaluator.gather.key_pages import measure_key_page
+
     session = FakeSession("chromium", fail_mobile_tabs=True)
-    provisional = bundle([start_page(), page("/thu-tuc")], key_pages=None)
-    measured = asyncio.run(run._key_page_lane(
-        session, provisional, vocabulary(), Settings(), "UA", tmp_path, 1000.0,
-        lambda _msg: None, "thu"))
-    assert [m.error for m in measured] == [
-        "could not open a tab: Target page, context or browser has been closed"]
+    opener = run._mobile_tab_opener(session, Settings(), "UA")
+    measured = asyncio.run(measure_key_page("home", url("/"), opener, tmp_path, timeout_ms=1000.0,
+                                            settle_ms=0, width=360))
+    assert measured.error == "could not open a tab: Target page, context or browser has been closed"
     assert session.opened == session.closed == ["mobile-0"]
+
+
+def test_without_a_debugging_port_lighthouse_is_recorded_missing_and_the_rest_completes(
+    run: ModuleType, tmp_path: Path
+) -> None:
+    result = gather(run, tmp_path)
+    assert result.key_pages is not None and [k.role for k in result.key_pages] == ["home"]
+    assert result.key_pages[0].lighthouse is None
+    assert result.disabled["lighthouse"].startswith("Lighthouse could not run: the browser has "
+                                                    "no remote-debugging port")
+    assert result.persona is not None and result.persona.throttled.error is not None
+    assert result.journeys.search is not None
 
 
 # -- the journeys type into the box the evidence names ---------------------------------------

@@ -31,7 +31,7 @@ def test_shipped_profile_loads_with_points_70_20_10() -> None:
 def test_shipped_profile_criteria_are_unique_and_use_registered_checks() -> None:
     loaded = load_profile("vn-2023")
     ids = [c.id for c in loaded.criteria]
-    assert len(ids) == len(set(ids)) == 29
+    assert len(ids) == len(set(ids)) == 33
     assert {c.check for c in loaded.criteria} <= set(registry.names())
 
 
@@ -221,7 +221,7 @@ def test_scope_the_check_cannot_use_names_file_and_line(tmp_path: Path) -> None:
     file = profile / "performance.yaml"
     _edit(file, "    scope: key_pages\n", "    scope: every_page\n")
     _assert_one_line_at(_error(profile), file, _line_of(file, "scope: every_page"),
-                        "check 'timing_below' works on scope key_pages or key_page:<role>")
+                        "check 'lighthouse_metric_below' works on scope key_pages or key_page:<role>")
 
 
 def test_missing_required_key_points_at_the_criterion(tmp_path: Path) -> None:

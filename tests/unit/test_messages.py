@@ -48,7 +48,7 @@ _ALLOWED_DYNAMIC = {("messages.py", "Msg(key, params)")}
 # Formulas that read the same in both languages; every other message must differ.
 LANGUAGE_NEUTRAL = {
     "common.below", "common.at_most", "common.px", "page.role_detail", "role_link.measured",
-    "perf.ms", "weight.kib", "lang.expected",
+    "perf.ms", "weight.kib", "lang.expected", "perf.cls",
 }
 
 

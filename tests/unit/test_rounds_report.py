@@ -198,17 +198,22 @@ def test_celery_batch_with_no_broker_is_one_line_and_resumable(tmp_path: Path) -
         assert [p.state for p in store.portals("c9")] == ["queued"]
 
 
-def test_serial_lane_marker_is_still_what_gathering_announces() -> None:
-    """The child takes the machine's serial-lane lock when gathering announces its key-page
-    lane; if that message changes, the lane would silently stop being serial across portals."""
-    import inspect
+def test_serial_lane_lock_is_exclusive_across_open_files(tmp_path: Path) -> None:
+    """Two portals' children on one machine: the second waits until the first's lock is gone."""
+    import threading
 
-    from evaluator.gather import run as gather_run
-    from evaluator.rounds.child import LANE_MARKER
+    from evaluator.rounds.child import SerialLane
 
-    source = inspect.getsource(gather_run._key_page_lane)
-    assert 'key pages at {settings.mobile_width} px' in source
-    assert LANE_MARKER == "key pages at"
+    first, second = SerialLane(tmp_path / "lane.lock"), SerialLane(tmp_path / "lane.lock")
+    first.enter()
+    waiting = threading.Thread(target=second.enter, daemon=True)
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive() and not second.held
+    first.release()
+    waiting.join(10)
+    assert not waiting.is_alive() and second.held
+    second.release()
 
 
 def test_rounds_lists_the_stored_rounds(tmp_path: Path) -> None:

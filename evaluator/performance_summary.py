@@ -1,0 +1,168 @@
+"""What the report shows of the performance pillar, built from the evidence during scoring.
+
+Pure (no browser): Lighthouse's metrics per key template (the median run and every run) with
+the thresholds of the profile's criteria beside them, page weight and request counts, the
+portal's availability during the evaluation, and the remote-area citizen's journey step by step,
+throttled next to unthrottled. It lands in result.json (``PortalResult.performance``), so the
+report reads it from the result alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from evaluator.checks.performance import availability_counts, median_run, usable_runs
+from evaluator.criteria.schema import Criterion, Vocabulary
+from evaluator.derived import EvidenceView
+from evaluator.evidence import EvidenceBundle, KeyPageMeasurement, PersonaRun
+
+Metric = Literal["fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms", "cls"]
+METRICS: tuple[Metric, ...] = ("fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms", "cls")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MetricSummary(_Model):
+    metric: Metric
+    # The median run's value (Lighthouse's computeMedianRun), then every usable run's.
+    median: float | None = None
+    runs: list[float | None] = Field(default_factory=list)
+    # The lane's own load, when the criterion also judges it (CLS: with_lane_cls).
+    lane: float | None = None
+    # The criterion's threshold, None when the profile scores no criterion on this metric.
+    threshold: float | None = None
+    strict: bool = True
+    criterion: str | None = None
+    passed: bool | None = None
+
+
+class TemplateSummary(_Model):
+    role: str
+    url: str
+    preset: str | None = None
+    runs: int = 0
+    usable_runs: int = 0
+    # Position of the median run among all runs (0-based).
+    median_run: int | None = None
+    performance_score: float | None = None
+    metrics: list[MetricSummary] = Field(default_factory=list)
+    ttfb_median_ms: float | None = None
+    ttfb_worst_ms: float | None = None
+    total_byte_weight: int | None = None
+    network_requests: int | None = None
+    # Each failed run's one-line reason.
+    errors: list[str] = Field(default_factory=list)
+
+
+class PersonaStepSummary(_Model):
+    step: str
+    url: str
+    throttled_ms: float | None = None
+    unthrottled_ms: float | None = None
+    throttled_error: str | None = None
+    unthrottled_error: str | None = None
+
+
+class PersonaSummary(_Model):
+    profile: str
+    download_kbps: float | None = None
+    latency_ms: float | None = None
+    cpu_slowdown: float = 1.0
+    steps: list[PersonaStepSummary] = Field(default_factory=list)
+    throttled_total_ms: float | None = None
+    unthrottled_total_ms: float | None = None
+    error: str | None = None
+
+
+class PerformanceMeasurements(_Model):
+    lighthouse_version: str | None = None
+    # Why Lighthouse did not run, when it did not.
+    lighthouse_unavailable: str | None = None
+    templates: list[TemplateSummary] = Field(default_factory=list)
+    requests: int = 0
+    failed_requests: int = 0
+    persona: PersonaSummary | None = None
+
+
+def _thresholds(criteria: Sequence[Criterion]) -> dict[str, tuple[float, bool, str, bool]]:
+    out: dict[str, tuple[float, bool, str, bool]] = {}
+    for c in criteria:
+        if c.check == "lighthouse_metric_below" and "metric" in c.params:
+            out[str(c.params["metric"])] = (float(c.params["max"]),
+                                            bool(c.params.get("strict", True)), c.id,
+                                            bool(c.params.get("with_lane_cls", False)))
+    return out
+
+
+def _template(page: KeyPageMeasurement, thresholds: dict[str, tuple[float, bool, str, bool]],
+              ) -> TemplateSummary:
+    runs = page.lighthouse or []
+    usable = usable_runs(runs)
+    errors = [r.error or r.runtime_error or "" for r in runs if r.error or r.runtime_error]
+    if not usable:
+        return TemplateSummary(role=page.role, url=page.url, runs=len(runs), errors=errors,
+                               preset=runs[0].preset if runs else None)
+    chosen = median_run(usable)
+    metrics: list[MetricSummary] = []
+    for metric in METRICS:
+        value = getattr(chosen, metric)
+        rule = thresholds.get(metric)
+        lane = page.timings.cls if rule is not None and rule[3] and metric == "cls" else None
+        judged = max(value, lane) if value is not None and lane is not None else value
+        passed = None
+        if rule is not None and judged is not None:
+            passed = judged < rule[0] if rule[1] else judged <= rule[0]
+        metrics.append(MetricSummary(
+            metric=metric, median=value, lane=lane, runs=[getattr(r, metric) for r in usable],
+            threshold=rule[0] if rule else None, strict=rule[1] if rule else True,
+            criterion=rule[2] if rule else None, passed=passed))
+    ttfb = sorted(r.server_response_ms for r in usable if r.server_response_ms is not None)
+    middle = len(ttfb) // 2
+    ttfb_median = (ttfb[middle] if len(ttfb) % 2 else (ttfb[middle - 1] + ttfb[middle]) / 2) \
+        if ttfb else None
+    return TemplateSummary(
+        role=page.role, url=page.url, preset=chosen.preset, runs=len(runs),
+        usable_runs=len(usable), median_run=runs.index(chosen),
+        performance_score=chosen.performance_score, metrics=metrics,
+        ttfb_median_ms=ttfb_median, ttfb_worst_ms=ttfb[-1] if ttfb else None,
+        total_byte_weight=chosen.total_byte_weight, network_requests=chosen.network_requests,
+        errors=errors)
+
+
+def _persona(throttled: PersonaRun, unthrottled: PersonaRun) -> PersonaSummary:
+    plain = {s.step: s for s in unthrottled.steps}
+    steps = [PersonaStepSummary(
+        step=s.step, url=s.url, throttled_ms=s.elapsed_ms, throttled_error=s.error,
+        unthrottled_ms=plain[s.step].elapsed_ms if s.step in plain else None,
+        unthrottled_error=plain[s.step].error if s.step in plain else None)
+        for s in throttled.steps]
+
+    def total(run: PersonaRun) -> float | None:
+        times = [s.elapsed_ms for s in run.steps if s.url]
+        return round(sum(t for t in times if t is not None), 1) \
+            if times and None not in times else None
+
+    return PersonaSummary(
+        profile=throttled.profile, download_kbps=throttled.download_kbps,
+        latency_ms=throttled.latency_ms, cpu_slowdown=throttled.cpu_slowdown, steps=steps,
+        throttled_total_ms=total(throttled), unthrottled_total_ms=total(unthrottled),
+        error=throttled.error or unthrottled.error)
+
+
+def build_performance_measurements(bundle: EvidenceBundle, criteria: Sequence[Criterion],
+                                   vocabulary: Vocabulary) -> PerformanceMeasurements:
+    thresholds = _thresholds(criteria)
+    templates = [_template(k, thresholds) for k in bundle.key_pages or []
+                 if k.lighthouse is not None]
+    requests, failed = availability_counts(EvidenceView(bundle, vocabulary))
+    persona = _persona(bundle.persona.throttled, bundle.persona.unthrottled) \
+        if bundle.persona is not None else None
+    return PerformanceMeasurements(
+        lighthouse_version=bundle.versions.lighthouse,
+        lighthouse_unavailable=bundle.disabled.get("lighthouse"),
+        templates=templates, requests=requests, failed_requests=failed, persona=persona)
