@@ -85,45 +85,50 @@ def test_identical_results_have_no_changes() -> None:
 
 def test_improvement() -> None:
     diff = diff_results(golden("tinh-trung-binh"), golden("mau"))
-    assert diff.grade_change == UP and diff.total_delta == 31.2
+    assert diff.grade_change == UP and diff.total_delta == 29.2
     assert [(p.id, p.old, p.new, p.delta) for p in diff.pillars] == [
-        ("functionality", 49.04, 70.0, 20.96), ("performance", 14.0, 20.0, 6.0),
+        ("functionality", 49.04, 70.0, 20.96), ("performance", 16.0, 20.0, 4.0),
         ("access", 5.76, 10.0, 4.24)]
     assert diff.newly_failing == ()
     assert [d.id for d in diff.newly_passing] == [
-        "accessibility-wcag-aa", "prefilled-eforms", "cumulative-layout-shift",
-        "server-response-time", "service-information-complete", "faq",
-        "services-within-three-clicks", "online-payment-end-to-end", "published-statistics",
-        "guides-multimedia", "service-search", "essential-services-featured", "digital-signature",
-        "hotline", "mobile-no-horizontal-scroll"]
+        "accessibility-wcag-aa", "prefilled-eforms", "service-information-complete", "faq",
+        "services-within-three-clicks", "online-payment-end-to-end", "cumulative-layout-shift",
+        "server-response-time", "published-statistics", "guides-multimedia", "service-search",
+        "essential-services-featured", "digital-signature", "hotline",
+        "mobile-no-horizontal-scroll"]
     assert diff.added == diff.removed == ()
 
 
 def test_regression_lists_newly_failing_and_points_moved_by_size() -> None:
     diff = diff_results(golden("tinh-trung-binh"), golden("kem"))
-    assert diff.grade_change == DOWN and diff.total_delta == -63.37
+    assert diff.grade_change == DOWN and diff.total_delta == -65.37
     assert [(d.id, d.old_status, d.new_status, d.delta) for d in diff.newly_failing] == [
         ("login-national-identity", Status.PASS, Status.FAIL, -6.0),
         ("status-lookup", Status.PASS, Status.FAIL, -6.0),
-        ("largest-contentful-paint", Status.PASS, Status.FAIL, -6.0),
-        ("first-contentful-paint", Status.PASS, Status.FAIL, -5.0),
         ("service-catalogue", Status.PASS, Status.FAIL, -4.5),
         ("online-payment-offered", Status.PASS, Status.FAIL, -4.0),
+        ("largest-contentful-paint", Status.PASS, Status.FAIL, -4.0),
         ("satisfaction-rating", Status.PASS, Status.FAIL, -3.5),
         ("feedback-channel", Status.PASS, Status.FAIL, -3.5),
-        ("page-weight", Status.PASS, Status.FAIL, -3.0),
+        ("first-contentful-paint", Status.PASS, Status.FAIL, -3.0),
+        ("speed-index", Status.PASS, Status.FAIL, -3.0),
+        ("total-blocking-time", Status.PASS, Status.FAIL, -3.0),
+        ("availability-during-evaluation", Status.PASS, Status.FAIL, -3.0),
         ("status-notifications", Status.PASS, Status.FAIL, -2.5),
         ("form-assistance", Status.PASS, Status.FAIL, -2.0),
         ("page-language-declared", Status.PASS, Status.FAIL, -2.0),
         ("mobile-viewport", Status.PASS, Status.FAIL, -2.0),
         ("search-engine-discoverable", Status.PASS, Status.FAIL, -1.0),
+        # 0-point informative criteria still show up when they start failing.
+        ("page-weight", Status.PASS, Status.FAIL, 0.0),
+        ("remote-area-citizen-journey", Status.PASS, Status.FAIL, 0.0),
     ]
     assert [d.id for d in diff.newly_passing] == ["hotline"]
     deltas = [abs(d.delta) for d in diff.moved]
     assert deltas == sorted(deltas, reverse=True)
     assert [(d.id, d.delta) for d in diff.moved][:4] == [
         ("login-national-identity", -6.0), ("status-lookup", -6.0),
-        ("largest-contentful-paint", -6.0), ("first-contentful-paint", -5.0)]
+        ("service-catalogue", -4.5), ("online-payment-offered", -4.0)]
     # A fail that lost more points is not "newly failing", but its points moved.
     assert "service-search" not in {d.id for d in diff.newly_failing}
 
@@ -282,7 +287,7 @@ def test_html_is_self_contained_with_its_css_allowed_by_hash() -> None:
     # Nothing to fetch: no external src/href (only the blank favicon).
     assert not re.search(r'\s(?:src|href)="(?!data:)', page)
     assert "<section class=\"diff-criteria\" id=\"newly_failing\">" in page
-    assert "-63.37" in page and "Newly failing (14)" in page
+    assert "-65.37" in page and "Newly failing (18)" in page
 
 
 def test_html_is_deterministic_and_written_atomically(tmp_path: Path) -> None:

@@ -126,9 +126,9 @@ def test_unknown_grade_is_bad_input_listing_the_bands() -> None:
 
 
 def test_min_pillar_passes_at_or_above_and_fails_below() -> None:
-    result = golden("tinh-trung-binh")  # functionality 49.04, performance 14, access 5.76
+    result = golden("tinh-trung-binh")  # functionality 49.04, performance 16, access 5.76
     assert gate(result, min_pillars={"functionality": 49}).passed
-    assert gate(result, min_pillars={"functionality": 49.04, "performance": 14}).passed
+    assert gate(result, min_pillars={"functionality": 49.04, "performance": 16}).passed
     outcome = gate(result, min_pillars={"functionality": 50, "performance": 10, "access": 6})
     assert not outcome.passed
     assert [(r.kind, r.message) for r in outcome.reasons] == [
@@ -136,7 +136,7 @@ def test_min_pillar_passes_at_or_above_and_fails_below() -> None:
         (PILLAR, "pillar access has 5.76 points, below the minimum 6"),
     ]
     assert "  functionality  49.04/70 (minimum 50) FAIL" in outcome.summary
-    assert "  performance    14/20 (minimum 10) ok" in outcome.summary
+    assert "  performance    16/20 (minimum 10) ok" in outcome.summary
     assert "  access         5.76/10 (minimum 6) FAIL" in outcome.summary
 
 
@@ -175,27 +175,27 @@ def test_parse_min_pillars_refuses_a_pillar_twice() -> None:
 
 
 def test_drop_within_the_maximum_passes_including_the_boundary() -> None:
-    result = golden("tinh-trung-binh")  # 68.8
-    # 73.8 - 68.8 is 5.000000000000014 in floats: still a drop of exactly 5.
-    assert gate(result, baseline=with_total(result, 73.8), max_drop=5).passed
+    result = golden("tinh-trung-binh")  # 70.8
+    # 75.8 - 70.8 is not exactly 5 in floats: still a drop of exactly 5.
+    assert gate(result, baseline=with_total(result, 75.8), max_drop=5).passed
     assert gate(result, baseline=with_total(result, 70), max_drop=5).passed
-    outcome = gate(result, baseline=with_total(result, 73.8), max_drop=5)
-    assert outcome.summary[2] == "total: 68.8/100 (-5 vs baseline 73.8; max drop 5) ok"
+    outcome = gate(result, baseline=with_total(result, 75.8), max_drop=5)
+    assert outcome.summary[2] == "total: 70.8/100 (-5 vs baseline 75.8; max drop 5) ok"
 
 
 def test_drop_beyond_the_maximum_fails() -> None:
     result = golden("tinh-trung-binh")
-    outcome = gate(result, baseline=with_total(result, 73.81), max_drop=5)
+    outcome = gate(result, baseline=with_total(result, 75.81), max_drop=5)
     assert not outcome.passed
     assert [(r.kind, r.message) for r in outcome.reasons] == [
         (DROP, "total dropped 5.01 points since the baseline (max 5)")]
-    assert outcome.summary[2] == "total: 68.8/100 (-5.01 vs baseline 73.81; max drop 5) FAIL"
+    assert outcome.summary[2] == "total: 70.8/100 (-5.01 vs baseline 75.81; max drop 5) FAIL"
 
 
 def test_improvement_passes_a_zero_drop() -> None:
     outcome = gate(golden("mau"), baseline=golden("tinh-trung-binh"), max_drop=0)
     assert outcome.passed
-    assert outcome.summary[2] == "total: 100/100 (+31.2 vs baseline 68.8; max drop 0) ok"
+    assert outcome.summary[2] == "total: 100/100 (+29.2 vs baseline 70.8; max drop 0) ok"
 
 
 def test_baseline_without_max_drop_only_shows_the_change() -> None:
@@ -253,16 +253,16 @@ def test_bad_thresholds_are_reported_even_for_a_not_evaluated_result() -> None:
 
 def test_every_failing_rule_is_a_reason_in_order() -> None:
     result = golden("tinh-trung-binh")
-    outcome = gate(result, min_grade="B", min_pillars={"performance": 15},
+    outcome = gate(result, min_grade="B", min_pillars={"performance": 17},
                    baseline=golden("mau"), max_drop=10)
     assert [r.kind for r in outcome.reasons] == [GRADE, DROP, PILLAR]
     assert outcome.summary[-1] == (
-        "FAILED: grade C is below the minimum B; total dropped 31.2 points since the baseline "
-        "(max 10); pillar performance has 14 points, below the minimum 15")
+        "FAILED: grade C is below the minimum B; total dropped 29.2 points since the baseline "
+        "(max 10); pillar performance has 16 points, below the minimum 17")
 
 
 def test_summary_is_one_screen_with_failed_criteria_most_points_lost_first() -> None:
-    result = golden("kem")  # 28 criteria lost points
+    result = golden("kem")  # 32 criteria lost points
     outcome = gate(result, min_grade="C", min_pillars={"functionality": 50, "performance": 10,
                                                        "access": 5},
                    baseline=golden("mau"), max_drop=5)
@@ -271,7 +271,7 @@ def test_summary_is_one_screen_with_failed_criteria_most_points_lost_first() -> 
               if line.startswith("  ") and ("fail" in line or "error" in line)]
     assert len(listed) == 10
     assert listed[:3] == ["login-national-identity", "prefilled-eforms", "status-lookup"]
-    assert "  … and 18 more" in outcome.summary
+    assert "  … and 22 more" in outcome.summary
     assert outcome.summary[0] == "portal: kem (Cổng Dịch vụ công tỉnh Hà Sơn) · profile vn-2023"
     assert outcome.summary[-1].startswith("FAILED: ")
 
@@ -310,7 +310,7 @@ def test_exit_0_when_the_gate_passes_and_result_may_be_a_folder(tmp_path: Path) 
     lines = proc.stdout.splitlines()
     assert lines[-1] == "PASSED" and len(lines) <= 25
     assert "grade: C (minimum C) ok" in lines
-    assert "total: 68.8/100 (0 vs baseline 68.8; max drop 0) ok" in lines
+    assert "total: 70.8/100 (0 vs baseline 70.8; max drop 0) ok" in lines
 
 
 def test_exit_4_when_a_threshold_is_not_met() -> None:
