@@ -19,6 +19,13 @@ from evaluator.evidence import FormDownload, ServicePageSample
 from evaluator.textnorm import clip, contains_all_words, contains_any
 
 
+def _journey_missing(view: EvidenceView, journey: str, generic: Msg) -> MissingEvidence:
+    """A journey absent from the evidence: the gatherer's own reason (``disabled``) when it
+    recorded one, else the generic message."""
+    name = f"journeys.{journey}"
+    return MissingEvidence(name, view.bundle.disabled.get(name) or generic)
+
+
 def _percent(share: float) -> Num:
     """A share in [0, 1] as a whole percentage: 0.9 → 90 (the template writes the %)."""
     return Num(share * 100, 0)
@@ -387,9 +394,7 @@ class ServiceInfoParams(Params):
 def service_information_complete(view: EvidenceView, params: ServiceInfoParams) -> Outcome:
     journey = view.bundle.journeys.service_sample
     if journey is None:
-        raise MissingEvidence("journeys.service_sample",
-                              view.bundle.disabled.get("journeys.service_sample")
-                              or msg("missing.service_sample"))
+        raise _journey_missing(view, "service_sample", msg("missing.service_sample"))
     fields = view.vocab.service_fields
     expected = msg("service_info.expected", share=_percent(params.min_completeness),
                    fields=len(fields))
@@ -496,8 +501,7 @@ def search_engine_discoverable(view: EvidenceView, params: Params) -> Outcome:
 def login_national_identity(view: EvidenceView, params: Params) -> Outcome:
     journey = view.bundle.journeys.login
     if journey is None:
-        raise MissingEvidence("journeys.login",
-                              view.bundle.disabled.get("journeys.login") or msg("missing.login_journey"))
+        raise _journey_missing(view, "login", msg("missing.login_journey"))
     allowed = list(view.vocab.identity_providers)
     extra = view.bundle.settings.get("trusted_identity_hosts") or []
     allowed += [str(h) for h in extra if isinstance(h, str)]
@@ -662,8 +666,7 @@ def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
 def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
     journey = view.bundle.journeys.guides
     if journey is None:
-        raise MissingEvidence("journeys.guides",
-                              view.bundle.disabled.get("journeys.guides") or msg("missing.guides_journey"))
+        raise _journey_missing(view, "guides", msg("missing.guides_journey"))
     expected = msg("guides.expected")
     if not journey.found:
         return Outcome(Status.FAIL, 0.0, display_value=msg("guides.none"), expected=expected,
