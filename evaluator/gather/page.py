@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from evaluator.browser import Tab
-from evaluator.evidence import AxeViolation, Page, Request, Timings
+from evaluator.evidence import (
+    AccessAids,
+    AccessKey,
+    AxeViolation,
+    MovingText,
+    Page,
+    Request,
+    Timings,
+)
 from evaluator.gather import coerce, scripts
 
 log = logging.getLogger(__name__)
@@ -79,6 +87,7 @@ async def gather_page(
         return Page(**base, error="could not read the page: the page's scripts broke the read-out",
                     requests=_requests(await tab.network())), None
     timings = await read_timings(tab)
+    moving_text, access_aids = await read_a11y_extras(tab)
     axe_version: str | None = None
     violations: list[AxeViolation] | None = None
     axe_error: str | None = None
@@ -123,6 +132,8 @@ async def gather_page(
             timings=timings,
             axe=violations,
             axe_error=axe_error,
+            moving_text=moving_text,
+            access_aids=access_aids,
             screenshot=shot,
             dom=dom,
             error=None,
@@ -141,6 +152,38 @@ async def read_timings(tab: Tab) -> Timings:
     except Exception as exc:
         log.debug("timings unreadable: %s", one_line(exc))
         return Timings()
+
+
+# How long text is watched for motion of its own: a ticker moves several pixels in 300 ms,
+# and the watch costs each crawled page that much once (crawl contexts run side by side).
+MOTION_WATCH_MS = 300
+
+
+async def read_a11y_extras(tab: Tab) -> tuple[MovingText | None, AccessAids | None]:
+    """The TT 32/2017 Đ18 read-outs axe lacks; None each when the page's scripts broke them."""
+    try:
+        data = await tab.evaluate(scripts.A11Y_EXTRAS, MOTION_WATCH_MS)
+        moving, aids = data["moving"], data["aids"]
+        return (
+            MovingText(
+                blink=coerce.int_or_none(moving.get("blink")) or 0,
+                marquee=coerce.int_or_none(moving.get("marquee")) or 0,
+                animated=coerce.int_or_none(moving.get("animated")) or 0,
+                moved=coerce.int_or_none(moving.get("moved")) or 0,
+                samples=[coerce.text(x, 120) for x in list(moving.get("samples") or [])[:5]],
+            ),
+            AccessAids(
+                accesskeys=[AccessKey(key=coerce.text(k.get("key"), 10),
+                                      href=coerce.text(k.get("href"), 500),
+                                      text=coerce.text(k.get("text"), 100))
+                            for k in list(aids.get("accesskeys") or [])[:30] if isinstance(k, dict)],
+                text_size_controls=[coerce.text(x, 60)
+                                    for x in list(aids.get("text_size_controls") or [])[:10]],
+            ),
+        )
+    except Exception as exc:
+        log.debug("accessibility extras unreadable: %s", one_line(exc))
+        return None, None
 
 
 def _requests(records: list[dict[str, Any]]) -> list[Request]:

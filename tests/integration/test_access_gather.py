@@ -1,0 +1,91 @@
+"""Issue 4 (access): the new evidence read from real fixture pages in real Chromium.
+
+mau's homepage has accesskey shortcuts and A+/A− buttons and fits 360 and 320 px; kem's has a
+<marquee> ticker, no viewport meta and a fixed 1024 px layout. Each is gathered once as a crawled
+page (desktop context) and once as a key page (360 px, resized to 320 px).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluator.browser import BrowserSession, ContextOptions, Tab, find_chromium
+from evaluator.evidence import KeyPageMeasurement, Page
+from evaluator.gather.key_pages import measure_key_page
+from evaluator.gather.page import PageJob, gather_page
+from evaluator.gather.scripts import TIMING_INIT
+
+
+async def _gather(url: str, out: Path) -> tuple[Page, KeyPageMeasurement]:
+    async with BrowserSession(find_chromium()) as session:
+        ua = await session.default_user_agent()
+        desktop = await session.new_context(ContextOptions(), ua)
+        tab = await session.new_tab(desktop, TIMING_INIT)
+        page, _ = await gather_page(tab, PageJob(0, url, 0, "start", None), out,
+                                    timeout_ms=20_000, settle_ms=100, run_axe=False,
+                                    screenshot=False)
+        await session.close_context(desktop)
+
+        async def new_mobile_tab() -> tuple[Tab, Any]:
+            context = await session.new_context(
+                ContextOptions(mobile=True, width=360, height=740), ua)
+            mobile_tab = await session.new_tab(context, TIMING_INIT)
+            return mobile_tab, lambda: session.close_context(context)
+
+        key = await measure_key_page("home", url, new_mobile_tab, out, timeout_ms=20_000,
+                                     settle_ms=100, width=360)
+    return page, key
+
+
+@pytest.fixture(scope="module")
+def gathered(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory,
+             ) -> dict[str, tuple[Page, KeyPageMeasurement, Path]]:
+    out: dict[str, tuple[Page, KeyPageMeasurement, Path]] = {}
+    for pid in ("mau", "kem"):
+        folder = tmp_path_factory.mktemp(pid)
+        page, key = asyncio.run(_gather(fixture_server.url(pid), folder))
+        out[pid] = (page, key, folder)
+    return out
+
+
+def test_model_portal_has_aids_no_motion_and_fits_both_widths(gathered: Any) -> None:
+    page, key, folder = gathered["mau"]
+    assert page.moving_text is not None and page.access_aids is not None
+    m = page.moving_text
+    assert (m.blink, m.marquee, m.animated, m.moved) == (0, 0, 0, 0)
+    keys = {k.key: k for k in page.access_aids.accesskeys}
+    assert set(keys) == {"1", "2", "3"}
+    assert keys["2"].href.endswith("/sitemap.xml")
+    assert "Tìm kiếm" in keys["3"].text  # the search box, named by its label
+    assert page.access_aids.text_size_controls == ["A+", "A−"]
+    assert key.error is None and key.mobile is not None
+    assert [r.width for r in key.mobile] == [360, 320]
+    for r in key.mobile:
+        assert r.error is None
+        assert r.client_width == r.width and r.scroll_width is not None
+        assert r.scroll_width <= r.width + 1
+        assert r.tap_targets and r.text_chars
+        assert (r.small_text_chars or 0) / r.text_chars < 0.4
+        assert r.screenshot and (folder / r.screenshot).is_file()
+    assert key.mobile[0].screenshot == key.screenshot == "key/home.jpg"
+    assert key.mobile[1].screenshot == "key/home-320.jpg"
+    # The 360 px figures the old fields carry are the first render's.
+    assert key.scroll_width == key.mobile[0].scroll_width
+
+
+def test_poor_portal_shows_motion_overflow_and_tiny_text(gathered: Any) -> None:
+    page, key, _ = gathered["kem"]
+    assert page.moving_text is not None and page.moving_text.marquee == 1
+    assert any("marquee" in s for s in page.moving_text.samples)
+    assert page.access_aids is not None
+    assert page.access_aids.accesskeys == [] and page.access_aids.text_size_controls == []
+    assert key.mobile is not None and [r.width for r in key.mobile] == [360, 320]
+    for r in key.mobile:
+        assert r.scroll_width is not None and r.client_width is not None
+        assert r.scroll_width - r.client_width > 1, r  # the fixed 1024 px layout
+        # No viewport meta: the phone shrinks the layout, so 16 px text reads as ~6 px.
+        assert r.text_chars and (r.small_text_chars or 0) / r.text_chars > 0.9
