@@ -162,15 +162,20 @@ MOTION_WATCH_MS = 300
 async def read_a11y_extras(tab: Tab) -> tuple[MovingText | None, AccessAids | None]:
     """The TT 32/2017 Đ18 read-outs axe lacks; None each when the page's scripts broke them."""
     try:
-        data = await tab.evaluate(scripts.A11Y_EXTRAS, MOTION_WATCH_MS)
+        data = await tab.evaluate(scripts.A11Y_EXTRAS)
+        await tab.settle(MOTION_WATCH_MS)
+        after = await tab.evaluate(scripts.MOTION_AFTER)
         moving, aids = data["moving"], data["aids"]
+        if not isinstance(after, dict):
+            after = {}
         return (
             MovingText(
                 blink=coerce.int_or_none(moving.get("blink")) or 0,
                 marquee=coerce.int_or_none(moving.get("marquee")) or 0,
                 animated=coerce.int_or_none(moving.get("animated")) or 0,
-                moved=coerce.int_or_none(moving.get("moved")) or 0,
-                samples=[coerce.text(x, 120) for x in list(moving.get("samples") or [])[:5]],
+                moved=coerce.int_or_none(after.get("moved")) or 0,
+                samples=[coerce.text(x, 120) for x in
+                         (list(moving.get("samples") or []) + list(after.get("samples") or []))[:5]],
             ),
             AccessAids(
                 accesskeys=[AccessKey(key=coerce.text(k.get("key"), 10),

@@ -133,7 +133,7 @@ async (tags) => {
 # text that moves sideways by itself during a short watch (a JavaScript ticker). Aids (Đ18.2):
 # accesskey shortcuts and controls that look like a text-size tool.
 A11Y_EXTRAS = r"""
-async (watchMs) => {
+() => {
   const clip = (s, n) => (s || '').replace(/\s+/g, ' ').trim().slice(0, n);
   const label = (el) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string'
       ? '.' + el.className.trim().split(/\s+/).join('.') : ''} "${clip(el.textContent, 40)}"`;
@@ -141,7 +141,7 @@ async (watchMs) => {
   const samples = [];
   const note = (el) => { if (samples.length < 5) samples.push(label(el)); };
   const blinkEls = [...document.querySelectorAll('blink')];
-  for (const el of document.querySelectorAll('body *')) {
+  for (const el of [...document.querySelectorAll('body *')].slice(0, 5000)) {
     const deco = getComputedStyle(el).textDecorationLine || '';
     if (deco.includes('blink') && hasText(el)) blinkEls.push(el);
   }
@@ -165,15 +165,10 @@ async (watchMs) => {
     if (el.children.length === 0 && hasText(el) && !marquees.some(m => m.contains(el)))
       leaves.push(el);
   }
-  const before = leaves.map(el => el.getBoundingClientRect().left);
-  const sx = window.scrollX, sy = window.scrollY;
-  await new Promise(r => setTimeout(r, watchMs));
-  let moved = 0;
-  if (window.scrollX === sx && window.scrollY === sy) {
-    leaves.forEach((el, i) => {
-      if (Math.abs(el.getBoundingClientRect().left - before[i]) >= 2) { moved++; note(el); }
-    });
-  }
+  // The watch itself is timed from Python (a page can replace setTimeout); MOTION_AFTER reads
+  // the same leaves again.
+  window.__peMotion = {leaves, before: leaves.map(el => el.getBoundingClientRect().left),
+                       sx: window.scrollX, sy: window.scrollY};
   const accesskeys = [...document.querySelectorAll('[accesskey]')].slice(0, 30).map(el => ({
     key: clip(el.getAttribute('accesskey'), 10), href: el.href || '',
     text: clip(el.innerText || el.getAttribute('aria-label') || el.title ||
@@ -185,8 +180,27 @@ async (watchMs) => {
     const name = clip(el.innerText || el.getAttribute('aria-label') || el.title || el.value, 60);
     if (sizeWords.test(name) && controls.length < 10) controls.push(name);
   }
-  return {moving: {blink: blinkEls.length, marquee: marquees.length, animated, moved, samples},
+  return {moving: {blink: blinkEls.length, marquee: marquees.length, animated, samples},
           aids: {accesskeys, text_size_controls: controls}};
+}
+"""
+
+# Leaves that moved sideways by themselves since A11Y_EXTRAS ran, the scroll position unchanged.
+MOTION_AFTER = r"""
+() => {
+  const m = window.__peMotion;
+  delete window.__peMotion;
+  if (!m || window.scrollX !== m.sx || window.scrollY !== m.sy) return {moved: 0, samples: []};
+  let moved = 0;
+  const samples = [];
+  m.leaves.forEach((el, i) => {
+    if (Math.abs(el.getBoundingClientRect().left - m.before[i]) >= 2) {
+      moved++;
+      if (samples.length < 5) samples.push(`${el.tagName.toLowerCase()} "${(el.textContent || '')
+          .replace(/\s+/g, ' ').trim().slice(0, 40)}"`);
+    }
+  });
+  return {moved, samples};
 }
 """
 

@@ -8,6 +8,9 @@ page (desktop context) and once as a key page (360 px, resized to 320 px).
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +92,69 @@ def test_poor_portal_shows_motion_overflow_and_tiny_text(gathered: Any) -> None:
         assert r.scroll_width - r.client_width > 1, r  # the fixed 1024 px layout
         # No viewport meta: the phone shrinks the layout, so 16 px text reads as ~6 px.
         assert r.text_chars and (r.small_text_chars or 0) / r.text_chars > 0.9
+
+
+# Motion the fixture portals do not carry: a JavaScript ticker, an endless CSS animation, a
+# text-decoration: blink, a 3 s animation (stops within WCAG 2.2.2's 5 s: allowed) and a
+# late banner that pushes text down (a layout shift, not moving text).
+MOTION_PAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><style>
+@keyframes pulse { from {opacity: 1} to {opacity: .2} }
+.pulse {animation: pulse 1s infinite}
+.short {animation: pulse 3s 1}
+.blink {text-decoration: blink}
+.ticker {white-space: nowrap; overflow: hidden; width: 300px}
+.ticker span {position: relative; display: inline-block}
+</style></head><body>
+<div class="ticker"><span id="tin">Tin mới: lịch tiếp công dân tháng 12</span></div>
+<p class="pulse">Khẩn: hạn nộp hồ sơ</p><p class="short">Chào mừng</p>
+<p class="blink">Mới</p><p id="than">Nội dung chính</p>
+<script>
+let x = 0; setInterval(() => { x -= 3; document.getElementById('tin').style.left = x + 'px'; }, 30);
+setTimeout(() => { const b = document.createElement('p'); b.textContent = 'Thông báo';
+  document.body.prepend(b); }, 150);
+</script></body></html>"""
+
+
+class _MotionHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = MOTION_PAGE.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def motion_site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _MotionHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_ticker_endless_animation_and_blink_are_found_short_motion_and_shifts_are_not(
+    motion_site: str, tmp_path: Path
+) -> None:
+    async def go() -> Page:
+        async with BrowserSession(find_chromium()) as session:
+            ua = await session.default_user_agent()
+            context = await session.new_context(ContextOptions(), ua)
+            tab = await session.new_tab(context, TIMING_INIT)
+            page, _ = await gather_page(tab, PageJob(0, motion_site, 0, "start", None), tmp_path,
+                                        timeout_ms=10_000, settle_ms=0, run_axe=False,
+                                        screenshot=False)
+            return page
+
+    m = asyncio.run(go()).moving_text
+    assert m is not None
+    assert (m.blink, m.marquee, m.animated, m.moved) == (1, 0, 1, 1), m
+    assert any("Tin mới" in s for s in m.samples)
