@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ async def gather_page(
         return Page(**base, error="could not read the page: the page's scripts broke the read-out",
                     requests=_requests(await tab.network())), None
     timings = await read_timings(tab)
-    moving_text, access_aids = await read_a11y_extras(tab)
+    extras = await start_a11y_extras(tab)
     axe_version: str | None = None
     violations: list[AxeViolation] | None = None
     axe_error: str | None = None
@@ -100,6 +101,7 @@ async def gather_page(
             violations = [AxeViolation(**v) for v in result["violations"]]
         except Exception as exc:
             axe_error = f"axe failed: {one_line(exc)}"
+    moving_text, access_aids = await finish_a11y_extras(tab, extras)
     shot: str | None = None
     dom: str | None = None
     name = f"p{job.id:04d}"
@@ -154,20 +156,42 @@ async def read_timings(tab: Tab) -> Timings:
         return Timings()
 
 
-# How long text is watched for motion of its own: a ticker moves several pixels in 300 ms,
-# and the watch costs each crawled page that much once (crawl contexts run side by side).
+# How long text is watched for motion of its own: a ticker moves several pixels in 300 ms. The
+# watch runs while axe does (axe leaves the page's layout alone), so a page pays only what axe
+# did not already take.
 MOTION_WATCH_MS = 300
 
 
-async def read_a11y_extras(tab: Tab) -> tuple[MovingText | None, AccessAids | None]:
-    """The TT 32/2017 Đ18 read-outs axe lacks; None each when the page's scripts broke them."""
+@dataclass(frozen=True)
+class _Extras:
+    data: dict[str, Any] | None
+    started: float
+
+
+async def start_a11y_extras(tab: Tab) -> _Extras:
+    """The TT 32/2017 Đ18 read-outs axe lacks, and the start of the motion watch."""
     try:
         data = await tab.evaluate(scripts.A11Y_EXTRAS)
-        await tab.settle(MOTION_WATCH_MS)
+    except Exception as exc:
+        log.debug("accessibility extras unreadable: %s", one_line(exc))
+        data = None
+    return _Extras(data if isinstance(data, dict) else None, time.monotonic())
+
+
+async def finish_a11y_extras(
+    tab: Tab, extras: _Extras
+) -> tuple[MovingText | None, AccessAids | None]:
+    """None each when the page's scripts broke the read-out."""
+    if extras.data is None:
+        return None, None
+    try:
+        left_ms = MOTION_WATCH_MS - (time.monotonic() - extras.started) * 1000
+        if left_ms > 0:
+            await tab.settle(left_ms)
         after = await tab.evaluate(scripts.MOTION_AFTER)
-        moving, aids = data["moving"], data["aids"]
         if not isinstance(after, dict):
             after = {}
+        moving, aids = extras.data["moving"], extras.data["aids"]
         return (
             MovingText(
                 blink=coerce.int_or_none(moving.get("blink")) or 0,
