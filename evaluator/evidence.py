@@ -98,6 +98,34 @@ class AxeViolation(_Model):
     node_count: int = 0
 
 
+class MovingText(_Model):
+    """Blinking or moving text found on a page (TT 32/2017 Đ18.1; WCAG 2.2.2)."""
+
+    # <blink> and <marquee> elements, and elements styled text-decoration: blink.
+    blink: int = 0
+    marquee: int = 0
+    # Text whose CSS animation or transition runs forever or longer than 5 s (WCAG 2.2.2).
+    animated: int = 0
+    # Text that moved sideways by itself in a short watch without scrolling (a JavaScript ticker).
+    moved: int = 0
+    # Up to 5 offenders: tag, classes and the first words of the text.
+    samples: list[str] = Field(default_factory=list)
+
+
+class AccessKey(_Model):
+    key: str
+    href: str = ""
+    text: str = ""
+
+
+class AccessAids(_Model):
+    """Accessibility aids of TT 32/2017 Đ18.2 on a page: keyboard shortcuts and a text-size tool."""
+
+    accesskeys: list[AccessKey] = Field(default_factory=list)
+    # Labels of controls that look like a text-size tool ("A+", "Cỡ chữ", "font size").
+    text_size_controls: list[str] = Field(default_factory=list)
+
+
 class Page(_Model):
     """One crawled page, seen in the shared desktop browser."""
 
@@ -122,6 +150,10 @@ class Page(_Model):
     screenshot: str | None = None
     dom: str | None = None
     error: str | None = None
+    # Accessibility minimums axe does not cover (TT 32/2017 Đ18); None on bundles gathered
+    # before they were read.
+    moving_text: MovingText | None = None
+    access_aids: AccessAids | None = None
 
 
 class LighthouseRun(_Model):
@@ -152,6 +184,24 @@ class LighthouseRun(_Model):
     warnings: list[str] = Field(default_factory=list)
 
 
+class MobileRender(_Model):
+    """One key page laid out at one phone width (360 px, then the same load resized to 320 px)."""
+
+    width: int
+    scroll_width: int | None = None
+    client_width: int | None = None
+    # Visible interactive elements and those under 24×24 CSS px (WCAG 2.2 SC 2.5.8), links
+    # inside a sentence excepted; sizes are scaled by the page's zoom.
+    tap_targets: int | None = None
+    small_tap_targets: int | None = None
+    small_tap_samples: list[str] = Field(default_factory=list)
+    # Characters of visible text, and those rendered under 12 px (after the page's zoom).
+    text_chars: int | None = None
+    small_text_chars: int | None = None
+    screenshot: str | None = None
+    error: str | None = None
+
+
 class KeyPageMeasurement(_Model):
     """A key template loaded alone (serial lane) in a 360 px mobile-emulated context.
 
@@ -177,6 +227,9 @@ class KeyPageMeasurement(_Model):
     # measure this template (not among the `lighthouse_templates`, or Lighthouse unavailable:
     # then EvidenceBundle.disabled["lighthouse"] says why).
     lighthouse: list[LighthouseRun] | None = None
+    # The same load laid out at each phone width (360, 320), measured after the timings;
+    # None on bundles gathered before it was read.
+    mobile: list[MobileRender] | None = None
 
 
 class PersonaStep(_Model):

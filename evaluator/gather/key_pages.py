@@ -22,7 +22,7 @@ from typing import Protocol
 from evaluator.browser import Tab
 from evaluator.criteria.schema import KEY_PAGE_ROLES
 from evaluator.derived import EvidenceView, normalise_url
-from evaluator.evidence import Journeys, KeyPageMeasurement, LighthouseRun, Page
+from evaluator.evidence import Journeys, KeyPageMeasurement, LighthouseRun, MobileRender, Page
 from evaluator.gather import coerce, scripts
 from evaluator.gather.page import one_line
 from evaluator.lighthouse import (
@@ -126,6 +126,11 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
         await tab.screenshot(evidence_dir / "key" / f"{role}.jpg")
     except Exception:
         shot = None
+    # After the timings and the network read-out, so neither is touched by the narrow render.
+    mobile = [await _render(tab, width, shot, None, evidence_dir, role)]
+    for narrow in NARROW_WIDTHS:
+        if narrow < width:
+            mobile.append(await _render(tab, narrow, None, settle_ms, evidence_dir, role))
     return KeyPageMeasurement(
         role=role, url=url, final_url=nav.final_url, status=nav.status,
         # Both read-outs come from the page's own JavaScript realm: coerce, never trust.
@@ -137,6 +142,46 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
         scroll_width=coerce.int_or_none(layout.get("scroll_width")),
         client_width=coerce.int_or_none(layout.get("client_width")),
         viewport_meta=coerce.text_or_none(layout.get("viewport_meta"), 500), screenshot=shot,
+        mobile=mobile,
+    )
+
+
+# The narrowest phones still sold and WCAG 1.4.10's reflow width (RESEARCH.md T06): the page
+# loaded at 360 px is resized, not loaded again, so the serial lane pays a re-layout (≈0.2 s),
+# not a second navigation.
+NARROW_WIDTHS = (320,)
+RESIZE_SETTLE_MS = 200
+
+
+async def _render(tab: Tab, width: int, shot: str | None, resize_settle_ms: int | None,
+                  evidence_dir: Path, role: str) -> MobileRender:
+    """The page's layout at ``width``: resized first when ``resize_settle_ms`` is given."""
+    try:
+        if resize_settle_ms is not None:
+            size = tab.page.viewport_size
+            height = size["height"] if size else 800
+            await tab.page.set_viewport_size({"width": width, "height": height})
+            await tab.settle(min(resize_settle_ms, RESIZE_SETTLE_MS))
+            shot = f"key/{role}-{width}.jpg"
+            try:
+                await tab.screenshot(evidence_dir / "key" / f"{role}-{width}.jpg")
+            except Exception:
+                shot = None
+        data = await tab.evaluate(scripts.MOBILE_RENDER)
+        if not isinstance(data, dict):
+            raise ValueError("the page's scripts broke the read-out")
+    except Exception as exc:
+        return MobileRender(width=width, screenshot=shot, error=f"could not read: {one_line(exc)}")
+    # From the page's own JavaScript realm: coerce, never trust.
+    return MobileRender(
+        width=width, screenshot=shot,
+        scroll_width=coerce.int_or_none(data.get("scroll_width")),
+        client_width=coerce.int_or_none(data.get("client_width")),
+        tap_targets=coerce.int_or_none(data.get("tap_targets")),
+        small_tap_targets=coerce.int_or_none(data.get("small_tap_targets")),
+        small_tap_samples=[coerce.text(x, 80) for x in list(data.get("small_tap_samples") or [])[:5]],
+        text_chars=coerce.int_or_none(data.get("text_chars")),
+        small_text_chars=coerce.int_or_none(data.get("small_text_chars")),
     )
 
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evaluator.browser import Tab
-from evaluator.evidence import AxeViolation, Page, Request, Timings
+from evaluator.evidence import (
+    AccessAids,
+    AccessKey,
+    AxeViolation,
+    MovingText,
+    Page,
+    Request,
+    Timings,
+)
 from evaluator.gather import coerce, scripts
 
 log = logging.getLogger(__name__)
@@ -79,6 +88,7 @@ async def gather_page(
         return Page(**base, error="could not read the page: the page's scripts broke the read-out",
                     requests=_requests(await tab.network())), None
     timings = await read_timings(tab)
+    extras = await start_a11y_extras(tab)
     axe_version: str | None = None
     violations: list[AxeViolation] | None = None
     axe_error: str | None = None
@@ -91,6 +101,7 @@ async def gather_page(
             violations = [AxeViolation(**v) for v in result["violations"]]
         except Exception as exc:
             axe_error = f"axe failed: {one_line(exc)}"
+    moving_text, access_aids = await finish_a11y_extras(tab, extras)
     shot: str | None = None
     dom: str | None = None
     name = f"p{job.id:04d}"
@@ -123,6 +134,8 @@ async def gather_page(
             timings=timings,
             axe=violations,
             axe_error=axe_error,
+            moving_text=moving_text,
+            access_aids=access_aids,
             screenshot=shot,
             dom=dom,
             error=None,
@@ -141,6 +154,65 @@ async def read_timings(tab: Tab) -> Timings:
     except Exception as exc:
         log.debug("timings unreadable: %s", one_line(exc))
         return Timings()
+
+
+# How long text is watched for motion of its own: a ticker moves several pixels in 300 ms. The
+# watch runs while axe does (axe leaves the page's layout alone), so a page pays only what axe
+# did not already take.
+MOTION_WATCH_MS = 300
+
+
+@dataclass(frozen=True)
+class _Extras:
+    data: dict[str, Any] | None
+    started: float
+
+
+async def start_a11y_extras(tab: Tab) -> _Extras:
+    """The TT 32/2017 Đ18 read-outs axe lacks, and the start of the motion watch."""
+    try:
+        data = await tab.evaluate(scripts.A11Y_EXTRAS)
+    except Exception as exc:
+        log.debug("accessibility extras unreadable: %s", one_line(exc))
+        data = None
+    return _Extras(data if isinstance(data, dict) else None, time.monotonic())
+
+
+async def finish_a11y_extras(
+    tab: Tab, extras: _Extras
+) -> tuple[MovingText | None, AccessAids | None]:
+    """None each when the page's scripts broke the read-out."""
+    if extras.data is None:
+        return None, None
+    try:
+        left_ms = MOTION_WATCH_MS - (time.monotonic() - extras.started) * 1000
+        if left_ms > 0:
+            await tab.settle(left_ms)
+        after = await tab.evaluate(scripts.MOTION_AFTER)
+        if not isinstance(after, dict):
+            after = {}
+        moving, aids = extras.data["moving"], extras.data["aids"]
+        return (
+            MovingText(
+                blink=coerce.int_or_none(moving.get("blink")) or 0,
+                marquee=coerce.int_or_none(moving.get("marquee")) or 0,
+                animated=coerce.int_or_none(moving.get("animated")) or 0,
+                moved=coerce.int_or_none(after.get("moved")) or 0,
+                samples=[coerce.text(x, 120) for x in
+                         (list(moving.get("samples") or []) + list(after.get("samples") or []))[:5]],
+            ),
+            AccessAids(
+                accesskeys=[AccessKey(key=coerce.text(k.get("key"), 10),
+                                      href=coerce.text(k.get("href"), 500),
+                                      text=coerce.text(k.get("text"), 100))
+                            for k in list(aids.get("accesskeys") or [])[:30] if isinstance(k, dict)],
+                text_size_controls=[coerce.text(x, 60)
+                                    for x in list(aids.get("text_size_controls") or [])[:10]],
+            ),
+        )
+    except Exception as exc:
+        log.debug("accessibility extras unreadable: %s", one_line(exc))
+        return None, None
 
 
 def _requests(records: list[dict[str, Any]]) -> list[Request]:

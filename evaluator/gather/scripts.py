@@ -127,3 +127,135 @@ async (tags) => {
   }))};
 }
 """
+
+# TT 32/2017 Đ18 minimums axe-core does not test. Moving text: <blink>/<marquee>, CSS
+# text-decoration: blink, text animations running forever or longer than 5 s (WCAG 2.2.2), and
+# text that moves sideways by itself during a short watch (a JavaScript ticker). Aids (Đ18.2):
+# accesskey shortcuts and controls that look like a text-size tool.
+A11Y_EXTRAS = r"""
+() => {
+  const clip = (s, n) => (s || '').replace(/\s+/g, ' ').trim().slice(0, n);
+  const label = (el) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string'
+      ? '.' + el.className.trim().split(/\s+/).join('.') : ''} "${clip(el.textContent, 40)}"`;
+  const hasText = (el) => el && el.nodeType === 1 && clip(el.textContent, 5) !== '';
+  const samples = [];
+  const note = (el) => { if (samples.length < 5) samples.push(label(el)); };
+  const blinkEls = [...document.querySelectorAll('blink')];
+  for (const el of [...document.querySelectorAll('body *')].slice(0, 5000)) {
+    const deco = getComputedStyle(el).textDecorationLine || '';
+    if (deco.includes('blink') && hasText(el)) blinkEls.push(el);
+  }
+  blinkEls.forEach(note);
+  const marquees = [...document.querySelectorAll('marquee')];
+  marquees.forEach(note);
+  let animated = 0;
+  try {
+    for (const a of document.getAnimations()) {
+      const el = a.effect && a.effect.target;
+      const t = a.effect ? a.effect.getComputedTiming() : {};
+      if (hasText(el) && a.playState === 'running' &&
+          (t.endTime === Infinity || t.endTime > 5000)) { animated++; note(el); }
+    }
+  } catch (e) {}
+  // Leaves with text, their left edges now and after the watch; the scroll position is held
+  // so only the page's own motion counts.
+  const leaves = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (leaves.length >= 1500) break;
+    if (el.children.length === 0 && hasText(el) && !marquees.some(m => m.contains(el)))
+      leaves.push(el);
+  }
+  // The watch itself is timed from Python (a page can replace setTimeout); MOTION_AFTER reads
+  // the same leaves again.
+  window.__peMotion = {leaves, before: leaves.map(el => el.getBoundingClientRect().left),
+                       sx: window.scrollX, sy: window.scrollY};
+  const accesskeys = [...document.querySelectorAll('[accesskey]')].slice(0, 30).map(el => ({
+    key: clip(el.getAttribute('accesskey'), 10), href: el.href || '',
+    text: clip(el.innerText || el.getAttribute('aria-label') || el.title ||
+               (el.labels && el.labels[0] ? el.labels[0].innerText : '') || el.value, 100)}));
+  const sizeWords = new RegExp('^a\\s*[+\\-−]{1,2}$|cỡ chữ|kích (thước|cỡ) chữ|phóng to chữ|' +
+                               'thu nhỏ chữ|font.?size|text.?size|larger text|smaller text', 'i');
+  const controls = [];
+  for (const el of document.querySelectorAll('a, button, [role=button], input[type=button], select')) {
+    const name = clip(el.innerText || el.getAttribute('aria-label') || el.title || el.value, 60);
+    if (sizeWords.test(name) && controls.length < 10) controls.push(name);
+  }
+  return {moving: {blink: blinkEls.length, marquee: marquees.length, animated, samples},
+          aids: {accesskeys, text_size_controls: controls}};
+}
+"""
+
+# Leaves that moved sideways by themselves since A11Y_EXTRAS ran, the scroll position unchanged.
+MOTION_AFTER = r"""
+() => {
+  const m = window.__peMotion;
+  delete window.__peMotion;
+  if (!m || window.scrollX !== m.sx || window.scrollY !== m.sy) return {moved: 0, samples: []};
+  let moved = 0;
+  const samples = [];
+  m.leaves.forEach((el, i) => {
+    if (Math.abs(el.getBoundingClientRect().left - m.before[i]) >= 2) {
+      moved++;
+      if (samples.length < 5) samples.push(`${el.tagName.toLowerCase()} "${(el.textContent || '')
+          .replace(/\s+/g, ' ').trim().slice(0, 40)}"`);
+    }
+  });
+  return {moved, samples};
+}
+"""
+
+# One phone width's layout: overflow, tap targets under 24×24 CSS px (WCAG 2.2 SC 2.5.8; a link
+# inside a sentence and a well-spaced target are excepted there) and text under 12 px. Sizes are
+# multiplied by the page's zoom: without a viewport meta a phone shrinks a 980 px layout to fit,
+# and 16 px text reads as 6 px (Lighthouse's font-size audit fails such pages likewise).
+MOBILE_RENDER = r"""
+() => {
+  const el = document.documentElement;
+  const zoom = (window.visualViewport && window.visualViewport.scale) || 1;
+  const visible = (e, r) => r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+  // SC 2.5.8's spacing exception: an undersized target passes when a 24 px circle on its
+  // centre meets no other target and no other undersized target's circle.
+  const found = [];
+  const sel = 'a[href], button, input:not([type=hidden]), select, textarea, [role=button], [role=link]';
+  for (const e of document.querySelectorAll(sel)) {
+    if (found.length >= 600) break;
+    const r = e.getBoundingClientRect();
+    if (!visible(e, r)) continue;
+    const parentText = e.parentElement ? (e.parentElement.textContent || '').trim().length : 0;
+    const ownText = (e.textContent || '').trim().length;
+    if (getComputedStyle(e).display === 'inline' && e.tagName === 'A' && parentText > ownText + 20)
+      continue;
+    const box = {l: r.left * zoom, t: r.top * zoom, r: r.right * zoom, b: r.bottom * zoom};
+    found.push({e, box, under: (box.r - box.l) < 24 || (box.b - box.t) < 24,
+                cx: (box.l + box.r) / 2, cy: (box.t + box.b) / 2});
+  }
+  const distToBox = (x, y, b) => Math.hypot(Math.max(b.l - x, 0, x - b.r), Math.max(b.t - y, 0, y - b.b));
+  let small = 0;
+  const samples = [];
+  for (const a of found) {
+    if (!a.under) continue;
+    const crowded = found.some(o => o !== a && (distToBox(a.cx, a.cy, o.box) < 12 ||
+                                              (o.under && Math.hypot(a.cx - o.cx, a.cy - o.cy) < 24)));
+    if (!crowded) continue;
+    small++;
+    const size = `${Math.round(a.box.r - a.box.l)}×${Math.round(a.box.b - a.box.t)}`;
+    const name = (a.e.textContent || a.e.getAttribute('aria-label') || '').trim().slice(0, 30);
+    if (samples.length < 5) samples.push(`${a.e.tagName.toLowerCase()} "${name}" ${size}`);
+  }
+  const targets = found.length;
+  let chars = 0, smallChars = 0;
+  const walker = document.createTreeWalker(document.body || el, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(), seen = 0; n && seen < 20000; n = walker.nextNode(), seen++) {
+    const text = n.textContent.trim();
+    const p = n.parentElement;
+    if (!text || !p) continue;
+    const r = p.getBoundingClientRect();
+    if (!visible(p, r) || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(p.tagName)) continue;
+    chars += text.length;
+    if (parseFloat(getComputedStyle(p).fontSize) * zoom < 12) smallChars += text.length;
+  }
+  return {scroll_width: Math.max(el.scrollWidth, document.body ? document.body.scrollWidth : 0),
+          client_width: el.clientWidth, tap_targets: targets, small_tap_targets: small,
+          small_tap_samples: samples, text_chars: chars, small_text_chars: smallChars};
+}
+"""

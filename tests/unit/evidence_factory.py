@@ -23,6 +23,8 @@ from evaluator.criteria.loader import LoadedProfile, load_profile
 from evaluator.criteria.schema import Criterion, Vocabulary
 from evaluator.derived import EvidenceView
 from evaluator.evidence import (
+    AccessAids,
+    AccessKey,
     AxeNode,
     AxeViolation,
     CrawlSummary,
@@ -32,6 +34,8 @@ from evaluator.evidence import (
     KeyPageMeasurement,
     LighthouseRun,
     Link,
+    MobileRender,
+    MovingText,
     Page,
     PersonaJourney,
     PersonaRun,
@@ -118,6 +122,8 @@ def page(
     timings: Timings | None = None,
     page_id: int = 0,
     title: str = "",
+    moving_text: MovingText | None = _UNSET,
+    access_aids: AccessAids | None = _UNSET,
 ) -> Page:
     """A crawled page; ids are renumbered by ``bundle`` so callers rarely pass ``page_id``."""
     return Page(
@@ -126,7 +132,30 @@ def page(
         lang=lang, viewport_meta=HEALTHY_VIEWPORT, text=text, links=list(links),
         forms=list(forms), timings=timings or Timings(), error=error,
         axe=None if axe is None else list(axe), axe_error=axe_error,
+        moving_text=MovingText() if moving_text is _UNSET else moving_text,
+        access_aids=full_aids() if access_aids is _UNSET else access_aids,
     )
+
+
+def full_aids(origin: str = "https://dichvucong.example.gov.vn") -> AccessAids:
+    """TT 32/2017 Đ18.2 aids as a model portal offers them: three shortcuts and A+/A−."""
+    return AccessAids(
+        accesskeys=[AccessKey(key="1", href=origin + "/", text="Trang chủ"),
+                    AccessKey(key="2", href=origin + "/so-do-cong", text="Sơ đồ cổng"),
+                    AccessKey(key="3", text="Tìm kiếm thủ tục")],
+        text_size_controls=["A+", "A−"])
+
+
+def render(width: int = 360, *, scroll_width: int | None = None, client_width: int | None = None,
+           tap_targets: int | None = 40, small_tap_targets: int | None = 0,
+           text_chars: int | None = 2000, small_text_chars: int | None = 0,
+           error: str | None = None) -> MobileRender:
+    """One phone width's layout; defaults fit the width with big targets and legible text."""
+    return MobileRender(
+        width=width, scroll_width=width if scroll_width is None else scroll_width,
+        client_width=width if client_width is None else client_width, tap_targets=tap_targets,
+        small_tap_targets=small_tap_targets, text_chars=text_chars,
+        small_text_chars=small_text_chars, screenshot=f"key/x-{width}.jpg", error=error)
 
 
 def start_page(path: str = "/", **kw: Any) -> Page:
@@ -151,6 +180,7 @@ def key_page(
     status: int | None = 200,
     error: str | None = None,
     lighthouse: Sequence[LighthouseRun] | None = _UNSET,
+    mobile: Sequence[MobileRender] | None = _UNSET,
 ) -> KeyPageMeasurement:
     """A key template measured alone in the 360 px mobile lane; defaults pass every criterion.
 
@@ -167,6 +197,13 @@ def key_page(
         transfer_bytes=transfer_bytes, request_count=request_count, viewport_width=360,
         scroll_width=scroll_width, client_width=client_width, viewport_meta=viewport_meta,
         error=error, lighthouse=None if lighthouse is None else list(lighthouse),
+        # By default both widths see what the 360 px fields say, the 320 px one 40 px narrower.
+        mobile=([render(360, scroll_width=scroll_width, client_width=client_width),
+                 render(320, scroll_width=scroll_width - 40, client_width=client_width - 40)]
+                if scroll_width is not None and client_width is not None else
+                [render(360).model_copy(update={"scroll_width": scroll_width,
+                                                "client_width": client_width})])
+        if mobile is _UNSET else None if mobile is None else list(mobile),
     )
 
 
