@@ -428,17 +428,14 @@ def _dnssec(resolver: Resolver, host: str, anchors_file: str, timeout: float) ->
                 raise _Invalid(f"{host} {rdtype} has no RRSIG")
             dns.dnssec.validate(rrset, sig, {zone: dnskey})
             validated.append(f"{host} {rdtype}")
-    except dns.exception.DNSException as exc:
+    except (_Invalid, dns.exception.DNSException) as exc:
         return DnssecProbe(**base, validated=False, validated_rrsets=validated,
                            validation_error=_one_line(exc))
     return DnssecProbe(**base, validated=True, validated_rrsets=validated)
 
 
-class _Invalid(dns.exception.DNSException):
+class _Invalid(Exception):
     """Our own validation found no usable key or signature."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
 
 
 def _find(msg: dns.message.Message, name: dns.name.Name, rdtype: dns.rdatatype.RdataType,
