@@ -18,6 +18,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,8 +216,11 @@ def _legacy_context(version: ssl.TLSVersion) -> ssl.SSLContext:
     # OpenSSL 3 refuses TLS 1.0/1.1 at its default security level on the client side;
     # level 0 lets us *offer* them, which is the only way to learn whether the server accepts.
     ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    ctx.minimum_version = version
-    ctx.maximum_version = version
+    with warnings.catch_warnings():
+        # Python deprecates these versions; offering them on purpose is the point of the probe.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = version
+        ctx.maximum_version = version
     return ctx
 
 
