@@ -129,6 +129,12 @@ class Settings:
     transport_http_port: int = 80
     #: One connect, handshake, DNS query or HTTP exchange of the transport probes, seconds.
     transport_timeout_s: float = 10.0
+    #: Chromium's --host-resolver-rules (e.g. "MAP dichvucong.mau.gov.vn 127.0.0.1"): lets the
+    #: browser reach a portal served on loopback at its official name. Empty: none (real DNS).
+    chromium_host_resolver_rules: str = ""
+    #: Base64 SHA-256 SubjectPublicKeyInfo hashes Chromium accepts certificates from
+    #: (--ignore-certificate-errors-spki-list): the test CA of an HTTPS demo. Empty: none.
+    chromium_trusted_spki: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as

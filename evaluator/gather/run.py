@@ -101,7 +101,8 @@ async def gather_portal(
     timeout_ms = settings.nav_timeout_s * 1000
     # Lighthouse attaches over a debugging port and runs in the default context: a persistent
     # one, so it would see a logged-in session's cookies (ENVIRONMENT.md).
-    session = BrowserSession(executable, remote_debugging_port=0 if settings.lighthouse else None,
+    session = BrowserSession(executable, _chromium_transport_args(settings),
+                             remote_debugging_port=0 if settings.lighthouse else None,
                              persistent=settings.lighthouse)
     worker = LighthouseWorker(node=settings.node or None)
     async with session:
@@ -396,3 +397,14 @@ async def _transport_hook(start_url: str, settings: Settings, errors: list[str],
         errors.append(_failure("the transport probes", exc))
         disabled["transport"] = errors[-1]
         return None
+
+
+def _chromium_transport_args(settings: Settings) -> list[str]:
+    """Name mapping and test-CA trust for a portal served over HTTPS at its official name."""
+    args = []
+    if settings.chromium_host_resolver_rules:
+        args.append(f"--host-resolver-rules={settings.chromium_host_resolver_rules}")
+    if settings.chromium_trusted_spki:
+        args.append("--ignore-certificate-errors-spki-list="
+                    + ",".join(settings.chromium_trusted_spki))
+    return args
