@@ -401,6 +401,99 @@ class CrawlSummary(_Model):
     truncated: bool = False
 
 
+# -- transport and domain (issue 4, RESEARCH.md T01-T04): gathered in pure Python, no browser ----
+
+
+class RedirectHop(_Model):
+    url: str
+    status: int | None = None
+    location: str | None = None
+
+
+class HttpsRedirect(_Model):
+    """The start URL's http:// form followed hop by hop (GET, no body read beyond headers)."""
+
+    start: str
+    hops: list[RedirectHop] = Field(default_factory=list)
+    final_url: str | None = None
+    error: str | None = None
+
+
+class TlsCertificate(_Model):
+    subject: str = ""
+    issuer: str = ""
+    san: list[str] = Field(default_factory=list)
+    not_before: str = ""
+    not_after: str = ""
+    # Whole days from the handshake to not_after (negative: expired).
+    days_to_expiry: float | None = None
+    # The leaf names the host (SAN DNS/IP entries; wildcards as RFC 6125 allows).
+    hostname_match: bool = False
+
+
+class TlsProbe(_Model):
+    host: str
+    port: int
+    address: str | None = None
+    # Verified against ca_file (or the system store when it is None): chain, dates and name.
+    ca_file: str | None = None
+    verified: bool = False
+    verify_error: str | None = None
+    version: str | None = None
+    certificate: TlsCertificate | None = None
+    # "TLSv1", "TLSv1.1" -> True accepted, False refused, None not testable (reason below).
+    legacy_accepted: dict[str, bool | None] = Field(default_factory=dict)
+    legacy_notes: dict[str, str] = Field(default_factory=dict)
+    error: str | None = None
+
+
+class Hsts(_Model):
+    url: str
+    header: str | None = None
+    max_age: int | None = None
+    include_subdomains: bool = False
+    preload: bool = False
+    error: str | None = None
+
+
+class Ipv6Probe(_Model):
+    aaaa: list[str] = Field(default_factory=list)
+    # The v6 address an HTTP(S) GET was actually answered on, with its status.
+    connected: str | None = None
+    status: int | None = None
+    error: str | None = None
+
+
+class DnssecProbe(_Model):
+    resolver: str
+    zone: str | None = None
+    # The resolver's AD bit on the A/AAAA answer to a DO query.
+    ad_flag: bool | None = None
+    # DNSKEY and RRSIGs were served for the zone.
+    signed: bool = False
+    trust_anchor: str | None = None
+    # Our own validation (see gather/transport.py): True, False, or None when not attempted.
+    validated: bool | None = None
+    validated_rrsets: list[str] = Field(default_factory=list)
+    validation_error: str | None = None
+    error: str | None = None
+
+
+class TransportEvidence(_Model):
+    host: str
+    https_url: str
+    resolver: str
+    addresses: list[str] = Field(default_factory=list)
+    redirect: HttpsRedirect | None = None
+    tls: TlsProbe | None = None
+    hsts: Hsts | None = None
+    ipv6: Ipv6Probe | None = None
+    dnssec: DnssecProbe | None = None
+    # Regexes of official portal host names (settings.official_domain_patterns), as used.
+    official_domain_patterns: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+
+
 class EvidenceBundle(_Model):
     schema_version: int = SCHEMA_VERSION
     portal_id: str
@@ -423,6 +516,8 @@ class EvidenceBundle(_Model):
     key_pages: list[KeyPageMeasurement] | None = None
     journeys: Journeys = Field(default_factory=Journeys)
     persona: PersonaJourney | None = None
+    # Transport and domain evidence (issue 4 T01-T04); None when not gathered.
+    transport: TransportEvidence | None = None
 
 
 class EvidenceError(Exception):

@@ -108,6 +108,34 @@ class Settings:
     #: Walk the key journey as a remote-area citizen (slow 3G, 4x CPU) and unthrottled.
     persona: bool = True
 
+    # Transport and domain (issue 4, RESEARCH.md T01-T04), gathered without a browser.
+    #: CA bundle (PEM file) that TLS certificates are verified against; empty: the system store.
+    #: The offline tests point it at the test CA made at test time.
+    tls_ca_file: str = ""
+    #: DNS resolver for A/AAAA/DNSKEY queries, "host" or "host:port"; empty: /etc/resolv.conf.
+    dns_resolver: str = ""
+    #: Trust anchors (DS or DNSKEY records in zone-file syntax, one a line) that the DNSSEC
+    #: signatures of the portal's zone are validated against; empty: only the resolver's AD bit.
+    dnssec_trust_anchors: str = ""
+    #: Regexes a portal's host must match in full to be an official name: TT 01/2018/TT-VPCP
+    #: Đ16.1 names the national portal dichvucong.gov.vn and the provincial/ministerial ones
+    #: dichvucong.<name>.gov.vn; the English interface may be e-services.<name>.gov.vn
+    #: (RESEARCH.md T04).
+    official_domain_patterns: tuple[str, ...] = (
+        r"dichvucong\.gov\.vn", r"dichvucong\.[a-z0-9-]+\.gov\.vn",
+        r"e-services\.[a-z0-9-]+\.gov\.vn")
+    #: Port the http:// form of the start URL is tried on: 80 for real portals; tests use a
+    #: loopback port.
+    transport_http_port: int = 80
+    #: One connect, handshake, DNS query or HTTP exchange of the transport probes, seconds.
+    transport_timeout_s: float = 10.0
+    #: Chromium's --host-resolver-rules (e.g. "MAP dichvucong.mau.gov.vn 127.0.0.1"): lets the
+    #: browser reach a portal served on loopback at its official name. Empty: none (real DNS).
+    chromium_host_resolver_rules: str = ""
+    #: Base64 SHA-256 SubjectPublicKeyInfo hashes Chromium accepts certificates from
+    #: (--ignore-certificate-errors-spki-list): the test CA of an HTTPS demo. Empty: none.
+    chromium_trusted_spki: tuple[str, ...] = ()
+
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as
         # loaded ones; load_settings checks each value earlier, where it can name the source.
@@ -163,6 +191,8 @@ _RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
                              "one or more of " + ", ".join(KEY_PAGE_ROLES)),
     "lighthouse_timeout_s": (lambda v: math.isfinite(v) and v >= 5,
                              "a number of seconds ≥ 5 (a mobile run takes 3-4 s)"),
+    "transport_timeout_s": (lambda v: math.isfinite(v) and v > 0, "a number of seconds > 0"),
+    "transport_http_port": (lambda v: 1 <= v <= 65535, "a port from 1 to 65535"),
 }
 
 

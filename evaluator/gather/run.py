@@ -7,6 +7,7 @@ mid-crawl leaves every page gathered so far in the bundle.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import time
@@ -32,6 +33,7 @@ from evaluator.evidence import (
     Robots,
     SearchJourney,
     StatusLookupJourney,
+    TransportEvidence,
     Versions,
     save_bundle,
 )
@@ -51,6 +53,7 @@ from evaluator.gather.service_journeys import (
     login_journey,
     service_sample_journey,
 )
+from evaluator.gather.transport import gather_transport
 from evaluator.lighthouse import LighthouseWorker, Preset
 from evaluator.settings import Settings
 from evaluator.targets import Target
@@ -98,7 +101,8 @@ async def gather_portal(
     timeout_ms = settings.nav_timeout_s * 1000
     # Lighthouse attaches over a debugging port and runs in the default context: a persistent
     # one, so it would see a logged-in session's cookies (ENVIRONMENT.md).
-    session = BrowserSession(executable, remote_debugging_port=0 if settings.lighthouse else None,
+    session = BrowserSession(executable, _chromium_transport_args(settings),
+                             remote_debugging_port=0 if settings.lighthouse else None,
                              persistent=settings.lighthouse)
     worker = LighthouseWorker(node=settings.node or None)
     async with session:
@@ -237,10 +241,12 @@ async def gather_portal(
         finally:
             await worker.close()
 
+        transport = await _transport_hook(target.start_url, settings, errors, disabled, say,
+                                          target.id)
         bundle = EvidenceBundle(
             **meta, finished_at=_now(), versions=versions(), errors=errors, disabled=disabled,
             robots=robots, sitemap=sitemap, crawl=crawl_summary, pages=pages,
-            key_pages=key_pages, journeys=journeys, persona=persona,
+            key_pages=key_pages, journeys=journeys, persona=persona, transport=transport,
         )
     save_bundle(bundle, evidence_dir)
     return bundle
@@ -376,3 +382,29 @@ async def _finish_key_page_lane(
             errors.append(_failure("the persona journey", exc))
             disabled["persona"] = errors[-1]
     return key_pages, persona
+
+
+# -- transport and domain (issue 4 T01-T04): pure Python, in a thread so the loop stays free ------
+
+
+async def _transport_hook(start_url: str, settings: Settings, errors: list[str],
+                          disabled: dict[str, str], say: Callable[[str], None],
+                          target_id: str) -> TransportEvidence | None:
+    say(f"{target_id}: transport and domain probes")
+    try:
+        return await asyncio.to_thread(gather_transport, start_url, settings)
+    except Exception as exc:  # a bug in a probe must not cost the rest of the evidence
+        errors.append(_failure("the transport probes", exc))
+        disabled["transport"] = errors[-1]
+        return None
+
+
+def _chromium_transport_args(settings: Settings) -> list[str]:
+    """Name mapping and test-CA trust for a portal served over HTTPS at its official name."""
+    args = []
+    if settings.chromium_host_resolver_rules:
+        args.append(f"--host-resolver-rules={settings.chromium_host_resolver_rules}")
+    if settings.chromium_trusted_spki:
+        args.append("--ignore-certificate-errors-spki-list="
+                    + ",".join(settings.chromium_trusted_spki))
+    return args

@@ -10,7 +10,14 @@ from typing import Any, ClassVar
 
 import pytest
 
-from evaluator.evidence import EvidenceBundle, Form, FormInput, Page, load_bundle
+from evaluator.evidence import (
+    EvidenceBundle,
+    Form,
+    FormInput,
+    Page,
+    TransportEvidence,
+    load_bundle,
+)
 from evaluator.settings import Settings
 from evaluator.targets import Target
 from tests.unit.evidence_factory import (
@@ -44,7 +51,7 @@ class FakeSession:
 
     instances: ClassVar[list[FakeSession]] = []
 
-    def __init__(self, executable: str, *, fail_mobile_tabs: bool = False,
+    def __init__(self, executable: str, extra_args: Any = (), *, fail_mobile_tabs: bool = False,
                  remote_debugging_port: int | None = None, persistent: bool = False) -> None:
         self.version, self.playwright_version = "156.0", "1.65.2"
         self.connected = True
@@ -103,6 +110,10 @@ def run(mods: list[ModuleType], monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setattr(module, "find_chromium", lambda explicit=None: "/usr/bin/chromium")
     monkeypatch.setattr(module, "BrowserSession", FakeSession)
     monkeypatch.setattr(module, "gather_page", fake_gather_page)
+    # The transport probes would ask the system resolver about the fictional host: no network.
+    monkeypatch.setattr(module, "gather_transport", lambda start_url, settings: TransportEvidence(
+        host="dichvucong.example.gov.vn", https_url=start_url, resolver="none",
+        errors=["not gathered in unit tests"]))
     return module
 
 
