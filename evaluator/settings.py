@@ -108,6 +108,16 @@ class Settings:
     #: Walk the key journey as a remote-area citizen (slow 3G, 4x CPU) and unthrottled.
     persona: bool = True
 
+    # EMC monitoring code (criteria/vn-2023/access-layout.yaml emc-monitoring-code).
+    #: Hosts of the national EMC tracker (CONFIG-FACTS.md §4.1: the `_govaq` snippet loads
+    #: https://f-emc.ngsp.gov.vn/embed/gov-tracking.min.js). A request from a portal page to one
+    #: of them proves the code is installed. Tests point it at the loopback national stand-in.
+    #: Recorded in the evidence, so a re-score judges the same way.
+    emc_script_hosts: tuple[str, ...] = ("f-emc.ngsp.gov.vn",)
+    #: The snippet's global queue (`window._govaq`): the fixture snippet uses it; kept with the
+    #: hosts so an operator changing the EMC code changes both in one place.
+    emc_queue_name: str = "_govaq"
+
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as
         # loaded ones; load_settings checks each value earlier, where it can name the source.

@@ -77,7 +77,7 @@ def names() -> list[str]:
 
 def _load_builtin() -> None:
     # Importing the modules runs their @register decorators.
-    from evaluator.checks import access, functionality, performance  # noqa: F401
+    from evaluator.checks import access, functionality, layout, performance  # noqa: F401
 
 
 def params_of(spec: CheckSpec, raw: dict[str, Any]) -> Params:
