@@ -66,5 +66,5 @@ def _missing_ids() -> list[str]:
     for file in (criteria_dir() / "vn-2023").glob("*.yaml"):
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         if isinstance(data, dict) and isinstance(data.get("criteria"), list):
-            present |= {c.get("id") for c in data["criteria"] if isinstance(c, dict)}
+            present |= {str(c.get("id")) for c in data["criteria"] if isinstance(c, dict)}
     return [cid for cid in MERGED_IDS if cid not in present]
