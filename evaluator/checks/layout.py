@@ -19,7 +19,7 @@ from evaluator.checks.registry import Params, register
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.evidence import Page
 from evaluator.settings import Settings
-from evaluator.textnorm import contains_any, fold
+from evaluator.textnorm import clip, contains_any, fold
 
 
 def _home(view: EvidenceView) -> Page:
@@ -117,10 +117,14 @@ def homepage_header_footer(view: EvidenceView, params: FrameParams) -> Outcome:
     """One share of the score per field of TT 32/2017 Đ16.3 a-c found on the homepage."""
     home = _home(view)
     text = home.text
-    header = text[: params.header_chars]
+    layout = view.bundle.layout
+    # The gathered header/footer text when there is one; else the page text's start and end.
+    header = layout.header_text if layout and layout.header_text is not None \
+        else text[: params.header_chars]
     footer_links = " ".join(link.text + " " + link.href for link in home.links
                             if link.region == "footer")
-    footer = text[-params.footer_chars:] + " " + footer_links
+    footer = (layout.footer_text if layout and layout.footer_text is not None
+              else text[-params.footer_chars:]) + " " + footer_links
     menu = {normalise_url(link.href) for link in home.links if link.region == "nav"}
     found = {
         "header_agency": contains_any(header, params.agency_words) is not None,
@@ -162,15 +166,17 @@ class SimpleParams(Params):
 
 @register("simple_interface", level="site", params=SimpleParams)
 def simple_interface(view: EvidenceView, params: SimpleParams) -> Outcome:
-    """Top-level menu size: pass, needs_review (a human rates the interface) or fail.
-
-    Pop-ups and modals on load are not recorded by the crawl; the needs-review message asks the
-    reviewer to look for them too.
-    """
+    """Top-level menu size and pop-ups on load: pass, needs_review (a human rates the
+    interface) or fail. Without the gathered layout (older evidence) the menu is counted from
+    the homepage's nav links and pop-ups are unknown (the needs-review message asks for them)."""
     home = _home(view)
-    menu = list(dict.fromkeys(normalise_url(link.href) for link in home.links
-                              if link.region == "nav"))
-    count = len(menu)
+    layout = view.bundle.layout
+    if layout is not None and layout.menu_items is not None:
+        count = len(layout.menu_items)
+    else:
+        count = len(dict.fromkeys(normalise_url(link.href) for link in home.links
+                                  if link.region == "nav"))
+    popups = layout.popups if layout is not None else []
     shown = msg("layout.menu_measured", count=count)
     expected = msg("common.at_most", value=params.review_above)
     if count > params.fail_above:
@@ -180,13 +186,18 @@ def simple_interface(view: EvidenceView, params: SimpleParams) -> Outcome:
                                              max=params.review_above),
                                          page_url=home.final_url, selector="nav"),),
                        pages=(home.final_url,))
-    if count > params.review_above:
+    if count > params.review_above or popups:
+        findings = []
+        if count > params.review_above:
+            findings.append(Finding(msg("layout.menu_review", count=count,
+                                        max=params.review_above),
+                                    page_url=home.final_url, selector="nav"))
+        # A pop-up on load may be a legitimate urgent notice: a person decides.
+        findings += [Finding(msg("layout.popup_review"), page_url=home.final_url,
+                             snippet=clip(text, 200)) for text in popups]
         return Outcome(Status.NEEDS_REVIEW, None, value=count, unit="items", display_value=shown,
-                       expected=expected,
-                       findings=(Finding(msg("layout.menu_review", count=count,
-                                             max=params.review_above),
-                                         page_url=home.final_url, selector="nav"),),
-                       pages=(home.final_url,))
+                       expected=expected, findings=tuple(findings), pages=(home.final_url,),
+                       data={"popups": list(popups)})
     if count == 0:
         return Outcome(Status.FAIL, 0.0, value=0, unit="items", display_value=shown,
                        expected=expected,
@@ -218,16 +229,19 @@ def _is_english_link(href: str, text: str, params: MultilingualParams) -> bool:
 
 @register("multilingual_interface", level="site", params=MultilingualParams)
 def multilingual_interface(view: EvidenceView, params: MultilingualParams) -> Outcome:
-    """Half for a language switcher on the homepage, half for an English page that loads."""
+    """Half for a language switcher on the homepage, half for a declared English interface."""
     home = _home(view)
     links = [link for link in home.links if _is_english_link(link.href, link.text, params)]
-    english = next((p for p in view.html_pages
-                    if (p.lang or "").lower().split("-")[0] == "en"), None)
-    if english is None:
-        english = next((p for link in links if (p := view.page(link.href)) is not None
-                        and p in view.html_pages
-                        and urlsplit(p.final_url).hostname != urlsplit(home.final_url).hostname),
-                       None)
+    # The English interface is declared (hreflang="en" alternate), crawled (a page with
+    # lang="en") or on its e-services host (TT 01/2018 Đ16.1).
+    layout = view.bundle.layout
+    english: str | None = next(
+        (a.href or home.final_url for a in (layout.alternates if layout else [])
+         if a.lang.lower().split("-")[0] == "en"), None)
+    english = english or next((p.final_url for p in view.html_pages
+                               if (p.lang or "").lower().split("-")[0] == "en"), None)
+    english = english or next((link.href for link in links if (urlsplit(link.href).hostname or "")
+                               .startswith(params.english_host_prefix)), None)
     score = (0.5 if links else 0.0) + (0.5 if english else 0.0)
     findings = []
     if not links:
@@ -238,9 +252,9 @@ def multilingual_interface(view: EvidenceView, params: MultilingualParams) -> Ou
         Status.PASS if score == 1.0 else Status.FAIL, score,
         display_value=msg("layout.english_measured",
                           link=msg("common.yes") if links else msg("common.no"),
-                          page=english.final_url if english else msg("common.no")),
+                          page=english or msg("common.no")),
         expected=msg("layout.english_expected"), findings=tuple(findings),
-        pages=(home.final_url,) + ((english.final_url,) if english else ()),
+        pages=(home.final_url,),
     )
 
 

@@ -23,7 +23,14 @@ from evaluator.checks.layout import (
 from evaluator.checks.model import MissingEvidence, Status
 from evaluator.criteria.schema import CriteriaFile, Vocabulary
 from evaluator.derived import EvidenceView
-from evaluator.evidence import EvidenceBundle, Page, Request, Sitemap
+from evaluator.evidence import (
+    EvidenceBundle,
+    HomepageLayout,
+    LanguageAlternate,
+    Page,
+    Request,
+    Sitemap,
+)
 from evaluator.resources import criteria_dir
 from tests.unit.evidence_factory import bundle, link, nav_link, page, start_page, url
 
@@ -115,6 +122,15 @@ def test_no_menu_no_agency() -> None:
     assert out.score == 0.0 and len(out.findings) == 7
 
 
+def test_gathered_header_and_footer_are_preferred() -> None:
+    # The page text's tail would pass; the real <footer> lacks the person responsible.
+    layout = HomepageLayout(url=url("/"), header_text=HEADER,
+                            footer_text=FOOTER.replace("Chịu trách nhiệm", "Biên tập"))
+    out = homepage_header_footer(_view([_home()], layout=layout), FrameParams())
+    assert out.status is Status.FAIL and out.data["fields"]["responsible"] is False
+    assert out.score == pytest.approx(6 / 7)
+
+
 def test_header_footer_without_homepage_is_missing_evidence() -> None:
     with pytest.raises(MissingEvidence):
         homepage_header_footer(_view([page("/a")]), FrameParams())
@@ -135,6 +151,22 @@ def test_menu_size(items: int, status: Status) -> None:
     assert out.score == {Status.PASS: 1.0, Status.FAIL: 0.0, Status.NEEDS_REVIEW: None}[status]
 
 
+def test_gathered_menu_and_popups() -> None:
+    # The gathered top-level items win over nav links (a dropdown's links are not top level).
+    many = [nav_link(f"/m-{i}", f"M {i}") for i in range(20)]
+    six = HomepageLayout(url=url("/"), menu_items=[f"M {i}" for i in range(6)])
+    assert simple_interface(_view([_home(links=many)], layout=six),
+                            SimpleParams()).status is Status.PASS
+    popup = six.model_copy(update={"popups": ["Thông báo bảo trì hệ thống"]})
+    out = simple_interface(_view([_home(links=many)], layout=popup), SimpleParams())
+    assert out.status is Status.NEEDS_REVIEW and out.score is None
+    assert out.data["popups"] == ["Thông báo bảo trì hệ thống"]
+    crowded = HomepageLayout(url=url("/"), menu_items=[f"M {i}" for i in range(15)],
+                             popups=["x"])
+    assert simple_interface(_view([_home()], layout=crowded),
+                            SimpleParams()).status is Status.FAIL
+
+
 def test_duplicate_menu_links_count_once() -> None:
     menu = [nav_link("/a", "A"), nav_link("/a", "A again"), nav_link("/b", "B")]
     assert simple_interface(_view([_home(links=menu)]), SimpleParams()).value == 2
@@ -150,9 +182,22 @@ def test_english_switcher_and_page_pass() -> None:
     assert out.status is Status.PASS and out.score == 1.0
 
 
-def test_e_services_host_counts_as_switcher() -> None:
+def test_e_services_host_is_switcher_and_interface() -> None:
+    # TT 01/2018 Đ16.1: the English interface's own host; it is outside the crawl.
     home = _home(links=[*MENU, link("https://e-services.sonlam.gov.vn/", "EN", region="header")])
     out = multilingual_interface(_view([home]), MultilingualParams())
+    assert out.score == 1.0 and out.status is Status.PASS
+
+
+def test_hreflang_declares_the_english_interface() -> None:
+    home = _home(links=[*MENU, link("http://127.0.0.1:9/e/", "English", region="header")])
+    declared = HomepageLayout(url=url("/"), alternates=[LanguageAlternate(
+        lang="en-GB", href="http://127.0.0.1:9/e/")])
+    assert multilingual_interface(_view([home], layout=declared),
+                                  MultilingualParams()).score == 1.0
+    # A switcher alone (no hreflang, no English page, not an e-services host) is half.
+    bare = HomepageLayout(url=url("/"))
+    out = multilingual_interface(_view([home], layout=bare), MultilingualParams())
     assert out.score == 0.5 and out.status is Status.FAIL
 
 
