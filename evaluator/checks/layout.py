@@ -112,6 +112,25 @@ _FRAME_FIELDS = ("header_agency", "menu", "footer_agency", "responsible", "addre
                  "email")
 
 
+def _field_name(field: str) -> Msg:
+    # Literal keys: tests/unit/test_messages.py checks every key the code names.
+    match field:
+        case "header_agency":
+            return msg("layout.field.header_agency")
+        case "menu":
+            return msg("layout.field.menu")
+        case "footer_agency":
+            return msg("layout.field.footer_agency")
+        case "responsible":
+            return msg("layout.field.responsible")
+        case "address":
+            return msg("layout.field.address")
+        case "phone":
+            return msg("layout.field.phone")
+        case _:
+            return msg("layout.field.email")
+
+
 @register("homepage_header_footer", level="site", params=FrameParams)
 def homepage_header_footer(view: EvidenceView, params: FrameParams) -> Outcome:
     """One share of the score per field of TT 32/2017 Đ16.3 a-c found on the homepage."""
@@ -138,7 +157,7 @@ def homepage_header_footer(view: EvidenceView, params: FrameParams) -> Outcome:
     missing = [f for f in _FRAME_FIELDS if not found[f]]
     score = (len(_FRAME_FIELDS) - len(missing)) / len(_FRAME_FIELDS)
     findings = tuple(
-        Finding(msg("layout.frame_missing", field=msg(f"layout.field.{f}")),
+        Finding(msg("layout.frame_missing", field=_field_name(f)),
                 page_url=home.final_url,
                 selector="footer" if f not in ("header_agency", "menu") else "header")
         for f in missing

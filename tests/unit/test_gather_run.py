@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from evaluator.evidence import EvidenceBundle, Form, FormInput, Page, load_bundle
+from evaluator.evidence import EvidenceBundle, Form, FormInput, HomepageLayout, Page, load_bundle
 from evaluator.settings import Settings
 from evaluator.targets import Target
 from tests.unit.evidence_factory import (
@@ -103,7 +103,12 @@ def run(mods: list[ModuleType], monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setattr(module, "find_chromium", lambda explicit=None: "/usr/bin/chromium")
     monkeypatch.setattr(module, "BrowserSession", FakeSession)
     monkeypatch.setattr(module, "gather_page", fake_gather_page)
+    monkeypatch.setattr(module, "gather_layout", fake_gather_layout)
     return module
+
+
+async def fake_gather_layout(new_tab: Any, page_url: str, *_a: Any) -> HomepageLayout:
+    return HomepageLayout(url=page_url, final_url=page_url, status=200, menu_items=["Trang chủ"])
 
 
 def gather(run: ModuleType, out: Path) -> EvidenceBundle:
@@ -158,6 +163,7 @@ def test_a_page_a_journey_and_the_key_page_lane_fail_alone(
     assert result.disabled["key_pages"] == "the key-page lane failed: RuntimeError: lane"
     assert result.errors == [result.disabled["journeys.search"], result.disabled["key_pages"]]
     assert (tmp_path / "thu" / "tmp" / "someone-elses.txt").exists()  # not ours to delete
+    assert result.layout is not None and result.layout.menu_items == ["Trang chủ"]
     session = FakeSession.instances[0]
     assert sorted(session.closed) == sorted(session.opened)  # every context closed
 
