@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     def crawl_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("urls", nargs="+", metavar="URL", help="start URL of a portal")
         p.add_argument("--out", type=Path, required=True, help="output folder")
-        p.add_argument("--profile", help="criteria profile name or folder (default vn-2023)")
+        p.add_argument("--profile", help="criteria profile name or folder: vn-2023 (default) or vn-2024")
         p.add_argument("--max-pages", type=int, help="crawl at most N pages per portal")
         p.add_argument("--max-depth", type=int, help="crawl at most N clicks deep")
         p.add_argument("--concurrency", type=int, help="browser contexts crawling at once")
@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     which = ba.add_mutually_exclusive_group()
     which.add_argument("--round", dest="round_id", metavar="ID", help="id of the new round")
     which.add_argument("--resume", metavar="ROUND", help="finish a round that was interrupted")
-    ba.add_argument("--profile", help="criteria profile name or folder (default vn-2023)")
+    ba.add_argument("--profile", help="criteria profile name or folder: vn-2023 (default) or vn-2024")
     ba.add_argument("--max-pages", type=int, help="crawl at most N pages per portal")
     ba.add_argument("--workers", type=int, help="portals evaluated at once (local pool)")
     ba.add_argument("--portal-timeout", type=float, metavar="SECONDS",
@@ -135,7 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     cr = sub.add_parser("criteria", help="work with criteria profiles")
     crsub = cr.add_subparsers(dest="criteria_command", required=True)
     chk = crsub.add_parser("check", help="validate criteria profiles")
-    chk.add_argument("profiles", nargs="*", default=["vn-2023"])
+    # Both shipped profiles by default: vn-2024 extends vn-2023, so a change to one may break
+    # the other.
+    chk.add_argument("profiles", nargs="*", default=["vn-2023", "vn-2024"])
     return parser
 
 

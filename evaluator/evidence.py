@@ -494,6 +494,30 @@ class TransportEvidence(_Model):
     errors: list[str] = Field(default_factory=list)
 
 
+class LanguageAlternate(_Model):
+    """A ``<link rel="alternate" hreflang>`` or ``<a hreflang>`` of the homepage."""
+
+    lang: str
+    href: str = ""
+
+
+class HomepageLayout(_Model):
+    """The homepage's frame after load (gather/layout.py): what checks/layout.py judges."""
+
+    url: str
+    final_url: str = ""
+    status: int | None = None
+    # innerText of the header (banner) and of the last footer (contentinfo); None: no element.
+    header_text: str | None = None
+    footer_text: str | None = None
+    # Visible direct items of the first menu list; None: no <nav> found.
+    menu_items: list[str] | None = None
+    alternates: list[LanguageAlternate] = Field(default_factory=list)
+    # Dialogs, modals and fixed overlays (> 30 % of the viewport) visible after load: their text.
+    popups: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
 class EvidenceBundle(_Model):
     schema_version: int = SCHEMA_VERSION
     portal_id: str
@@ -518,6 +542,8 @@ class EvidenceBundle(_Model):
     persona: PersonaJourney | None = None
     # Transport and domain evidence (issue 4 T01-T04); None when not gathered.
     transport: TransportEvidence | None = None
+    # The homepage's header, footer, menu, hreflang and pop-ups (layout criteria, T09-T11).
+    layout: HomepageLayout | None = None
 
 
 class EvidenceError(Exception):

@@ -135,6 +135,15 @@ class Settings:
     #: Base64 SHA-256 SubjectPublicKeyInfo hashes Chromium accepts certificates from
     #: (--ignore-certificate-errors-spki-list): the test CA of an HTTPS demo. Empty: none.
     chromium_trusted_spki: tuple[str, ...] = ()
+    # EMC monitoring code (criteria/vn-2023/access-layout.yaml emc-monitoring-code).
+    #: Hosts of the national EMC tracker (CONFIG-FACTS.md §4.1: the `_govaq` snippet loads
+    #: https://f-emc.ngsp.gov.vn/embed/gov-tracking.min.js). A request from a portal page to one
+    #: of them proves the code is installed. Tests point it at the loopback national stand-in.
+    #: Recorded in the evidence, so a re-score judges the same way.
+    emc_script_hosts: tuple[str, ...] = ("f-emc.ngsp.gov.vn",)
+    #: The snippet's global queue (`window._govaq`): the fixture snippet uses it; kept with the
+    #: hosts so an operator changing the EMC code changes both in one place.
+    emc_queue_name: str = "_govaq"
 
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as

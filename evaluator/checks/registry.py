@@ -78,7 +78,7 @@ def names() -> list[str]:
 def _load_builtin() -> None:
     # Importing the modules runs their @register decorators.
     import evaluator.checks.transport  # noqa: F401  (issue 4: T01-T04)
-    from evaluator.checks import access, functionality, performance  # noqa: F401
+    from evaluator.checks import access, functionality, layout, performance  # noqa: F401
 
 
 def params_of(spec: CheckSpec, raw: dict[str, Any]) -> Params:

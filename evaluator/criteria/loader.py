@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +43,10 @@ class LoadedProfile:
     directory: Path
     # sha256 over every file read: results record which exact criteria graded them.
     digest: str
+    # The vocabulary file read; an extending profile without its own reuses its base's.
+    vocabulary_file: Path | None = None
+    # The id of the profile this one extends (criteria/<id>/profile.yaml `extends`), if any.
+    base: str | None = None
 
     def pillar_points(self, pillar: str) -> float:
         return next(p.points for p in self.profile.pillars if p.id == pillar)
@@ -171,6 +176,10 @@ def resolve_profile_dir(name_or_path: str | Path) -> Path:
 
 
 def load_profile(name_or_path: str | Path) -> LoadedProfile:
+    return _load_profile(name_or_path, ())
+
+
+def _load_profile(name_or_path: str | Path, chain: tuple[Path, ...]) -> LoadedProfile:
     # Imported here: the registry fills when the check modules import, and they import schema.
     from evaluator.checks import registry
 
@@ -189,7 +198,19 @@ def load_profile(name_or_path: str | Path) -> LoadedProfile:
             f"pillar points add up to {total:g}, not 100",
         )
 
-    vocab_file = (directory / profile.vocabulary).resolve()
+    base: LoadedProfile | None = None
+    if profile.extends is not None:
+        base = _load_base(profile.extends, directory, profile_file, lines,
+                          (*chain, directory.resolve()))
+        # The base's digest covers every file it read: a change there changes this digest too.
+        digest.update(base.digest.encode("ascii"))
+
+    if profile.vocabulary is not None:
+        vocab_file = (directory / profile.vocabulary).resolve()
+    elif base is not None:
+        vocab_file = base.vocabulary_file or (base.directory / "vocabulary.yaml").resolve()
+    else:
+        vocab_file = (directory / "vocabulary.yaml").resolve()
     vdata, vlines, vraw = _read_yaml(vocab_file)
     digest.update(vraw)
     vocabulary = _validate(Vocabulary, vdata, vocab_file, vlines)
@@ -197,6 +218,12 @@ def load_profile(name_or_path: str | Path) -> LoadedProfile:
     criteria: list[Criterion] = []
     first_seen: dict[str, tuple[Path, int | None]] = {}
     per_pillar: dict[str, float] = dict.fromkeys(pillar_ids, 0.0)
+    if base is not None:
+        for criterion, at in _inherit(profile, base, profile_file, lines):
+            first_seen[criterion.id] = (profile_file, _line(lines, at))
+            _check_vocabulary(criterion, registry, vocabulary, vocab_file, profile_file, lines, at)
+            per_pillar[criterion.pillar] += criterion.points
+            criteria.append(criterion)
     for index, name in enumerate(profile.criteria_files):
         file = directory / name
         if not file.is_file():
@@ -220,24 +247,8 @@ def load_profile(name_or_path: str | Path) -> LoadedProfile:
                     file, _line(clines, (*at, "pillar")),
                     f"unknown pillar '{criterion.pillar}' (profile has: {', '.join(pillar_ids)})",
                 )
-            spec = registry.get(criterion.check)
-            if spec is None:
-                raise CriteriaError(
-                    file, _line(clines, (*at, "check")),
-                    f"unknown check '{criterion.check}' (known: {', '.join(registry.names())})",
-                )
-            params = _validate(spec.params, criterion.params, file, clines, (*at, "params"))
-            if isinstance(params, NeedsVocabulary):
-                wrong = params.vocabulary_problem(vocabulary)
-                if wrong is not None:
-                    name, message = wrong
-                    raise CriteriaError(
-                        file, _line(clines, (*at, "params", name)),
-                        f"params.{name}: {message}; see {vocab_file.name}",
-                    )
-            problem = spec.scope_problem(criterion.scope)
-            if problem:
-                raise CriteriaError(file, _line(clines, (*at, "scope")), problem)
+            _check_vocabulary(criterion, registry, vocabulary, vocab_file, file, clines, at,
+                              own=True)
             per_pillar[criterion.pillar] += criterion.points
             criteria.append(criterion)
 
@@ -254,4 +265,149 @@ def load_profile(name_or_path: str | Path) -> LoadedProfile:
         vocabulary=vocabulary,
         directory=directory,
         digest=digest.hexdigest(),
+        vocabulary_file=vocab_file,
+        base=base.profile.id if base is not None else None,
     )
+
+
+def _check_vocabulary(
+    criterion: Criterion, registry: Any, vocabulary: Vocabulary, vocab_file: Path,
+    file: Path, lines: Lines, at: tuple[Any, ...], own: bool = False,
+) -> None:
+    """Check, params and scope of one criterion. ``own``: ``at`` points into the criterion's
+    own file; otherwise at the ``inherit`` entry that brought it in (its text is the base's)."""
+    spec = registry.get(criterion.check)
+    if spec is None:
+        raise CriteriaError(
+            file, _line(lines, (*at, "check") if own else at),
+            f"unknown check '{criterion.check}' (known: {', '.join(registry.names())})",
+        )
+    params = _validate(spec.params, criterion.params, file, lines,
+                       (*at, "params") if own else at)
+    if isinstance(params, NeedsVocabulary):
+        wrong = params.vocabulary_problem(vocabulary)
+        if wrong is not None:
+            name, message = wrong
+            where = (*at, "params", name) if own else at
+            prefix = "" if own else f"criterion '{criterion.id}': "
+            raise CriteriaError(
+                file, _line(lines, where),
+                f"{prefix}params.{name}: {message}; see {vocab_file.name}",
+            )
+    problem = spec.scope_problem(criterion.scope)
+    if problem:
+        raise CriteriaError(file, _line(lines, (*at, "scope") if own else at), problem)
+
+
+# -- profiles that extend another (criteria/vn-2024 extends criteria/vn-2023) ----------------------
+
+
+def _load_base(
+    ref: str, directory: Path, profile_file: Path, lines: Lines, chain: tuple[Path, ...]
+) -> LoadedProfile:
+    """The base profile: a folder relative to this profile's, else a shipped profile's name."""
+    relative = (directory / ref)
+    target: str | Path = relative if (relative / "profile.yaml").is_file() else ref
+    try:
+        base_dir = resolve_profile_dir(target).resolve()
+    except CriteriaError as exc:
+        raise CriteriaError(profile_file, _line(lines, ("extends",)),
+                            f"extends: {exc.message}") from None
+    if base_dir in chain:
+        names = " -> ".join(p.name for p in (*chain, base_dir))
+        raise CriteriaError(profile_file, _line(lines, ("extends",)),
+                            f"profiles extend each other in a loop: {names}")
+    return _load_profile(base_dir, chain)
+
+
+def _normalise(points: list[float], target: float) -> list[float]:
+    """Scale ``points`` in proportion to add up to ``target``, in hundredths of a point.
+
+    Hundredths keep the report readable (2.86, not 2.857142857); the largest-remainder method
+    hands out the rounding so the sum is exactly the target, as the loader then checks.
+    """
+    total = sum(points)
+    exact = [p * target / total for p in points]
+    cents = [math.floor(e * 100 + 1e-9) for e in exact]
+    short = round(target * 100) - sum(cents)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] * 100 - cents[i]), i))
+    for i in order[:short]:
+        cents[i] += 1
+    return [c / 100 for c in cents]
+
+
+def _inherit(
+    profile: Profile, base: LoadedProfile, file: Path, lines: Lines
+) -> list[tuple[Criterion, tuple[Any, ...]]]:
+    """The base's criteria placed in this profile's pillars, per ``inherit`` then ``overrides``.
+
+    Each comes with the location of the entry that placed it, for later error messages.
+    """
+    pillar_ids = [p.id for p in profile.pillars]
+    base_by_id = {c.id: c for c in base.criteria}
+    base_pillars = [p.id for p in base.profile.pillars]
+    taken: dict[str, int] = {}
+    placed: list[tuple[Criterion, tuple[Any, ...]]] = []
+    for i, rule in enumerate(profile.inherit):
+        at: tuple[Any, ...] = ("inherit", i)
+        if rule.pillar not in pillar_ids:
+            raise CriteriaError(file, _line(lines, (*at, "pillar")),
+                                f"unknown pillar '{rule.pillar}' (profile has: "
+                                f"{', '.join(pillar_ids)})")
+        if rule.from_pillar is not None:
+            if rule.from_pillar not in base_pillars:
+                raise CriteriaError(file, _line(lines, (*at, "from_pillar")),
+                                    f"base profile '{base.profile.id}' has no pillar "
+                                    f"'{rule.from_pillar}' (it has: {', '.join(base_pillars)})")
+            chosen = [c for c in base.criteria if c.pillar == rule.from_pillar]
+            where = [(*at, "from_pillar")] * len(chosen)
+        else:
+            chosen, where = [], []
+            for j, cid in enumerate(rule.ids):
+                if cid not in base_by_id:
+                    raise CriteriaError(file, _line(lines, (*at, "ids", j)),
+                                        f"criterion '{cid}' is not in base profile "
+                                        f"'{base.profile.id}'")
+                chosen.append(base_by_id[cid])
+                where.append((*at, "ids", j))
+        for criterion, loc in zip(chosen, where, strict=True):
+            if criterion.id in taken:
+                raise CriteriaError(file, _line(lines, loc),
+                                    f"criterion '{criterion.id}' is inherited twice (also by "
+                                    f"inherit entry {taken[criterion.id] + 1})")
+            taken[criterion.id] = i
+        points = [c.points for c in chosen]
+        if rule.normalise_to is not None:
+            if sum(points) <= 0:
+                raise CriteriaError(file, _line(lines, (*at, "normalise_to")),
+                                    "normalise_to needs criteria with points to scale")
+            points = _normalise(points, rule.normalise_to)
+        placed += [(c.model_copy(update={"pillar": rule.pillar, "points": p}), loc)
+                   for c, p, loc in zip(chosen, points, where, strict=True)]
+    for j, cid in enumerate(profile.exclude):
+        loc = ("exclude", j)
+        if cid not in base_by_id:
+            raise CriteriaError(file, _line(lines, loc),
+                                f"criterion '{cid}' is not in base profile '{base.profile.id}'")
+        if cid in taken:
+            raise CriteriaError(file, _line(lines, loc),
+                                f"criterion '{cid}' is both inherited and excluded")
+    left = [c.id for c in base.criteria if c.id not in taken and c.id not in profile.exclude]
+    if left:
+        raise CriteriaError(file, _line(lines, ("inherit",)),
+                            f"base criteria neither inherited nor excluded: {', '.join(left)}")
+    index = {c.id: k for k, (c, _) in enumerate(placed)}
+    for k, override in enumerate(profile.overrides):
+        at = ("overrides", k)
+        if override.id not in index:
+            raise CriteriaError(file, _line(lines, (*at, "id")),
+                                f"override of '{override.id}', which is not inherited")
+        if override.pillar is not None and override.pillar not in pillar_ids:
+            raise CriteriaError(file, _line(lines, (*at, "pillar")),
+                                f"unknown pillar '{override.pillar}' (profile has: "
+                                f"{', '.join(pillar_ids)})")
+        criterion, _ = placed[index[override.id]]
+        update = {k2: v for k2, v in (("pillar", override.pillar), ("points", override.points))
+                  if v is not None}
+        placed[index[override.id]] = (criterion.model_copy(update=update), at)
+    return placed

@@ -46,6 +46,35 @@ def band_index(grade: str | None, bands: Sequence[Band]) -> int | None:
     return next((i for i, band in enumerate(bands) if band.grade == grade), None)
 
 
+class Inherit(_Strict):
+    """Criteria taken from the base profile into one pillar of this one.
+
+    ``from_pillar`` takes every criterion of a base pillar (so a criterion added to it later is
+    taken too); ``ids`` names them one by one. ``normalise_to`` rescales their points in
+    proportion so they add up to that many (RESEARCH.md §3.4 "scale"/"normalise"); without it
+    the base's points are kept.
+    """
+
+    pillar: str = Field(pattern=ID_PATTERN)
+    from_pillar: str | None = None
+    ids: list[str] = Field(default_factory=list)
+    normalise_to: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Inherit:
+        if (self.from_pillar is None) == (not self.ids):
+            raise ValueError("give either from_pillar or ids")
+        return self
+
+
+class Override(_Strict):
+    """One inherited criterion moved to another pillar or given other points (after inherit)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    pillar: str | None = Field(None, pattern=ID_PATTERN)
+    points: float | None = Field(None, ge=0)
+
+
 class Profile(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: Text
@@ -55,8 +84,28 @@ class Profile(_Strict):
     # What an `error` outcome earns: "zero" counts its points as lost (visible in the report,
     # never silently dropped from the denominator).
     error_policy: Literal["zero"] = "zero"
-    criteria_files: list[str] = Field(min_length=1)
-    vocabulary: str = "vocabulary.yaml"
+    # Extra criteria files; a profile that extends another may add none.
+    criteria_files: list[str] = Field(default_factory=list)
+    # Relative to this profile's folder. Unset: "vocabulary.yaml", or the base's when it extends.
+    vocabulary: str | None = None
+    # A profile built from another one's criteria (loader.py: extends, inherit, overrides).
+    extends: str | None = None
+    inherit: list[Inherit] = Field(default_factory=list)
+    overrides: list[Override] = Field(default_factory=list)
+    # Base criteria deliberately left out. Every base criterion must be inherited or excluded,
+    # so a criterion added to the base later is never dropped without anyone deciding it.
+    exclude: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _own_or_inherited(self) -> Profile:
+        if self.extends is None:
+            if not self.criteria_files:
+                raise ValueError("criteria_files must list at least one file")
+            if self.inherit or self.overrides or self.exclude:
+                raise ValueError("inherit, overrides and exclude need 'extends: <base profile>'")
+        elif not self.inherit:
+            raise ValueError("a profile that extends another must say what it inherits")
+        return self
 
     @model_validator(mode="after")
     def _bands_descend(self) -> Profile:

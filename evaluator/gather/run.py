@@ -26,6 +26,7 @@ from evaluator.derived import EvidenceView, origin
 from evaluator.evidence import (
     CrawlSummary,
     EvidenceBundle,
+    HomepageLayout,
     Journeys,
     KeyPageMeasurement,
     Page,
@@ -44,6 +45,7 @@ from evaluator.gather.key_pages import (
     key_page_urls,
     measure_key_page,
 )
+from evaluator.gather.layout import gather_layout
 from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
 from evaluator.gather.persona import persona_journey
 from evaluator.gather.scripts import TIMING_INIT
@@ -227,6 +229,8 @@ async def gather_portal(
                                               settings, timeout_ms, errors, disabled, say,
                                               target.id)
         journeys = Journeys(search=search, status_lookup=lookup, **extra)
+        layout = await _homepage_layout(session, new_tab, start.final_url, settings, timeout_ms,
+                                        errors, disabled)
         for tab in tabs:
             await tab.close()
         for context in contexts:
@@ -247,9 +251,27 @@ async def gather_portal(
             **meta, finished_at=_now(), versions=versions(), errors=errors, disabled=disabled,
             robots=robots, sitemap=sitemap, crawl=crawl_summary, pages=pages,
             key_pages=key_pages, journeys=journeys, persona=persona, transport=transport,
+            layout=layout,
         )
     save_bundle(bundle, evidence_dir)
     return bundle
+
+
+async def _homepage_layout(
+    session: BrowserSession, new_tab: Callable[[], Awaitable[Tab]], url: str, settings: Settings,
+    timeout_ms: float, errors: list[str], disabled: dict[str, str],
+) -> HomepageLayout | None:
+    """The homepage's frame for the layout criteria; stands alone like the journeys."""
+    if not session.connected:
+        disabled["layout"] = "the browser crashed before the homepage layout was read"
+        return None
+    try:
+        # key_page_settle_ms: pop-ups and cookie banners open a moment after load.
+        return await gather_layout(new_tab, url, timeout_ms, settings.key_page_settle_ms)
+    except Exception as exc:
+        errors.append(_failure("reading the homepage layout", exc))
+        disabled["layout"] = errors[-1]
+        return None
 
 
 async def _functionality_journeys(

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.golden.update import FROZEN, GOLDEN, SCHEMA, golden_text, schema_text
+from tests.golden.update import FROZEN, PROFILES, SCHEMA, golden_file, golden_text, schema_text
 
 PORTALS = sorted(p.name for p in FROZEN.iterdir() if p.is_dir()) if FROZEN.is_dir() else []
 
@@ -22,19 +22,21 @@ def test_there_is_frozen_evidence_for_each_fixture_portal() -> None:
     assert expected == PORTALS
 
 
+@pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("portal_id", PORTALS)
-def test_golden_result(portal_id: str) -> None:
-    golden = GOLDEN / f"{portal_id}.vn-2023.result.json"
+def test_golden_result(portal_id: str, profile: str) -> None:
+    golden = golden_file(portal_id, profile)
     assert golden.is_file(), "run `nox -s update_golden`"
-    assert golden_text(portal_id) == golden.read_text(encoding="utf-8"), (
+    assert golden_text(portal_id, profile) == golden.read_text(encoding="utf-8"), (
         "scoring changed: review and run `nox -s update_golden`"
     )
 
 
+@pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("portal_id", PORTALS)
-def test_golden_validates_against_published_schema(portal_id: str) -> None:
+def test_golden_validates_against_published_schema(portal_id: str, profile: str) -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    data = json.loads((GOLDEN / f"{portal_id}.vn-2023.result.json").read_text(encoding="utf-8"))
+    data = json.loads(golden_file(portal_id, profile).read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
 
 

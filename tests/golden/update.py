@@ -17,6 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 FROZEN = ROOT / "fixtures" / "evidence"
 GOLDEN = Path(__file__).parent
 SCHEMA = ROOT / "schemas" / "result.schema.json"
+# Every shipped profile gets golden results of the same frozen evidence: a re-weighting in
+# vn-2024 or a criterion change in vn-2023 (which vn-2024 inherits) shows in both diffs.
+PROFILES = ("vn-2023", "vn-2024")
+
+
+def golden_file(portal_id: str, profile: str) -> Path:
+    return GOLDEN / f"{portal_id}.{profile}.result.json"
 
 
 def schema_text() -> str:
@@ -35,9 +42,10 @@ def main() -> int:
     SCHEMA.parent.mkdir(exist_ok=True)
     SCHEMA.write_text(schema_text(), encoding="utf-8")
     for folder in sorted(p for p in FROZEN.iterdir() if p.is_dir()):
-        out = GOLDEN / f"{folder.name}.vn-2023.result.json"
-        out.write_text(golden_text(folder.name), encoding="utf-8")
-        print(f"wrote {out.relative_to(ROOT)}")
+        for profile in PROFILES:
+            out = golden_file(folder.name, profile)
+            out.write_text(golden_text(folder.name, profile), encoding="utf-8")
+            print(f"wrote {out.relative_to(ROOT)}")
     print(f"wrote {SCHEMA.relative_to(ROOT)}")
     return 0
 

@@ -14,6 +14,7 @@ from evaluator.evidence import (
     EvidenceBundle,
     Form,
     FormInput,
+    HomepageLayout,
     Page,
     TransportEvidence,
     load_bundle,
@@ -114,7 +115,12 @@ def run(mods: list[ModuleType], monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setattr(module, "gather_transport", lambda start_url, settings: TransportEvidence(
         host="dichvucong.example.gov.vn", https_url=start_url, resolver="none",
         errors=["not gathered in unit tests"]))
+    monkeypatch.setattr(module, "gather_layout", fake_gather_layout)
     return module
+
+
+async def fake_gather_layout(new_tab: Any, page_url: str, *_a: Any) -> HomepageLayout:
+    return HomepageLayout(url=page_url, final_url=page_url, status=200, menu_items=["Trang chủ"])
 
 
 def gather(run: ModuleType, out: Path) -> EvidenceBundle:
@@ -169,6 +175,7 @@ def test_a_page_a_journey_and_the_key_page_lane_fail_alone(
     assert result.disabled["key_pages"] == "the key-page lane failed: RuntimeError: lane"
     assert result.errors == [result.disabled["journeys.search"], result.disabled["key_pages"]]
     assert (tmp_path / "thu" / "tmp" / "someone-elses.txt").exists()  # not ours to delete
+    assert result.layout is not None and result.layout.menu_items == ["Trang chủ"]
     session = FakeSession.instances[0]
     assert sorted(session.closed) == sorted(session.opened)  # every context closed
 

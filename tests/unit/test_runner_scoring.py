@@ -258,10 +258,32 @@ def perfect_bundle(**overrides: Any) -> EvidenceBundle:
                           "key_pages": [key_page("home"), key_page("catalogue", CATALOGUE_PATH)]}
     kw.update(overrides)
     b = bundle(pages, **kw)
-    return b.model_copy(update={
+    return _layout_ok(b.model_copy(update={
         "robots": Robots(url=url("/robots.txt"), status=200, body="User-agent: *\nDisallow:\n"),
         "sitemap": Sitemap(url=url("/sitemap.xml"), status=200, url_count=22,
-                           urls=[url(f"/thu-tuc/{i}") for i in range(22)])})
+                           urls=[url(f"/thu-tuc/{i}") for i in range(22)])}))
+
+
+def _layout_ok(b: EvidenceBundle) -> EvidenceBundle:
+    """What the layout criteria (access-layout.yaml) want: a site-map page, a full footer, a
+    short menu, an English interface and the EMC tracker."""
+    from evaluator.evidence import HomepageLayout, LanguageAlternate, Request
+
+    home = b.pages[0]
+    english = "https://e-services.example.gov.vn/"
+    home = home.model_copy(update={
+        "links": [*home.links, link("/so-do-cong", "Sơ đồ cổng", region="footer"),
+                  link(english, "English", region="header")],
+        "requests": [Request(url="https://f-emc.ngsp.gov.vn/embed/gov-tracking.min.js")]})
+    tree = page("/so-do-cong", title="Cổng dịch vụ công",
+                links=[link(f"/thu-tuc/{i}", f"Thủ tục {i}") for i in range(10)])
+    layout = HomepageLayout(
+        url=home.url, header_text="Ủy ban nhân dân tỉnh", menu_items=["Trang chủ", "Thủ tục"],
+        footer_text=("Ủy ban nhân dân tỉnh. Chịu trách nhiệm: Văn phòng. Địa chỉ: Số 1. "
+                     "Điện thoại: 0212 3856 789. Thư điện tử: a@b.gov.vn"),
+        alternates=[LanguageAlternate(lang="en", href=english)])
+    pages = [home, *b.pages[1:], tree.model_copy(update={"id": len(b.pages)})]
+    return b.model_copy(update={"pages": pages, "layout": layout})
 
 
 def test_perfect_portal_scores_100_and_grade_a_once_attested() -> None:
