@@ -346,6 +346,18 @@ class CrawlSummary(_Model):
     skipped_robots: list[str] = Field(default_factory=list)
     skipped_out_of_scope: int = 0
     truncated: bool = False
+    # Hostile portals (issue 7): what the evaluator refused or cut short, so a report can say so.
+    #: Top-level navigations to hosts outside the crawl's scope, refused (first 200 URLs).
+    blocked_navigations: list[str] = Field(default_factory=list)
+    blocked_navigation_count: int = 0
+    #: Windows a portal page opened (window.open), closed on sight.
+    popups_closed: int = 0
+    #: alert/confirm/prompt/beforeunload dialogs the crawl's tabs answered.
+    dialogs_dismissed: int = 0
+    #: Pages past page_budget_s: their tab was replaced.
+    pages_over_budget: int = 0
+    #: The crawl stopped starting pages at 60 % of portal_budget_s.
+    stopped_by_budget: bool = False
 
 
 class EvidenceBundle(_Model):

@@ -7,6 +7,7 @@ mid-crawl leaves every page gathered so far in the bundle.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import time
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from evaluator import __version__
 from evaluator.browser import BrowserSession, ContextOptions, Tab, find_chromium
@@ -42,7 +44,7 @@ from evaluator.gather.key_pages import (
     key_page_urls,
     measure_key_page,
 )
-from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
+from evaluator.gather.page import PageJob, error_page, failed_page, gather_page, one_line
 from evaluator.gather.persona import persona_journey
 from evaluator.gather.scripts import TIMING_INIT
 from evaluator.gather.service_journeys import (
@@ -59,6 +61,19 @@ log = logging.getLogger(__name__)
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _hands_over_to(url: str, hosts: Sequence[str]) -> bool:
+    """``url`` is on one of ``hosts`` (host or host:port; subdomains count), over http(s)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    netloc, host = parts.netloc.lower(), (parts.hostname or "").lower()
+    return any(netloc == h.lower() or host == h.lower() or host.endswith("." + h.lower())
+               for h in hosts if h)
 
 
 async def _no_lane() -> None:
@@ -78,6 +93,7 @@ async def gather_portal(
     persona: timings taken beside another portal's crawl grew 2-25x (ENVIRONMENT.md), so a round
     with several portals on one machine passes a machine-wide lock here."""
     say = progress or (lambda _msg: None)
+    budget_start = time.monotonic()
     enter_lane = serial_lane or _no_lane
     # Before anything is deleted: no browser must not cost the evidence of the previous run.
     executable = find_chromium(settings.chromium or None)
@@ -108,12 +124,24 @@ async def gather_portal(
         tabs = [await session.new_tab(c, TIMING_INIT) for c in contexts]
         axe_versions: set[str] = set()
 
+        over_budget = 0
+
         async def gather(tab: Tab, job: PageJob) -> Page:
+            nonlocal over_budget
             try:
-                page, axe_version = await gather_page(
+                page, axe_version = await asyncio.wait_for(gather_page(
                     tab, job, evidence_dir, timeout_ms=timeout_ms, settle_ms=settings.settle_ms,
                     run_axe=settings.axe, screenshot=settings.screenshots,
-                )
+                ), settings.page_budget_s)
+            except TimeoutError:
+                # A page that never yields its main thread (a busy loop) holds evaluate() and
+                # content() for ever: give the tab a fresh page and record why this one is empty.
+                over_budget += 1
+                log.warning("page %s (%s) took over page_budget_s=%g s; its tab is replaced",
+                            job.id, job.url, settings.page_budget_s)
+                await tab.renew()
+                return error_page(job, f"gave up after page_budget_s={settings.page_budget_s:g} s"
+                                       " (the page never finished: a hung script?)")
             except Exception as exc:
                 # The crawl's workers catch this too; the start page has no worker around it.
                 log.warning("page %s (%s) failed: %s", job.id, job.url, one_line(exc))
@@ -149,6 +177,14 @@ async def gather_portal(
         frontier = Frontier(start.final_url, settings.max_pages, settings.max_depth,
                             allowed_hosts=settings.allowed_hosts + target.allowed_hosts)
         frontier.admit_start(start.url, start.final_url)
+        # From here on no crawl tab may be sent off the portal (a script, a meta refresh, a 302,
+        # window.open): the only other hosts allowed are the identity providers and payment
+        # platforms the login and service journeys hand over to.
+        hand_over = (*vocabulary.identity_providers, *vocabulary.payment_hosts,
+                     *settings.trusted_identity_hosts, *settings.trusted_payment_hosts)
+        for context in contexts:
+            await session.confine(context, lambda url: frontier.in_scope(url)
+                                  or _hands_over_to(url, hand_over), timeout_ms)
         sitemap_candidates = [f"{site}/sitemap.xml"]
         if robots_fetch.status == 200:
             frontier.set_robots(robots_fetch.body)
@@ -177,8 +213,12 @@ async def gather_portal(
 
         say(f"{target.id}: crawling (≤ {settings.max_pages} pages, depth ≤ {settings.max_depth})")
         t0 = time.monotonic()
+        # The crawl stops starting pages at 60 % of the portal's budget: the journeys and the
+        # key-page lane get the rest, so a portal slow everywhere is judged on what was seen.
+        crawl_deadline = budget_start + 0.6 * settings.portal_budget_s
         try:
-            pages = await crawl(tabs, frontier, gather, start, sitemap_urls, on_page=on_page)
+            pages = await crawl(tabs, frontier, gather, start, sitemap_urls, on_page=on_page,
+                                deadline=crawl_deadline)
         except BaseException:
             await lane.cancel()
             await worker.close()
@@ -186,10 +226,25 @@ async def gather_portal(
         log.info("%s: %d pages in %.1f s", target.id, len(pages), time.monotonic() - t0)
         if not session.connected:
             errors.append("the browser crashed during the crawl; pages gathered so far are kept")
+        stopped = time.monotonic() >= crawl_deadline
+        if stopped:
+            errors.append(f"the crawl stopped at 60 % of portal_budget_s="
+                          f"{settings.portal_budget_s:g} s after {len(pages)} pages")
+            log.warning("%s: %s", target.id, errors[-1])
+        if session.popups_closed:
+            log.info("%s: closed %d pop-up windows", target.id, session.popups_closed)
+        if session.blocked_navigation_count:
+            log.info("%s: refused %d navigations off the portal", target.id,
+                     session.blocked_navigation_count)
         crawl_summary = CrawlSummary(
             max_pages=settings.max_pages, max_depth=settings.max_depth, pages_visited=len(pages),
             skipped_robots=frontier.skipped_robots[:200],
             skipped_out_of_scope=frontier.skipped_out_of_scope, truncated=frontier.full,
+            blocked_navigations=session.blocked_navigations[:200],
+            blocked_navigation_count=session.blocked_navigation_count,
+            popups_closed=session.popups_closed,
+            dialogs_dismissed=sum(t.dialogs_dismissed for t in tabs),
+            pages_over_budget=over_budget, stopped_by_budget=stopped,
         )
         provisional = EvidenceBundle(**meta, versions=versions(), pages=pages)
         view = EvidenceView(provisional, vocabulary)
