@@ -242,3 +242,40 @@ CHECKS = {
 
 def test_every_case_has_its_checks() -> None:
     assert set(CHECKS) == {c.id for c in CASES}
+
+
+# -- a round carries on ----------------------------------------------------------------------------
+
+ROUND_CASES = ("busy-script", "navigate-away", "drip")
+
+
+def test_round_with_hostile_portals_still_grades_the_normal_one(
+        servers: HostileServers, fixture_server: Any, tmp_path: Path) -> None:
+    """`portal-eval batch` over two hostile portals that are graded, one that is not, and the
+    model fixture portal `mau`: every portal ends with a result and `mau` is graded."""
+    import subprocess
+    import sys
+
+    from evaluator.results import load_result
+    from tests.integration.rounds.conftest import ROOT, round_env, write_targets
+
+    out = tmp_path / "out"
+    targets = write_targets(tmp_path / "targets.yaml", fixture_server, ["mau"], [
+        {"id": cid, "name": cid, "agency": "province", "start_url": servers.url(cid)}
+        for cid in ROUND_CASES])
+    elsewhere_before = len(servers.elsewhere_requests())
+    env = round_env(max_pages="5", nav_timeout_s="4", page_budget_s="12", portal_retries="0",
+                    portal_heartbeat_s="1", lighthouse="false", axe="false", persona="false",
+                    screenshots="false", settle_ms="50", key_page_settle_ms="100",
+                    service_sample_size="2")
+    proc = subprocess.run(
+        [sys.executable, "-m", "evaluator", "batch", str(targets), "--out", str(out),
+         "--store", f"sqlite:///{tmp_path / 'rounds.sqlite'}", "--round", "hostile"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
+    assert proc.returncode == 3, proc.stderr[-2000:]  # done; one portal not evaluated
+    results = {pid: load_result(out / "hostile" / pid) for pid in ("mau", *ROUND_CASES)}
+    assert results["mau"].grade is not None, results["mau"].not_evaluated
+    assert results["busy-script"].grade is not None and results["navigate-away"].grade is not None
+    assert results["drip"].grade is None and "timed out" in (results["drip"].not_evaluated or "")
+    assert servers.elsewhere_requests()[elsewhere_before:] == []
+    assert (out / "hostile" / "index.html").is_file()
