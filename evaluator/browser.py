@@ -304,6 +304,12 @@ class Tab:
         return [r.__dict__.copy() for r in self._records.values()]
 
     async def goto(self, url: str, timeout_ms: float, wait_until: str = "load") -> NavResult:
+        if self.page.url.startswith("chrome-error://"):
+            # Leaving Chromium's error page (a refused or failed navigation) for a routed site
+            # swaps renderer processes, and the intercepted navigation restarts: Playwright then
+            # reports it "interrupted by another navigation" to the same URL. A fresh page does
+            # not have that problem.
+            await self.renew()
         try:
             try:
                 response = await self.page.goto(url, timeout=timeout_ms, wait_until=wait_until)  # type: ignore[arg-type]
@@ -314,7 +320,9 @@ class Tab:
                 if "interrupted by another navigation" not in str(exc) or isinstance(
                         exc, PlaywrightTimeout):
                     raise
-                log.debug("navigation to %s interrupted; retrying once", url)
+                # Asked again from a fresh page: the interrupted one may still be mid-restart.
+                log.debug("navigation to %s interrupted; retrying once in a fresh page", url)
+                await self.renew()
                 response = await self.page.goto(url, timeout=timeout_ms, wait_until=wait_until)  # type: ignore[arg-type]
         except PlaywrightTimeout:
             return NavResult(None, self.page.url, error=f"timed out after {timeout_ms / 1000:g} s")
@@ -473,6 +481,8 @@ class BrowserSession:
         self._background: set[asyncio.Task[None]] = set()
         #: Pop-ups (window.open, target=_blank from a script) closed on sight, in all contexts.
         self.popups_closed = 0
+        #: window.open calls refused in confined contexts (NO_POPUPS).
+        self.popups_refused = 0
         #: Navigations refused by confine(): "<url> (from <page url>)", the first 200.
         self.blocked_navigations: list[str] = []
         self.blocked_navigation_count = 0
@@ -631,7 +641,7 @@ class BrowserSession:
                 await route.fulfill(response=response)
 
         def refused_popup(_source: Any, url: Any) -> None:
-            self._refuse(f"window.open({str(url)[:400]})")
+            self.popups_refused += 1
 
         await context.expose_binding("__peRefusedPopup", refused_popup)
         await context.add_init_script(NO_POPUPS)

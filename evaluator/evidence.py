@@ -352,6 +352,8 @@ class CrawlSummary(_Model):
     blocked_navigation_count: int = 0
     #: Windows a portal page opened (window.open), closed on sight.
     popups_closed: int = 0
+    #: window.open calls refused in the crawl's tabs (no window opened at all).
+    popups_refused: int = 0
     #: alert/confirm/prompt/beforeunload dialogs the crawl's tabs answered.
     dialogs_dismissed: int = 0
     #: Pages past page_budget_s: their tab was replaced.

@@ -63,6 +63,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _journey_budget(settings: Settings, pages: int) -> float:
+    """A journey's hard limit: ``page_budget_s`` for each page it may open. Past it the journey
+    is recorded as failed (``disabled``, with the reason) and the evaluation goes on: a portal
+    hung the journeys once in the hostile fixtures (issue 7), and without a limit that cost the
+    whole portal budget."""
+    return settings.page_budget_s * pages
+
+
 def _hands_over_to(url: str, hosts: Sequence[str]) -> bool:
     """``url`` is on one of ``hosts`` (host or host:port; subdomains count), over http(s)."""
     try:
@@ -242,7 +250,7 @@ async def gather_portal(
             skipped_out_of_scope=frontier.skipped_out_of_scope, truncated=frontier.full,
             blocked_navigations=session.blocked_navigations[:200],
             blocked_navigation_count=session.blocked_navigation_count,
-            popups_closed=session.popups_closed,
+            popups_closed=session.popups_closed, popups_refused=session.popups_refused,
             dialogs_dismissed=sum(t.dialogs_dismissed for t in tabs),
             pages_over_budget=over_budget, stopped_by_budget=stopped,
         )
@@ -260,14 +268,16 @@ async def gather_portal(
         if session.connected:
             say(f"{target.id}: search and status-lookup journeys")
             try:
-                search = await search_journey(view, new_tab, vocabulary.search_queries,
-                                              timeout_ms)
+                search = await asyncio.wait_for(
+                    search_journey(view, new_tab, vocabulary.search_queries, timeout_ms),
+                    _journey_budget(settings, len(vocabulary.search_queries) + 1))
             except Exception as exc:
                 errors.append(_failure("the search journey", exc))
                 disabled["journeys.search"] = errors[-1]
             try:
-                lookup = await status_lookup_journey(view, new_tab, vocabulary, timeout_ms,
-                                                     evidence_dir)
+                lookup = await asyncio.wait_for(
+                    status_lookup_journey(view, new_tab, vocabulary, timeout_ms, evidence_dir),
+                    _journey_budget(settings, 4))
             except Exception as exc:
                 errors.append(_failure("the status-lookup journey", exc))
                 disabled["journeys.status_lookup"] = errors[-1]
@@ -328,7 +338,8 @@ async def _functionality_journeys(
     out: dict[str, Any] = {}
     for name, run in runs.items():
         try:
-            out[name] = await run()
+            pages = settings.service_sample_size + 2 if name == "service_sample" else 6
+            out[name] = await asyncio.wait_for(run(), _journey_budget(settings, pages))
         except Exception as exc:
             errors.append(_failure(f"the {name.replace('_', '-')} journey", exc))
             disabled[f"journeys.{name}"] = errors[-1]

@@ -50,6 +50,7 @@ class FakeSession:
         self.version, self.playwright_version = "156.0", "1.65.2"
         self.connected = True
         self.popups_closed = 0
+        self.popups_refused = 0
         self.blocked_navigations: list[str] = []
         self.blocked_navigation_count = 0
         self.confined: list[Any] = []
