@@ -89,6 +89,8 @@ async def _no_lane() -> None:
 
 
 def _failure(what: str, exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError) and not str(exc):
+        return f"{what} failed: it ran past its time limit (page_budget_s per page it may open)"
     return f"{what} failed: {type(exc).__name__}: {one_line(exc)}"
 
 
