@@ -13,16 +13,18 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from playwright.async_api import (
     Browser,
     BrowserContext,
     Page,
     Playwright,
+    Route,
     async_playwright,
 )
 from playwright.async_api import Error as PlaywrightError
@@ -159,6 +161,15 @@ TEXT_BOXES = "input[type=search], input[type=text], input:not([type])"
 # Typing waits this long at most for the box: the page has loaded, the box is there or never.
 FILL_TIMEOUT_MS = 10_000
 _MAX_NOTES = 50  # console errors and dialogs kept per tab
+# Installed in every frame of a confined context: window.open opens nothing (BrowserSession.confine).
+NO_POPUPS = """(() => {
+  const refuse = function (url) {
+    try { window.__peRefusedPopup(String(url === undefined ? "" : url)); } catch (e) {}
+    return null;
+  };
+  try { Object.defineProperty(window, "open", {value: refuse, writable: false,
+                                               configurable: false}); } catch (e) {}
+})();"""
 
 
 def css_string(value: str) -> str:
@@ -205,8 +216,15 @@ class Tab:
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
     # The CDP session of throttle(): held so the emulation lives as long as the tab.
     _cdp: Any = None
+    # The init script the tab was opened with: renew() puts it on the fresh page too.
+    init_script: str = ""
+    # Dialogs dismissed in all (``dialogs`` keeps only the first 50).
+    dialogs_dismissed: int = 0
 
     def __post_init__(self) -> None:
+        self._listen()
+
+    def _listen(self) -> None:
         self.page.on("console", lambda msg: self._console_error(msg.text)
                      if msg.type == "error" else None)
         self.page.on("pageerror", lambda exc: self._console_error(f"uncaught: {exc}"))
@@ -221,9 +239,29 @@ class Tab:
             self.console_errors.append(text[:200])
 
     def _on_dialog(self, dialog: Dialog) -> None:
+        self.dialogs_dismissed += 1
         if len(self.dialogs) < _MAX_NOTES:
             self.dialogs.append(f"{dialog.type}: {(dialog.message or '')[:200]}")
-        self._spawn(dialog.dismiss())
+        # "Leave this page?" is answered yes: dismissing it would keep a hostile page loaded and
+        # stop the crawl's next navigation. Every other dialog is dismissed (Cancel).
+        self._spawn(dialog.accept() if dialog.type == "beforeunload" else dialog.dismiss())
+
+    async def renew(self) -> None:
+        """Replace the page with a fresh one in the same context (and the same init script).
+
+        For a page that never gives its main thread back (``for(;;){}``): evaluate() and
+        content() would wait for ever, and the tab would hang every page the crawl gives it
+        after. Closing without beforeunload lets Chromium kill the hung renderer.
+        """
+        context = self.page.context
+        with contextlib.suppress(PlaywrightError, asyncio.TimeoutError):
+            await asyncio.wait_for(self.page.close(run_before_unload=False), 15)
+        self.page = await context.new_page()
+        if self.init_script:
+            await self.page.add_init_script(self.init_script)
+        self._records.clear()
+        self._cdp = None
+        self._listen()
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -266,8 +304,26 @@ class Tab:
         return [r.__dict__.copy() for r in self._records.values()]
 
     async def goto(self, url: str, timeout_ms: float, wait_until: str = "load") -> NavResult:
+        if self.page.url.startswith("chrome-error://"):
+            # Leaving Chromium's error page (a refused or failed navigation) for a routed site
+            # swaps renderer processes, and the intercepted navigation restarts: Playwright then
+            # reports it "interrupted by another navigation" to the same URL. A fresh page does
+            # not have that problem.
+            await self.renew()
         try:
-            response = await self.page.goto(url, timeout=timeout_ms, wait_until=wait_until)  # type: ignore[arg-type]
+            try:
+                response = await self.page.goto(url, timeout=timeout_ms, wait_until=wait_until)  # type: ignore[arg-type]
+            except PlaywrightError as exc:
+                # The previous page's load, given up on (a 50 MB page, a drip), can fail late and
+                # put Chromium's error page over this navigation: once, that is not this URL's
+                # fault, so it is asked again.
+                if "interrupted by another navigation" not in str(exc) or isinstance(
+                        exc, PlaywrightTimeout):
+                    raise
+                # Asked again from a fresh page: the interrupted one may still be mid-restart.
+                log.debug("navigation to %s interrupted; retrying once in a fresh page", url)
+                await self.renew()
+                response = await self.page.goto(url, timeout=timeout_ms, wait_until=wait_until)  # type: ignore[arg-type]
         except PlaywrightTimeout:
             return NavResult(None, self.page.url, error=f"timed out after {timeout_ms / 1000:g} s")
         except PlaywrightError as exc:
@@ -423,6 +479,13 @@ class BrowserSession:
         self.playwright_version: str = ""
         # Pop-up closing tasks: referenced until done, so none is garbage-collected mid-way.
         self._background: set[asyncio.Task[None]] = set()
+        #: Pop-ups (window.open, target=_blank from a script) closed on sight, in all contexts.
+        self.popups_closed = 0
+        #: window.open calls refused in confined contexts (NO_POPUPS).
+        self.popups_refused = 0
+        #: Navigations refused by confine(): "<url> (from <page url>)", the first 200.
+        self.blocked_navigations: list[str] = []
+        self.blocked_navigation_count = 0
 
     async def __aenter__(self) -> BrowserSession:
         # Chromium litters TMPDIR and ~/.config otherwise (ENVIRONMENT.md), so it gets a scratch
@@ -512,10 +575,77 @@ class BrowserSession:
         return context
 
     def _on_new_page(self, page: Page) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(_close_popup(page))
+        task: asyncio.Task[None] = asyncio.ensure_future(self._close_popup(page))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         task.add_done_callback(_retrieve)
+
+    async def _close_popup(self, page: Page) -> None:
+        # The context's first page is ours (opened via new_page); later ones are portal pop-ups.
+        with contextlib.suppress(PlaywrightError):
+            if await page.opener() is not None:
+                self.popups_closed += 1
+                await page.close()
+
+    def _refuse(self, url: str) -> None:
+        self.blocked_navigation_count += 1
+        if len(self.blocked_navigations) < 200:
+            self.blocked_navigations.append(url[:500])
+
+    async def confine(self, context: BrowserContext, allowed: Callable[[str], bool],
+                      timeout_ms: float) -> None:
+        """Refuse every top-level navigation of ``context`` to a URL ``allowed`` rejects, and
+        every ``window.open``.
+
+        A portal page can send the browser away by script (``location = …``), meta refresh, a
+        302 or ``window.open``; the crawl must never leave the allowed hosts (issue 7), so such
+        a navigation request is aborted before it leaves the machine and recorded in
+        ``blocked_navigations``. Playwright hands a route only a redirect chain's first request,
+        so a top-level navigation is fetched here without following redirects, and a redirect
+        off the allowed hosts is refused before the browser follows it. Sub-resources (scripts,
+        images, fonts from a CDN) are not touched: they are part of the page a citizen loads
+        and of its measured weight. window.open returns null (a popup's first request can
+        escape a route: seen with 1 of 100 windows); pop-ups that still appear are closed.
+        """
+
+        async def handle(route: Route) -> None:
+            request = route.request
+            try:
+                top = request.is_navigation_request() and request.frame.parent_frame is None
+            except PlaywrightError:
+                top = False  # the frame is gone: no navigation to speak of
+            if not top:
+                with contextlib.suppress(PlaywrightError):
+                    await route.continue_()
+                return
+            if not allowed(request.url):
+                self._refuse(request.url)
+                with contextlib.suppress(PlaywrightError):
+                    await route.abort("blockedbyclient")
+                return
+            try:
+                response = await route.fetch(max_redirects=0, timeout=timeout_ms)
+            except PlaywrightError:
+                with contextlib.suppress(PlaywrightError):
+                    await route.abort("failed")
+                return
+            location = response.headers.get("location")
+            if 300 <= response.status < 400 and location:
+                target = urljoin(request.url, location)
+                if not allowed(target):
+                    self._refuse(target)
+                    with contextlib.suppress(PlaywrightError):
+                        await route.abort("blockedbyclient")
+                    return
+            with contextlib.suppress(PlaywrightError):
+                await route.fulfill(response=response)
+
+        def refused_popup(_source: Any, url: Any) -> None:
+            self.popups_refused += 1
+
+        await context.expose_binding("__peRefusedPopup", refused_popup)
+        await context.add_init_script(NO_POPUPS)
+        await context.route("**/*", handle)
 
     async def close_context(self, context: BrowserContext) -> None:
         """Close ``context``; a context the browser already lost is closed enough."""
@@ -526,7 +656,7 @@ class BrowserSession:
         page = await context.new_page()
         if init_script:
             await page.add_init_script(init_script)
-        return Tab(page)
+        return Tab(page, init_script=init_script)
 
     async def default_user_agent(self) -> str:
         context = await self.new_context(ContextOptions(), "")
@@ -549,13 +679,6 @@ class BrowserSession:
             return FetchResult(status, text)
         except PlaywrightError as exc:
             return FetchResult(None, "", _one_line(exc))
-
-
-async def _close_popup(page: Page) -> None:
-    # The context's first page is ours (opened via new_page); later ones are portal pop-ups.
-    with contextlib.suppress(PlaywrightError):
-        if await page.opener() is not None:
-            await page.close()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -399,6 +399,20 @@ class CrawlSummary(_Model):
     skipped_robots: list[str] = Field(default_factory=list)
     skipped_out_of_scope: int = 0
     truncated: bool = False
+    # Hostile portals (issue 7): what the evaluator refused or cut short, so a report can say so.
+    #: Top-level navigations to hosts outside the crawl's scope, refused (first 200 URLs).
+    blocked_navigations: list[str] = Field(default_factory=list)
+    blocked_navigation_count: int = 0
+    #: Windows a portal page opened (window.open), closed on sight.
+    popups_closed: int = 0
+    #: window.open calls refused in the crawl's tabs (no window opened at all).
+    popups_refused: int = 0
+    #: alert/confirm/prompt/beforeunload dialogs the crawl's tabs answered.
+    dialogs_dismissed: int = 0
+    #: Pages past page_budget_s: their tab was replaced.
+    pages_over_budget: int = 0
+    #: The crawl stopped starting pages at 60 % of portal_budget_s.
+    stopped_by_budget: bool = False
 
 
 # -- transport and domain (issue 4, RESEARCH.md T01-T04): gathered in pure Python, no browser ----

@@ -72,9 +72,28 @@ def evaluate_portal(
     profile = profile or load_profile(settings.profile)
     folder = out_dir / target.id
     evidence_dir = folder / EVIDENCE
+    last_step: list[str] = []
+
+    def step(message: str) -> None:
+        # The last step begun, for the reason when the budget runs out (where it hung).
+        last_step[:] = [message]
+        if progress is not None:
+            progress(message)
+
     try:
-        bundle = asyncio.run(gather_portal(target, evidence_dir, settings, profile.vocabulary,
-                                           progress, serial_lane))
+        # portal_budget_s is the hard end: a portal that holds every step up still becomes a
+        # result ("not evaluated: did not finish within …") and the round goes on.
+        bundle = asyncio.run(asyncio.wait_for(
+            gather_portal(target, evidence_dir, settings, profile.vocabulary, step,
+                          serial_lane),
+            settings.portal_budget_s))
+    except TimeoutError:
+        reason = (f"did not finish within its time budget (portal_budget_s="
+                  f"{settings.portal_budget_s:g} s)"
+                  + (f"; last step: {last_step[0][:200]}" if last_step else ""))
+        log.error("gathering %s: %s", target.id, reason)
+        bundle = _not_evaluated(target, reason)
+        save_bundle(bundle, evidence_dir)
     except Exception as exc:
         # The browser could not start or died before the first page: still a result that
         # says why, so a round carries on and the report shows the reason.
@@ -84,15 +103,19 @@ def evaluate_portal(
         # One line for the operator; the traceback only with --debug (the result says why).
         log.error("gathering %s failed: %s", target.id, reason)
         log.debug("gathering %s failed", target.id, exc_info=True)
-        bundle = EvidenceBundle(
-            portal_id=target.id, portal_name=target.name, start_url=target.start_url,
-            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            versions=Versions(portal_eval=__version__), not_evaluated=f"gathering failed: {reason}",
-        )
+        bundle = _not_evaluated(target, f"gathering failed: {reason}")
         save_bundle(bundle, evidence_dir)
     result = score_bundle(bundle, profile, attestations)
     write_outputs(result, folder, lang)
     return PortalRun(target, folder, result)
+
+
+def _not_evaluated(target: Target, reason: str) -> EvidenceBundle:
+    return EvidenceBundle(
+        portal_id=target.id, portal_name=target.name, start_url=target.start_url,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        versions=Versions(portal_eval=__version__), not_evaluated=reason,
+    )
 
 
 def write_index_for(runs: list[PortalRun], out_dir: Path, lang: str = "vi",

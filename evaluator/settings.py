@@ -144,6 +144,18 @@ class Settings:
     #: The snippet's global queue (`window._govaq`): the fixture snippet uses it; kept with the
     #: hosts so an operator changing the EMC code changes both in one place.
     emc_queue_name: str = "_govaq"
+    # Hostile portals (issue 7): budgets that end an evaluation whatever the portal does.
+    #: Wall-clock budget for gathering one portal, seconds, enforced in the evaluator itself
+    #: (`evaluate`, and each attempt of a round). The crawl stops starting pages at 60 % of it so
+    #: the journeys and key pages still run on what was found; at 100 % the portal is "not
+    #: evaluated: did not finish within …". 1080 s is 90 % of portal_timeout_s, so the round's
+    #: kill of the whole process stays the last resort, not the usual end.
+    portal_budget_s: float = 1080.0
+    #: Hard limit for gathering one crawled page, seconds: navigation, settle, read-out, axe,
+    #: screenshot. A page whose script never yields (for(;;){}) would otherwise hang its tab
+    #: for ever; past it the tab is replaced and the page recorded with the reason. 3 × the
+    #: 30 s navigation timeout.
+    page_budget_s: float = 90.0
 
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as
@@ -202,6 +214,8 @@ _RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
                              "a number of seconds ≥ 5 (a mobile run takes 3-4 s)"),
     "transport_timeout_s": (lambda v: math.isfinite(v) and v > 0, "a number of seconds > 0"),
     "transport_http_port": (lambda v: 1 <= v <= 65535, "a port from 1 to 65535"),
+    "portal_budget_s": (lambda v: math.isfinite(v) and v > 0, "a number of seconds > 0"),
+    "page_budget_s": (lambda v: math.isfinite(v) and v > 0, "a number of seconds > 0"),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urldefrag
 
@@ -24,8 +25,12 @@ GatherFn = Callable[[Tab, PageJob], Awaitable[Page]]
 async def crawl(
     tabs: list[Tab], frontier: Frontier, gather: GatherFn, start_page: Page,
     sitemap_urls: list[str], on_page: Callable[[Page], None] | None = None,
+    deadline: float | None = None,
 ) -> list[Page]:
-    """Crawl from an already gathered start page; returns every page gathered, start first."""
+    """Crawl from an already gathered start page; returns every page gathered, start first.
+
+    ``deadline`` (time.monotonic()): no page is started after it; the pages gathered so far are
+    the crawl (a portal that is slow everywhere still gets judged on what was seen)."""
     pages = [start_page]
     next_id = start_page.id + 1
     level = _expand(frontier, [start_page], 1)
@@ -35,8 +40,10 @@ async def crawl(
         for url, referrer in level:
             jobs.append(PageJob(next_id, url, depth, "link", referrer))
             next_id += 1
-        gathered = await _run(tabs, jobs, gather, on_page)
+        gathered = await _run(tabs, jobs, gather, on_page, deadline)
         pages += gathered
+        if _past(deadline):
+            return pages
         depth += 1
         level = _expand(frontier, gathered, depth)  # admit() refuses links past max_depth
     # Pages only the sitemap knows: visited after the link graph, with no click depth, so a
@@ -47,8 +54,8 @@ async def crawl(
         if key is not None:
             extra.append(PageJob(next_id, urldefrag(url)[0], None, "sitemap", None))
             next_id += 1
-    if extra:
-        pages += await _run(tabs, extra, gather, on_page)
+    if extra and not _past(deadline):
+        pages += await _run(tabs, extra, gather, on_page, deadline)
     return pages
 
 
@@ -65,7 +72,7 @@ def _expand(frontier: Frontier, pages: list[Page], depth: int) -> list[tuple[str
 
 async def _run(
     tabs: list[Tab], jobs: list[PageJob], gather: GatherFn,
-    on_page: Callable[[Page], None] | None,
+    on_page: Callable[[Page], None] | None, deadline: float | None = None,
 ) -> list[Page]:
     queue: asyncio.Queue[PageJob] = asyncio.Queue()
     for job in jobs:
@@ -73,7 +80,7 @@ async def _run(
     results: dict[int, Page] = {}
 
     async def worker(tab: Tab) -> None:
-        while True:
+        while not _past(deadline):
             try:
                 job = queue.get_nowait()
             except asyncio.QueueEmpty:
@@ -91,3 +98,7 @@ async def _run(
 
     await asyncio.gather(*(worker(tab) for tab in tabs))
     return [results[job.id] for job in jobs if job.id in results]
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from evaluator import __version__
 from evaluator.browser import BrowserSession, ContextOptions, Tab, find_chromium
@@ -46,7 +47,7 @@ from evaluator.gather.key_pages import (
     measure_key_page,
 )
 from evaluator.gather.layout import gather_layout
-from evaluator.gather.page import PageJob, failed_page, gather_page, one_line
+from evaluator.gather.page import PageJob, error_page, failed_page, gather_page, one_line
 from evaluator.gather.persona import persona_journey
 from evaluator.gather.scripts import TIMING_INIT
 from evaluator.gather.service_journeys import (
@@ -66,11 +67,34 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _journey_budget(settings: Settings, pages: int) -> float:
+    """A journey's hard limit: ``page_budget_s`` for each page it may open. Past it the journey
+    is recorded as failed (``disabled``, with the reason) and the evaluation goes on: a portal
+    hung the journeys once in the hostile fixtures (issue 7), and without a limit that cost the
+    whole portal budget."""
+    return settings.page_budget_s * pages
+
+
+def _hands_over_to(url: str, hosts: Sequence[str]) -> bool:
+    """``url`` is on one of ``hosts`` (host or host:port; subdomains count), over http(s)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    netloc, host = parts.netloc.lower(), (parts.hostname or "").lower()
+    return any(netloc == h.lower() or host == h.lower() or host.endswith("." + h.lower())
+               for h in hosts if h)
+
+
 async def _no_lane() -> None:
     """One portal alone on the machine: the lane needs no lock."""
 
 
 def _failure(what: str, exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError) and not str(exc):
+        return f"{what} failed: it ran past its time limit (page_budget_s per page it may open)"
     return f"{what} failed: {type(exc).__name__}: {one_line(exc)}"
 
 
@@ -83,6 +107,7 @@ async def gather_portal(
     persona: timings taken beside another portal's crawl grew 2-25x (ENVIRONMENT.md), so a round
     with several portals on one machine passes a machine-wide lock here."""
     say = progress or (lambda _msg: None)
+    budget_start = time.monotonic()
     enter_lane = serial_lane or _no_lane
     # Before anything is deleted: no browser must not cost the evidence of the previous run.
     executable = find_chromium(settings.chromium or None)
@@ -114,12 +139,24 @@ async def gather_portal(
         tabs = [await session.new_tab(c, TIMING_INIT) for c in contexts]
         axe_versions: set[str] = set()
 
+        over_budget = 0
+
         async def gather(tab: Tab, job: PageJob) -> Page:
+            nonlocal over_budget
             try:
-                page, axe_version = await gather_page(
+                page, axe_version = await asyncio.wait_for(gather_page(
                     tab, job, evidence_dir, timeout_ms=timeout_ms, settle_ms=settings.settle_ms,
                     run_axe=settings.axe, screenshot=settings.screenshots,
-                )
+                ), settings.page_budget_s)
+            except TimeoutError:
+                # A page that never yields its main thread (a busy loop) holds evaluate() and
+                # content() for ever: give the tab a fresh page and record why this one is empty.
+                over_budget += 1
+                log.warning("page %s (%s) took over page_budget_s=%g s; its tab is replaced",
+                            job.id, job.url, settings.page_budget_s)
+                await tab.renew()
+                return error_page(job, f"gave up after page_budget_s={settings.page_budget_s:g} s"
+                                       " (the page never finished: a hung script?)")
             except Exception as exc:
                 # The crawl's workers catch this too; the start page has no worker around it.
                 log.warning("page %s (%s) failed: %s", job.id, job.url, one_line(exc))
@@ -155,6 +192,14 @@ async def gather_portal(
         frontier = Frontier(start.final_url, settings.max_pages, settings.max_depth,
                             allowed_hosts=settings.allowed_hosts + target.allowed_hosts)
         frontier.admit_start(start.url, start.final_url)
+        # From here on no crawl tab may be sent off the portal (a script, a meta refresh, a 302,
+        # window.open): the only other hosts allowed are the identity providers and payment
+        # platforms the login and service journeys hand over to.
+        hand_over = (*vocabulary.identity_providers, *vocabulary.payment_hosts,
+                     *settings.trusted_identity_hosts, *settings.trusted_payment_hosts)
+        for context in contexts:
+            await session.confine(context, lambda url: frontier.in_scope(url)
+                                  or _hands_over_to(url, hand_over), timeout_ms)
         sitemap_candidates = [f"{site}/sitemap.xml"]
         if robots_fetch.status == 200:
             frontier.set_robots(robots_fetch.body)
@@ -183,8 +228,12 @@ async def gather_portal(
 
         say(f"{target.id}: crawling (≤ {settings.max_pages} pages, depth ≤ {settings.max_depth})")
         t0 = time.monotonic()
+        # The crawl stops starting pages at 60 % of the portal's budget: the journeys and the
+        # key-page lane get the rest, so a portal slow everywhere is judged on what was seen.
+        crawl_deadline = budget_start + 0.6 * settings.portal_budget_s
         try:
-            pages = await crawl(tabs, frontier, gather, start, sitemap_urls, on_page=on_page)
+            pages = await crawl(tabs, frontier, gather, start, sitemap_urls, on_page=on_page,
+                                deadline=crawl_deadline)
         except BaseException:
             await lane.cancel()
             await worker.close()
@@ -192,10 +241,25 @@ async def gather_portal(
         log.info("%s: %d pages in %.1f s", target.id, len(pages), time.monotonic() - t0)
         if not session.connected:
             errors.append("the browser crashed during the crawl; pages gathered so far are kept")
+        stopped = time.monotonic() >= crawl_deadline
+        if stopped:
+            errors.append(f"the crawl stopped at 60 % of portal_budget_s="
+                          f"{settings.portal_budget_s:g} s after {len(pages)} pages")
+            log.warning("%s: %s", target.id, errors[-1])
+        if session.popups_closed:
+            log.info("%s: closed %d pop-up windows", target.id, session.popups_closed)
+        if session.blocked_navigation_count:
+            log.info("%s: refused %d navigations off the portal", target.id,
+                     session.blocked_navigation_count)
         crawl_summary = CrawlSummary(
             max_pages=settings.max_pages, max_depth=settings.max_depth, pages_visited=len(pages),
             skipped_robots=frontier.skipped_robots[:200],
             skipped_out_of_scope=frontier.skipped_out_of_scope, truncated=frontier.full,
+            blocked_navigations=session.blocked_navigations[:200],
+            blocked_navigation_count=session.blocked_navigation_count,
+            popups_closed=session.popups_closed, popups_refused=session.popups_refused,
+            dialogs_dismissed=sum(t.dialogs_dismissed for t in tabs),
+            pages_over_budget=over_budget, stopped_by_budget=stopped,
         )
         provisional = EvidenceBundle(**meta, versions=versions(), pages=pages)
         view = EvidenceView(provisional, vocabulary)
@@ -211,14 +275,16 @@ async def gather_portal(
         if session.connected:
             say(f"{target.id}: search and status-lookup journeys")
             try:
-                search = await search_journey(view, new_tab, vocabulary.search_queries,
-                                              timeout_ms)
+                search = await asyncio.wait_for(
+                    search_journey(view, new_tab, vocabulary.search_queries, timeout_ms),
+                    _journey_budget(settings, len(vocabulary.search_queries) + 1))
             except Exception as exc:
                 errors.append(_failure("the search journey", exc))
                 disabled["journeys.search"] = errors[-1]
             try:
-                lookup = await status_lookup_journey(view, new_tab, vocabulary, timeout_ms,
-                                                     evidence_dir)
+                lookup = await asyncio.wait_for(
+                    status_lookup_journey(view, new_tab, vocabulary, timeout_ms, evidence_dir),
+                    _journey_budget(settings, 4))
             except Exception as exc:
                 errors.append(_failure("the status-lookup journey", exc))
                 disabled["journeys.status_lookup"] = errors[-1]
@@ -266,8 +332,11 @@ async def _homepage_layout(
         disabled["layout"] = "the browser crashed before the homepage layout was read"
         return None
     try:
-        # key_page_settle_ms: pop-ups and cookie banners open a moment after load.
-        return await gather_layout(new_tab, url, timeout_ms, settings.key_page_settle_ms)
+        # key_page_settle_ms: pop-ups and cookie banners open a moment after load. One page,
+        # so one page's budget (issue 7): a homepage that never yields cannot hold the portal.
+        return await asyncio.wait_for(
+            gather_layout(new_tab, url, timeout_ms, settings.key_page_settle_ms),
+            _journey_budget(settings, 1))
     except Exception as exc:
         errors.append(_failure("reading the homepage layout", exc))
         disabled["layout"] = errors[-1]
@@ -301,7 +370,8 @@ async def _functionality_journeys(
     out: dict[str, Any] = {}
     for name, run in runs.items():
         try:
-            out[name] = await run()
+            pages = settings.service_sample_size + 2 if name == "service_sample" else 6
+            out[name] = await asyncio.wait_for(run(), _journey_budget(settings, pages))
         except Exception as exc:
             errors.append(_failure(f"the {name.replace('_', '-')} journey", exc))
             disabled[f"journeys.{name}"] = errors[-1]

@@ -290,3 +290,38 @@ def test_one_page_that_breaks_the_gatherer_does_not_lose_the_crawl(crawler: Modu
     assert visited[:3] == ["/", "/a", "/b"]
     assert {"/d", "/c/"} <= set(visited)
     assert [p.id for p in pages] == list(range(len(pages)))
+
+
+def test_hand_over_hosts_match_host_port_and_subdomains_over_http_only() -> None:
+    from evaluator.gather.run import _hands_over_to
+
+    hosts = ("vneid.gov.vn", "127.0.0.1:9100")
+    assert _hands_over_to("https://vneid.gov.vn/login", hosts)
+    assert _hands_over_to("https://sso.vneid.gov.vn/", hosts)
+    assert _hands_over_to("http://127.0.0.1:9100/dang-nhap", hosts)
+    assert not _hands_over_to("http://127.0.0.1:9200/", hosts)  # another port is another host
+    assert not _hands_over_to("https://notvneid.gov.vn/", hosts)
+    assert not _hands_over_to("file:///etc/passwd", hosts)
+    assert not _hands_over_to("javascript:alert(1)", hosts)
+    assert not _hands_over_to("http://[::1", hosts)
+
+
+def test_crawl_starts_no_page_after_its_deadline(crawler: ModuleType) -> None:
+    import time
+
+    clock = {"gathered": 0}
+
+    async def gather(tab: object, job: Any) -> Page:
+        clock["gathered"] += 1
+        return _page(job)
+
+    start = Page(id=0, url=START, final_url=START, status=200, depth=0, found_via="start",
+                 links=[link(h) for h in SITE["/"]])
+    # A deadline already past: the start page is the crawl; nothing else is even started.
+    pages = asyncio.run(crawler.crawl([object()], frontier(), gather, start, [url("/sitemap-only")],
+                                      deadline=time.monotonic() - 1))
+    assert _visits(pages) == [("/", 0)] and clock["gathered"] == 0
+    # A deadline far away changes nothing.
+    far = asyncio.run(crawler.crawl([object()], frontier(), gather, start, [],
+                                    deadline=time.monotonic() + 3600))
+    assert len(far) == 8

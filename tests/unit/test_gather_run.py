@@ -42,6 +42,7 @@ class FakeTab:
     def __init__(self) -> None:
         self.submitted: list[dict[str, Any]] = []
         self.closed = False
+        self.dialogs_dismissed = 0
 
     async def close(self) -> None:
         self.closed = True
@@ -56,6 +57,11 @@ class FakeSession:
                  remote_debugging_port: int | None = None, persistent: bool = False) -> None:
         self.version, self.playwright_version = "156.0", "1.65.2"
         self.connected = True
+        self.popups_closed = 0
+        self.popups_refused = 0
+        self.blocked_navigations: list[str] = []
+        self.blocked_navigation_count = 0
+        self.confined: list[Any] = []
         # Nothing listens: the lane records Lighthouse as unavailable and goes on.
         self.debugging_port = None
         self.fail_mobile_tabs = fail_mobile_tabs
@@ -81,6 +87,9 @@ class FakeSession:
         if self.fail_mobile_tabs and context.startswith("mobile"):
             raise RuntimeError("Target page, context or browser has been closed")
         return FakeTab()
+
+    async def confine(self, context: str, allowed: Any, timeout_ms: float) -> None:
+        self.confined.append(allowed)
 
     async def close_context(self, context: str) -> None:
         self.closed.append(context)
