@@ -36,6 +36,11 @@ def batch(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings, profile=args.profile, max_pages=args.max_pages,
                              round_workers=args.workers, portal_timeout_s=args.portal_timeout)
     url = store_url(args, settings)
+    # The targets are checked before the store is opened: a bad targets file writes nothing
+    # (no rounds.sqlite, no folder), it only prints its one-line error.
+    targets = None
+    if not args.resume and args.targets is not None:
+        targets = load_targets(args.targets)
     with RoundStore(url) as store:
         if args.resume:
             if args.targets is not None:
@@ -47,9 +52,8 @@ def batch(args: argparse.Namespace) -> int:
             settings = settings_from_snapshot(info.settings).with_overrides(
                 round_workers=args.workers)
         else:
-            if args.targets is None:
+            if args.targets is None or targets is None:
                 raise StoreError("give a TARGETS file, or --resume ROUND")
-            targets = load_targets(args.targets)
             round_id = args.round_id or new_round_id()
             if ID_PATTERN.fullmatch(round_id) is None:
                 # The round id names a folder under --out, like a portal id.
