@@ -7,14 +7,32 @@ portal could not be evaluated.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from evaluator.rounds.store import RoundStore, StoreError, default_store_url, redact
 from evaluator.settings import Settings, load_settings
 
 EXIT_OK, EXIT_INPUT, EXIT_NOT_EVALUATED = 0, 2, 3
+# Stopped by SIGTERM or Ctrl-C, in-flight portals queued again: the shell's 128 + SIGTERM.
+EXIT_STOPPED = 143
+
+
+@contextlib.contextmanager
+def _sigterm_stops(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM (systemd stop, a CI runner's cancel, `kill`) sets ``stop``: the round ends
+    gracefully instead of dying mid-write. The handler only sets a flag, so whatever the main
+    thread was doing (a store transaction) completes normally."""
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def store_url(args: argparse.Namespace, settings: Settings | None = None) -> str:
@@ -81,9 +99,17 @@ def batch(args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 return EXIT_INPUT
         else:
-            from evaluator.rounds.local import run_local
+            from evaluator.rounds.local import RoundStopped, run_local
 
-            counts = run_local(url, round_id, settings, round_dir, display, args.lang)
+            try:
+                stop = threading.Event()
+                with _sigterm_stops(stop):
+                    counts = run_local(url, round_id, settings, round_dir, display, args.lang,
+                                       stop)
+            except RoundStopped as stopped:
+                display.close()
+                print(f"portal-eval: {stopped}", file=sys.stderr)
+                return EXIT_STOPPED
     finally:
         display.close()
     with RoundStore(url) as store:
