@@ -107,6 +107,12 @@ class Settings:
     node: str = ""
     #: Walk the key journey as a remote-area citizen (slow 3G, 4x CPU) and unthrottled.
     persona: bool = True
+    #: A test account for the login hand-off, never written anywhere: the *name* of an
+    #: environment variable holding "USERNAME:PASSWORD" ...
+    login_credentials_env: str = ""
+    #: ... or the path of a YAML file {username, password} outside the repository, mode 0600.
+    #: The evaluator never types or submits them (evaluator/credentials.py says why).
+    login_credentials_file: str = ""
 
     def __post_init__(self) -> None:
         # Settings built in code (with_overrides, tests, batch workers) obey the same ranges as
