@@ -90,7 +90,7 @@ def test_sigterm_and_sigkill_mid_round_lose_nothing(fixture_server: Any, tmp_pat
 
     # 3. Resume to the end.
     proc = batch("--resume", "r1", "--out", str(out), "--store", store_url, env=env)
-    stdout, stderr = proc.communicate(timeout=120)
+    _stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
     assert f"{third}: its previous run was interrupted" in stderr
     assert_each_graded_once(store_url, "r1", PORTALS)
