@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evaluator import __version__
+from evaluator.credentials import load_login_credentials
 from evaluator.criteria.attestations import Attestation
 from evaluator.criteria.loader import LoadedProfile, load_profile
 from evaluator.evidence import EvidenceBundle, Versions, load_bundle, save_bundle
@@ -70,6 +71,12 @@ def evaluate_portal(
     ``serial_lane`` is awaited before the first timing or Lighthouse measurement: a round that
     runs several portals on one machine passes a machine-wide lock there (rounds/child.py)."""
     profile = profile or load_profile(settings.profile)
+    # Checked before anything is gathered (a misconfigured credential is exit 2, nothing
+    # written) and held only in memory; no journey types it (evaluator/credentials.py).
+    credentials = load_login_credentials(settings)
+    if credentials is not None:
+        log.info("%s: login credentials from %s are configured; the login hand-off is "
+                 "followed without typing them", target.id, credentials.source)
     folder = out_dir / target.id
     evidence_dir = folder / EVIDENCE
     last_step: list[str] = []

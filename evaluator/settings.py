@@ -107,6 +107,12 @@ class Settings:
     node: str = ""
     #: Walk the key journey as a remote-area citizen (slow 3G, 4x CPU) and unthrottled.
     persona: bool = True
+    #: A test account for the login hand-off, never written anywhere: the *name* of an
+    #: environment variable holding "USERNAME:PASSWORD" ...
+    login_credentials_env: str = ""
+    #: ... or the path of a YAML file {username, password} outside the repository, mode 0600.
+    #: The evaluator never types or submits them (evaluator/credentials.py says why).
+    login_credentials_file: str = ""
 
     # Transport and domain (issue 4, RESEARCH.md T01-T04), gathered without a browser.
     #: CA bundle (PEM file) that TLS certificates are verified against; empty: the system store.
@@ -321,14 +327,18 @@ def load_settings(file: Path | None = None, env: dict[str, str] | None = None,
     names = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
     if file is not None:
+        from evaluator.yamlio import YamlFileError, read_yaml
+
         try:
-            text = file.read_text(encoding="utf-8")
-            data = yaml.safe_load(text) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise SettingsError(f"{file}: cannot read settings: {str(exc).splitlines()[0]}") from None
+            doc = read_yaml(file, "settings")
+        except YamlFileError as exc:
+            where = f"{file}:{exc.line}" if exc.line else str(file)
+            message = exc.message.removeprefix("cannot read settings: ")
+            raise SettingsError(f"{where}: cannot read settings: {message}") from None
+        data = {} if doc.data is None else doc.data
         if not isinstance(data, dict):
-            raise SettingsError(f"{file}: settings must be a mapping")
-        lines = _key_lines(text)
+            raise SettingsError(f"{file}:1: settings must be a mapping of setting: value")
+        lines = doc.key_lines
         for key, raw in data.items():
             where = f"{file}:{lines[key]}" if key in lines else str(file)
             if key not in names:

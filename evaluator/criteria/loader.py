@@ -74,6 +74,8 @@ def _read_yaml(file: Path) -> tuple[Any, Lines, bytes]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CriteriaError(file, mark.line + 1 if mark else None, f"invalid YAML: {problem}") from None
+    except (ValueError, OverflowError) as exc:  # a value PyYAML cannot build: 2026-13-45, 9×5000
+        raise CriteriaError(file, None, f"invalid YAML value: {str(exc).splitlines()[0]}") from None
     lines: Lines = {}
     if node is not None:
         _walk(file, node, (), lines)

@@ -7,14 +7,32 @@ portal could not be evaluated.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from evaluator.rounds.store import RoundStore, StoreError, default_store_url, redact
 from evaluator.settings import Settings, load_settings
 
 EXIT_OK, EXIT_INPUT, EXIT_NOT_EVALUATED = 0, 2, 3
+# Stopped by SIGTERM or Ctrl-C, in-flight portals queued again: the shell's 128 + SIGTERM.
+EXIT_STOPPED = 143
+
+
+@contextlib.contextmanager
+def _sigterm_stops(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM (systemd stop, a CI runner's cancel, `kill`) sets ``stop``: the round ends
+    gracefully instead of dying mid-write. The handler only sets a flag, so whatever the main
+    thread was doing (a store transaction) completes normally."""
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def store_url(args: argparse.Namespace, settings: Settings | None = None) -> str:
@@ -36,6 +54,11 @@ def batch(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings, profile=args.profile, max_pages=args.max_pages,
                              round_workers=args.workers, portal_timeout_s=args.portal_timeout)
     url = store_url(args, settings)
+    # The targets are checked before the store is opened: a bad targets file writes nothing
+    # (no rounds.sqlite, no folder), it only prints its one-line error.
+    targets = None
+    if not args.resume and args.targets is not None:
+        targets = load_targets(args.targets)
     with RoundStore(url) as store:
         if args.resume:
             if args.targets is not None:
@@ -47,9 +70,8 @@ def batch(args: argparse.Namespace) -> int:
             settings = settings_from_snapshot(info.settings).with_overrides(
                 round_workers=args.workers)
         else:
-            if args.targets is None:
+            if args.targets is None or targets is None:
                 raise StoreError("give a TARGETS file, or --resume ROUND")
-            targets = load_targets(args.targets)
             round_id = args.round_id or new_round_id()
             if ID_PATTERN.fullmatch(round_id) is None:
                 # The round id names a folder under --out, like a portal id.
@@ -77,9 +99,17 @@ def batch(args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 return EXIT_INPUT
         else:
-            from evaluator.rounds.local import run_local
+            from evaluator.rounds.local import RoundStopped, run_local
 
-            counts = run_local(url, round_id, settings, round_dir, display, args.lang)
+            try:
+                stop = threading.Event()
+                with _sigterm_stops(stop):
+                    counts = run_local(url, round_id, settings, round_dir, display, args.lang,
+                                       stop)
+            except RoundStopped as stopped:
+                display.close()
+                print(f"portal-eval: {stopped}", file=sys.stderr)
+                return EXIT_STOPPED
     finally:
         display.close()
     with RoundStore(url) as store:

@@ -49,6 +49,7 @@ class Attempt:
     reason: str | None  # why the attempt failed; None when the portal was evaluated
     wall_s: float
     lost: bool = False  # another worker owns the portal now
+    interrupted: bool = False  # the batch was told to stop (SIGTERM, Ctrl-C)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class JobContext:
     host_lock: HostLock | None = None
     # Called at every heartbeat while an attempt runs (the Celery engine extends its host lock).
     on_beat: Callable[[], None] | None = None
+    # Set when the batch must stop (SIGTERM): running attempts are killed and their portals
+    # queued again for a resume, finished ones are untouched.
+    stop: threading.Event | None = None
 
 
 def host_key(target: Target) -> str:
@@ -115,9 +119,12 @@ def run_attempt(target: Target, ctx: JobContext, store: RoundStore, claim: Claim
         reader.start()
         deadline = started + settings.portal_timeout_s
         next_beat = started + settings.portal_heartbeat_s
-        lost = timed_out = False
+        lost = timed_out = interrupted = False
         while child.poll() is None:
             now = time.monotonic()
+            if ctx.stop is not None and ctx.stop.is_set():
+                interrupted = True
+                break
             if now >= deadline:
                 timed_out = True
                 break
@@ -137,6 +144,8 @@ def run_attempt(target: Target, ctx: JobContext, store: RoundStore, claim: Claim
             child.wait()
         reader.join(timeout=5)
     wall = time.monotonic() - started
+    if interrupted:
+        return Attempt(None, "interrupted", wall, interrupted=True)
     if lost:
         return Attempt(None, "taken over by another worker", wall, lost=True)
     if timed_out:
@@ -183,12 +192,19 @@ def not_evaluated_result(target: Target, reason: str, profile: LoadedProfile) ->
 
 def run_claimed(store: RoundStore, claim: Claim, ctx: JobContext) -> str:
     """Every attempt the portal has left, then its one result. Returns the final state:
-    "done", "not_evaluated", or "lost" (another worker owns it now; nothing recorded)."""
+    "done", "not_evaluated", "lost" (another worker owns it now; nothing recorded) or
+    "interrupted" (ctx.stop was set: the portal is queued again, nothing recorded)."""
     target = claim.target
     lock = ctx.host_lock or no_lock
     with lock(host_key(target), lambda: store.heartbeat(claim)):
         while True:
+            if ctx.stop is not None and ctx.stop.is_set():
+                store.release_interrupted(claim)
+                return "interrupted"
             attempt = run_attempt(target, ctx, store, claim)
+            if attempt.interrupted:
+                store.release_interrupted(claim)
+                return "interrupted"
             if attempt.lost:
                 log.warning("%s: taken over by another worker; this attempt is dropped", target.id)
                 return "lost"

@@ -23,6 +23,16 @@ from evaluator.rounds.store import Counts, RoundStore, worker_name
 from evaluator.settings import Settings
 
 
+class RoundStopped(Exception):
+    """The batch was told to stop; ``queued`` are the portals a resume will evaluate."""
+
+    def __init__(self, round_id: str, queued: list[str]) -> None:
+        self.round_id = round_id
+        self.queued = queued
+        super().__init__(f"round {round_id}: stopped; {len(queued)} portal(s) left to evaluate "
+                         f"(portal-eval batch --resume {round_id})")
+
+
 class HostLocks:
     """In-process: one portal per host at a time across the pool's lanes."""
 
@@ -44,8 +54,13 @@ class HostLocks:
 
 
 def run_local(store_url: str, round_id: str, settings: Settings, round_dir: Path,
-              display: ProgressDisplay, lang: str = "vi") -> Counts:
-    """Evaluate every unfinished portal of the round; returns the final counts."""
+              display: ProgressDisplay, lang: str = "vi",
+              stop: threading.Event | None = None) -> Counts:
+    """Evaluate every unfinished portal of the round; returns the final counts.
+
+    ``stop`` (set by the batch command's SIGTERM handler) or Ctrl-C stops the round gracefully:
+    every lane kills its running attempt and queues its portal again, finished portals and their
+    files are left exactly as they are, and RoundStopped is raised for a later --resume."""
     with RoundStore(store_url) as store:
         for portal_id in store.release_dead_local_claims(round_id):
             display.note(f"{portal_id}: its previous run was interrupted; evaluating it again")
@@ -58,12 +73,15 @@ def run_local(store_url: str, round_id: str, settings: Settings, round_dir: Path
         if "failed" in message and "retrying" in message:
             display.note(f"{portal_id}: {message}")
 
-    ctx = JobContext(settings, profile, round_dir, worker, lang, on_progress, locks)
+    stop = stop or threading.Event()
+    ctx = JobContext(settings, profile, round_dir, worker, lang, on_progress, locks, stop=stop)
 
-    def lane() -> None:
+    finished: list[threading.Event] = []
+
+    def lane(done: threading.Event) -> None:
         try:
             with RoundStore(store_url) as store:
-                while True:
+                while not stop.is_set():
                     claim = store.claim(round_id, None, worker, settings.portal_heartbeat_s)
                     if claim is None:
                         counts = store.counts(round_id)
@@ -76,18 +94,28 @@ def run_local(store_url: str, round_id: str, settings: Settings, round_dir: Path
                     display.note(_finished_line(store, round_id, claim.portal_id, state))
         except BaseException as exc:  # reported by the main thread, which owns the exit code
             errors.append(exc)
+        finally:
+            done.set()
 
-    lanes = [threading.Thread(target=lane, name=f"round-lane-{i}", daemon=True)
-             for i in range(settings.round_workers)]
+    finished = [threading.Event() for _ in range(settings.round_workers)]
+    lanes = [threading.Thread(target=lane, args=(done,), name=f"round-lane-{i}", daemon=True)
+             for i, done in enumerate(finished)]
     for t in lanes:
         t.start()
     with RoundStore(store_url) as store:
-        while any(t.is_alive() for t in lanes):
-            display.update(store.counts(round_id))
-            for t in lanes:
-                t.join(timeout=1.0 / len(lanes))
+        # Waiting on the lanes' own events, not Thread.join: a Ctrl-C that interrupts join()
+        # can leave the thread looking finished while it still runs (CPython bpo-21822).
+        while not all(done.is_set() for done in finished):
+            try:
+                display.update(store.counts(round_id))
+                finished[0].wait(timeout=1.0)
+            except KeyboardInterrupt:
+                stop.set()
         if errors:
             raise errors[0]
+        if stop.is_set():
+            raise RoundStopped(round_id, [p.portal_id for p in store.portals(round_id)
+                                          if p.state == "queued"])
         counts = store.counts(round_id)
         display.update(counts)
         store.mark_round_finished(round_id)

@@ -445,6 +445,22 @@ class RoundStore:
                          claim.portal_id, claim.attempt))
         return True
 
+    def release_interrupted(self, claim: Claim) -> bool:
+        """Our attempt was stopped on purpose (SIGTERM/Ctrl-C of the batch): the portal goes
+        back to queued at once, its attempt closed as 'interrupted'; not a failure, so it does
+        not use up a retry. False when the claim was no longer ours."""
+        now = time.time()
+        with self._tx(immediate=True) as cur:
+            cur.execute("UPDATE round_portals SET state = ?, claimed_by = NULL, claim_token = NULL "
+                        "WHERE round_id = ? AND portal_id = ? AND claim_token = ? AND state = ?",
+                        (QUEUED, claim.round_id, claim.portal_id, claim.token, RUNNING))
+            if cur.rowcount != 1:
+                return False
+            cur.execute("UPDATE attempts SET ended_at = ?, outcome = 'interrupted' WHERE "
+                        "round_id = ? AND portal_id = ? AND outcome IS NULL",
+                        (now, claim.round_id, claim.portal_id))
+        return True
+
     def requeue_stale(self, round_id: str, heartbeat_s: float) -> list[str]:
         """Running portals whose worker stopped beating: back to queued (the Celery engine then
         sends their task again)."""

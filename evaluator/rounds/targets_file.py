@@ -12,10 +12,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from evaluator.targets import Target, UrlError, check_target_id, check_url
+from evaluator.yamlio import YamlFileError, parse_yaml
 
 AGENCY_KINDS = ("ministry", "province")
 FIELDS = ("id", "name", "agency", "start_url", "allowed_hosts", "tags")
@@ -97,13 +97,10 @@ def _entry(raw: Any, where: str) -> Target:
 
 def _load_yaml(path: Path, text: str) -> list[tuple[Target, str]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise TargetsFileError(f"{where}: invalid YAML: "
-                               f"{getattr(exc, 'problem', None) or exc}") from None
+        doc = parse_yaml(path, text, "targets")
+    except YamlFileError as exc:
+        raise TargetsFileError(str(exc)) from None
+    node, data = doc.node, doc.data
     items, items_node = data, node
     if isinstance(data, dict):
         if set(data) != {"targets"}:

@@ -5,6 +5,7 @@ evaluated end to end with real Chromium (about 5 minutes on 2 cores, most of it 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -21,10 +22,38 @@ def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     out = tmp_path_factory.mktemp("eval")
     settings = fixture_settings(fixture_server, load_settings(env={}))
     profile = load_profile("vn-2023")
-    return {
+    with fixture_server.lock:
+        seen_before = len(fixture_server.submissions)
+    runs = {
         pid: evaluate_portal(portal_target(fixture_server, pid), out, settings, profile,
                              attestations=portal_attestations(pid, profile))
         for pid in PORTAL_IDS
     }
+    with fixture_server.lock:
+        sent = list(fixture_server.submissions[seen_before:])
+    assert_only_read_only_submissions(sent, PORTAL_IDS, profile.vocabulary.status_lookup_code)
+    return runs
+
+
+def assert_only_read_only_submissions(sent: list[Any], portal_ids: list[str], code: str) -> None:
+    """Safety (issue 7): a full evaluation of every portal submits nothing but the read-only
+    journeys. The fixture server records every POST anywhere (login, feedback, rating, payment,
+    the services' "apply" forms) as "other" and every GET with a query to the search and lookup
+    endpoints; checked here, right after the evaluations, so no extra evaluation is needed."""
+    others = [s for s in sent if s.kind not in ("search", "status_lookup")]
+    assert others == [], f"the evaluator submitted a form that is not read-only: {others}"
+    posts = [s for s in sent if s.method != "GET"]
+    assert posts == [], f"a read-only journey was sent as {posts[0].method}" if posts else ""
+    for portal_id in portal_ids:
+        # Every portal had its journeys run (kem's answer 500 / blank, but the form is sent):
+        # the zero above is not vacuous.
+        assert {s.kind for s in sent if s.portal == portal_id} == {"search", "status_lookup"}, \
+            portal_id
+    for s in sent:
+        if s.kind == "status_lookup":
+            codes = [v for _k, v in parse_qsl(s.query, keep_blank_values=True)]
+            # The vocabulary's well-formed (TT 01/2018), unassigned code: the lookup can never
+            # reveal or touch a real application.
+            assert codes == [code], (s.portal, s.query)
 
 

@@ -5,13 +5,17 @@ and request nothing outside the file (an auditor opens them offline or from an e
 from __future__ import annotations
 
 import asyncio
+import csv
+import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from evaluator.browser import BrowserSession, ContextOptions, find_chromium
+from evaluator.diff import diff_results, write_diff_html
 from evaluator.pipeline import PortalRun, evaluate_portal, write_index_for
 from evaluator.report.html import IndexEntry, write_index
 from evaluator.results import load_result
@@ -41,7 +45,7 @@ async def open_report(path: Path, shot: Path, width: int, actions: str = "") -> 
             styled: getComputedStyle(document.body).fontFamily !== ''
                 && getComputedStyle(document.body).margin !== '8px',
             visible_ids: Array.from(document.querySelectorAll('table.leaderboard tbody tr'))
-                .filter(tr => !tr.hidden).map(tr => tr.querySelector('code').innerText),
+                .filter(tr => !tr.hidden).map(tr => (tr.querySelector('code') || {}).innerText),
         })""")
         await tab.screenshot(shot, full_page=True)
         network = await tab.network()
@@ -105,21 +109,60 @@ def test_index_sorts_and_filters(tmp_path: Path, actions: str, expected: list[st
     assert (tmp_path / "index.csv").read_text(encoding="utf-8").startswith("rank,portal_id,")
 
 
+# Markup that, if a report let it through unescaped, would run script, load a URL or navigate
+# (fixtures/portals/doc-hai/portal.yaml carries each as text).
+RAW_PAYLOADS = [
+    "<img src=x", "<svg onload", "<script>alert", "</script><script>", "<style>body{",
+    '<div style="background:url(', '<meta http-equiv="refresh"', "<svg><animate",
+    "<iframe", "<b onmouseover",
+]
+
+
 def test_hostile_portal_text_stays_inert_in_the_reports(fixture_server: Any, tmp_path: Path) -> None:
     """doc-hai carries script payloads in its name, title, service names and menu links."""
     target = portal_target(fixture_server, "doc-hai")
-    settings = load_settings(env={}).with_overrides(max_pages=12)
+    # No Lighthouse or throttled walk: what the report shows of them is numbers, not portal text.
+    settings = load_settings(env={}).with_overrides(max_pages=12, lighthouse=False,
+                                                    persona=False)
+    with fixture_server.lock:
+        seen_before = len(fixture_server.submissions)
     run = evaluate_portal(target, tmp_path, settings)
+    with fixture_server.lock:
+        sent = fixture_server.submissions[seen_before:]
+    # Safety covers this portal too: only its search and status lookup were sent.
+    assert sent and {s.kind for s in sent} <= {"search", "status_lookup"}, sent
     assert run.result.grade is not None
     assert "<script>" in run.result.portal_name  # gathered as the text the portal shows
     write_index_for([run], tmp_path, "vi", "Vòng thử <script>alert(9)</script>")
-    for page in (run.folder / "report.html", tmp_path / "index.html"):
+    write_diff_html(diff_results(run.result, run.result), tmp_path / "diff.html", "vi")
+    for page in (run.folder / "report.html", tmp_path / "index.html", tmp_path / "diff.html"):
         seen = asyncio.run(open_report(page, tmp_path / f"{page.stem}.png", 1280))
         assert seen["errors"] == [], seen["errors"]  # no alert() ran, nothing was refused
         outside = [r["url"] for r in seen["network"] if not r["url"].startswith("file:")]
-        assert outside == []  # no <img src=x>, no iframe
+        assert outside == []  # no <img src=x>, no iframe, no CSS url(), no refresh
+        assert seen["nav"].error is None
         assert 'alert("tên")' in seen["text"]  # shown as text
+        assert seen["overflow"] <= 1, f"{page.name}: a long portal text scrolls the page sideways"
         html = page.read_text(encoding="utf-8")
-        assert "<img src=x" not in html and "<svg onload" not in html
-        # No link to a javascript: or data: URL (the blank data: favicon is the report's own).
-        assert not re.search(r'<a\b[^>]*href="(?:javascript|data):', html, re.I)
+        assert [p for p in RAW_PAYLOADS if p in html] == [], page
+        # Each payload reached the page and shows as the text it is: template syntax not run,
+        # the closing </script> and the right-to-left override inert.
+        for text in ("{{7*7}}", "</script><script>alert(10)</script>", "\u202engược\u202c"):
+            assert text in seen["text"] or text in seen["title"], (page.name, text)
+        # No link to a javascript:, vbscript:, data: or protocol-relative URL (the blank data:
+        # favicon is the report's own, in a <link>).
+        assert not re.search(r'<a\b[^>]*href="(?:javascript|vbscript|data):', html, re.I)
+        assert not re.search(r'<a\b[^>]*href="//', html)
+
+    # JUnit and SARIF: well-formed, the payloads inside as text (escaped), parsed back intact.
+    junit = ET.parse(run.folder / "junit.xml").getroot()
+    junit_text = " ".join([*junit.itertext(), *(v for e in junit.iter() for v in e.attrib.values())])
+    assert 'alert("tên")' in junit_text
+    assert [p for p in RAW_PAYLOADS if p in (run.folder / "junit.xml").read_text()] == []
+    sarif = json.loads((run.folder / "results.sarif").read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0"
+    # CSV: the portal's name starts with "=" on purpose; a spreadsheet must see text.
+    rows = list(csv.reader((tmp_path / "index.csv").read_text(encoding="utf-8").splitlines()))
+    cells = [c for row in rows[1:] for c in row]
+    assert any("HYPERLINK" in c for c in cells)
+    assert not [c for c in cells if c.lstrip()[:1] in ("=", "+", "@")]
