@@ -13,7 +13,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -170,6 +170,47 @@ NO_POPUPS = """(() => {
   try { Object.defineProperty(window, "open", {value: refuse, writable: false,
                                                configurable: false}); } catch (e) {}
 })();"""
+
+
+DRIVER_HOSTS_SCRIPT = Path(__file__).with_name("driver_hosts.cjs")
+
+
+def driver_env_for(host_resolver_rules: str, ca_file: str) -> dict[str, str]:
+    """Environment for Playwright's Node driver that matches what Chromium is told by flags.
+
+    The driver makes some requests itself, outside Chromium's network stack: ``route.fetch()``
+    in :meth:`BrowserSession.confine` and :meth:`BrowserSession.fetch` (robots.txt,
+    sitemap.xml). Chromium's ``--host-resolver-rules`` and ``--ignore-certificate-errors-spki-
+    list`` do not reach them, so without this a portal served at a mapped name (a staging
+    portal at its official name, the HTTPS fixture portals) could be browsed but every one of
+    its navigations would fail in the confinement. ``MAP host address`` rules go to
+    driver_hosts.cjs (preloaded), the CA file to ``NODE_EXTRA_CA_CERTS``: Node then trusts the
+    same CA the transport probes verify against (``tls_ca_file``).
+    """
+    env: dict[str, str] = {}
+    if host_resolver_rules:
+        preload = f"--require {DRIVER_HOSTS_SCRIPT}"
+        env["NODE_OPTIONS"] = " ".join(filter(None, (os.environ.get("NODE_OPTIONS"), preload)))
+        env["PORTAL_EVAL_HOST_MAP"] = host_resolver_rules
+    if ca_file:
+        env["NODE_EXTRA_CA_CERTS"] = ca_file
+    return env
+
+
+@contextlib.contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set while the driver starts (it copies the environment
+    then, and async_playwright() offers no other way in); restored afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 def css_string(value: str) -> str:
@@ -465,9 +506,13 @@ class BrowserSession:
     """
 
     def __init__(self, executable: str, extra_args: Sequence[str] = (), *,
-                 remote_debugging_port: int | None = None, persistent: bool = False) -> None:
+                 remote_debugging_port: int | None = None, persistent: bool = False,
+                 driver_env: Mapping[str, str] | None = None) -> None:
         self.executable = executable
         self.extra_args = tuple(extra_args)
+        # Environment of Playwright's Node driver (driver_env_for): name mapping and CA trust
+        # for the requests the driver makes itself.
+        self.driver_env = dict(driver_env or {})
         self._requested_port = remote_debugging_port
         self._persistent = persistent
         self._default_context: BrowserContext | None = None
@@ -502,7 +547,8 @@ class BrowserSession:
             # Loopback only: anyone who reaches this port controls the browser.
             debugging = [f"--remote-debugging-port={self._debugging_port}",
                          "--remote-debugging-address=127.0.0.1"]
-        self._pw = await async_playwright().start()
+        with _environ(self.driver_env):
+            self._pw = await async_playwright().start()
         args = [*LAUNCH_FLAGS, *debugging, *self.extra_args]
         try:
             if self._persistent:

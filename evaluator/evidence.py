@@ -143,6 +143,8 @@ class Page(_Model):
     text: str = ""
     links: list[Link] = Field(default_factory=list)
     forms: list[Form] = Field(default_factory=list)
+    # http:// sub-resources the markup of an https:// page asks for (gather/scripts.py).
+    insecure_subresources: list[str] = Field(default_factory=list)
     requests: list[Request] = Field(default_factory=list)
     timings: Timings = Field(default_factory=Timings)
     axe: list[AxeViolation] | None = None

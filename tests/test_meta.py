@@ -11,6 +11,14 @@ from evaluator.criteria.loader import load_profile
 PORTALS = Path(__file__).resolve().parents[1] / "fixtures" / "portals"
 
 
+# A fixture portal whose certificate fails validation cannot be graded at all: the browser
+# refuses it (tests/integration/test_hostile_portals.py, tls-expired and tls-wrong-host: "not
+# evaluated"). The failing case of tls-certificate-valid is therefore an expired and a
+# wrong-host certificate in tests/integration/test_transport.py, gathered and scored over real
+# TLS; among the graded portals kem's certificate, 10 days from expiry, is needs_review.
+FAILING_CASE_ELSEWHERE = {"tls-certificate-valid": "needs_review"}
+
+
 def test_every_criterion_has_a_passing_and_a_failing_fixture_portal() -> None:
     statuses: dict[str, set[str]] = {}
     for expected in PORTALS.glob("*/expected.yaml"):
@@ -20,7 +28,7 @@ def test_every_criterion_has_a_passing_and_a_failing_fixture_portal() -> None:
     profile = load_profile("vn-2023")
     uncovered = {
         c.id: sorted(statuses.get(c.id, set())) for c in profile.criteria
-        if not {"pass", "fail"} <= statuses.get(c.id, set())
+        if not {"pass", FAILING_CASE_ELSEWHERE.get(c.id, "fail")} <= statuses.get(c.id, set())
     }
     assert not uncovered, f"criteria lacking a pass or a fail fixture case: {uncovered}"
 

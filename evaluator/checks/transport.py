@@ -8,6 +8,7 @@ the portal does wrong (no redirect, bad certificate, unsigned zone) is ``fail``.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -132,17 +133,32 @@ def tls_version_modern(view: EvidenceView, params: Params) -> Outcome:
                    display_value=msg("transport.tls_modern", version=tls.version))
 
 
+def _trustworthy(url: str) -> bool:
+    """A loopback http:// URL, which browsers do not treat as mixed content."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @register("no_mixed_content", level="site", evidence="pages")
 def no_mixed_content(view: EvidenceView, params: Params) -> Outcome:
-    """Reads the crawled pages' requests: an http:// subresource on an https:// page."""
+    """An http:// sub-resource on an https:// page: asked for in the markup (the DOM read-out;
+    Chromium upgrades or blocks most of them before a request exists) or requested (by script).
+    Loopback URLs are not mixed content (W3C Mixed Content §4.3: "potentially trustworthy")."""
     https_pages = [p for p in view.html_pages if p.final_url.startswith("https://")]
     if not https_pages:
         return Outcome(Status.NOT_APPLICABLE, display_value=msg("transport.no_https_pages"))
     findings = []
     dirty = []
     for page in https_pages:
-        insecure = [r.url for r in page.requests
-                    if r.url.startswith("http://") and r.url != page.final_url]
+        asked = [*page.insecure_subresources,
+                 *(r.url for r in page.requests if r.url != page.final_url)]
+        insecure = list(dict.fromkeys(u for u in asked
+                                      if u.startswith("http://") and not _trustworthy(u)))
         if insecure:
             dirty.append(page.final_url)
             findings.append(Finding(msg("transport.mixed_found", count=len(insecure)),

@@ -38,6 +38,13 @@ def text(value: Any, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
+def texts(value: Any, count: int, limit: int) -> list[str]:
+    """At most ``count`` strings of at most ``limit`` characters; anything else is dropped."""
+    if not isinstance(value, list):
+        return []
+    return [v[:limit] for v in value if isinstance(v, str)][:count]
+
+
 def text_or_none(value: Any, limit: int) -> str | None:
     return value[:limit] if isinstance(value, str) else None
 

@@ -130,6 +130,7 @@ async def gather_page(
             text=coerce.text(data.get("text"), LIMITS["text"]),
             links=coerce.links_from(data.get("links"), LIMITS["links"]),
             forms=coerce.forms_from(data.get("forms"), LIMITS["forms"]),
+            insecure_subresources=coerce.texts(data.get("insecure"), 50, 500),
             requests=requests,
             timings=timings,
             axe=violations,

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from evaluator import __version__
-from evaluator.browser import BrowserSession, ContextOptions, Tab, find_chromium
+from evaluator.browser import BrowserSession, ContextOptions, Tab, driver_env_for, find_chromium
 from evaluator.crawl.crawler import crawl
 from evaluator.crawl.frontier import Frontier
 from evaluator.crawl.sitemap import Fetched, discover_sitemap, robots_sitemaps
@@ -130,7 +130,9 @@ async def gather_portal(
     # one, so it would see a logged-in session's cookies (ENVIRONMENT.md).
     session = BrowserSession(executable, _chromium_transport_args(settings),
                              remote_debugging_port=0 if settings.lighthouse else None,
-                             persistent=settings.lighthouse)
+                             persistent=settings.lighthouse,
+                             driver_env=driver_env_for(settings.chromium_host_resolver_rules,
+                                                       settings.tls_ca_file))
     worker = LighthouseWorker(node=settings.node or None)
     async with session:
         ua = (await session.default_user_agent()) + " " + settings.user_agent_suffix

@@ -96,12 +96,29 @@ EXTRACT_PAGE = r"""
                 submit_text: submit ? clip(submit.innerText || submit.value, 100) : '', inputs});
   });
   const vp = document.querySelector('meta[name="viewport"]');
+  // Sub-resources the markup asks for over http:// (mixed content, TT 32/2017 Đ20). Read from
+  // the DOM, not the network: Chromium upgrades http:// images and media to https:// and
+  // blocks http:// scripts, frames and stylesheets before any request is seen.
+  const insecure = [];
+  if (location.protocol === 'https:') {
+    const sel = 'img[src], script[src], link[rel~="stylesheet"][href], link[rel~="icon"][href], ' +
+                'iframe[src], frame[src], audio[src], video[src], source[src], source[srcset], ' +
+                'embed[src], object[data], track[src]';
+    for (const el of document.querySelectorAll(sel)) {
+      if (insecure.length >= 50) break;
+      const raw = el.getAttribute('src') || el.getAttribute('href') || el.getAttribute('data') ||
+                  (el.getAttribute('srcset') || '').trim().split(/\s+/)[0] || '';
+      let url = '';
+      try { url = new URL(raw, document.baseURI).href; } catch (e) { continue; }
+      if (url.startsWith('http://')) insecure.push(url.slice(0, 500));
+    }
+  }
   return {
     title: clip(document.title, 300),
     lang: document.documentElement.getAttribute('lang'),
     viewport_meta: vp ? vp.getAttribute('content') : null,
     text: (document.body ? document.body.innerText : '').slice(0, limits.text),
-    links, forms,
+    links, forms, insecure,
   };
 }
 """

@@ -12,7 +12,13 @@ import pytest
 from evaluator.criteria.loader import load_profile
 from evaluator.pipeline import PortalRun, evaluate_portal
 from evaluator.settings import load_settings
-from fixtures.demo import PORTALS, fixture_settings, portal_attestations, portal_target
+from fixtures.demo import (
+    PORTALS,
+    fixture_settings,
+    https_world,
+    portal_attestations,
+    portal_target,
+)
 
 PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").is_file())
 
@@ -20,15 +26,18 @@ PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").i
 @pytest.fixture(scope="session")
 def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PortalRun]:
     out = tmp_path_factory.mktemp("eval")
-    settings = fixture_settings(fixture_server, load_settings(env={}))
+    base = load_settings(env={})
     profile = load_profile("vn-2023")
     with fixture_server.lock:
         seen_before = len(fixture_server.submissions)
-    runs = {
-        pid: evaluate_portal(portal_target(fixture_server, pid), out, settings, profile,
-                             attestations=portal_attestations(pid, profile))
-        for pid in PORTAL_IDS
-    }
+    # Over HTTPS at the portals' official names, as the demo and the frozen evidence are.
+    with https_world(fixture_server, tmp_path_factory.mktemp("https")) as world:
+        runs = {
+            pid: evaluate_portal(portal_target(fixture_server, pid, world), out,
+                                 fixture_settings(fixture_server, base, world, pid), profile,
+                                 attestations=portal_attestations(pid, profile))
+            for pid in PORTAL_IDS
+        }
     with fixture_server.lock:
         sent = list(fixture_server.submissions[seen_before:])
     assert_only_read_only_submissions(sent, PORTAL_IDS, profile.vocabulary.status_lookup_code)

@@ -28,8 +28,12 @@ from evaluator.evidence import (
     AxeNode,
     AxeViolation,
     CrawlSummary,
+    DnssecProbe,
     EvidenceBundle,
     Form,
+    Hsts,
+    HttpsRedirect,
+    Ipv6Probe,
     Journeys,
     KeyPageMeasurement,
     LighthouseRun,
@@ -40,10 +44,14 @@ from evaluator.evidence import (
     PersonaJourney,
     PersonaRun,
     PersonaStep,
+    RedirectHop,
     SearchJourney,
     SearchRun,
     StatusLookupJourney,
     Timings,
+    TlsCertificate,
+    TlsProbe,
+    TransportEvidence,
     Versions,
 )
 
@@ -135,6 +143,27 @@ def page(
         moving_text=MovingText() if moving_text is _UNSET else moving_text,
         access_aids=full_aids() if access_aids is _UNSET else access_aids,
     )
+
+
+def good_transport(host: str = "dichvucong.example.gov.vn") -> TransportEvidence:
+    """Transport evidence every T01-T04 criterion passes: redirect, valid certificate, TLS 1.3
+    only, HSTS for a year, IPv6, a validated DNSSEC answer, an official name."""
+    https = f"https://{host}/"
+    return TransportEvidence(
+        host=host, https_url=https, resolver="127.0.0.1:53", addresses=["127.0.0.1", "::1"],
+        redirect=HttpsRedirect(start=f"http://{host}/", final_url=https, hops=[
+            RedirectHop(url=f"http://{host}/", status=301, location=https),
+            RedirectHop(url=https, status=200)]),
+        tls=TlsProbe(host=host, port=443, verified=True, version="TLSv1.3",
+                     certificate=TlsCertificate(subject=host, issuer="test CA",
+                                                san=[f"DNS:{host}"], days_to_expiry=80,
+                                                hostname_match=True),
+                     legacy_accepted={"TLSv1": False, "TLSv1.1": False}),
+        hsts=Hsts(url=https, header="max-age=31536000", max_age=31536000),
+        ipv6=Ipv6Probe(aaaa=["::1"], connected="::1", status=200),
+        dnssec=DnssecProbe(resolver="127.0.0.1:53", zone="example.gov.vn.", signed=True,
+                           ad_flag=True, validated=True),
+        official_domain_patterns=[r"dichvucong\.[a-z0-9-]+\.gov\.vn"])
 
 
 def full_aids(origin: str = "https://dichvucong.example.gov.vn") -> AccessAids:

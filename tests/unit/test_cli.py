@@ -29,9 +29,9 @@ def test_criteria_check_reports_file_and_line(tmp_path: Path) -> None:
     profile = tmp_path / "broken"
     shutil.copytree(ROOT / "criteria" / "vn-2023", profile)
     text = (profile / "access.yaml").read_text(encoding="utf-8")
-    (profile / "access.yaml").write_text(
-        text.replace("    points: 2\n    check: html_lang", "    points: 2\n    colour: red\n"
-                     "    check: html_lang"), encoding="utf-8")
+    broken = text.replace("    check: html_lang\n", "    colour: red\n    check: html_lang\n", 1)
+    assert broken != text, "access.yaml no longer has a html_lang criterion to break"
+    (profile / "access.yaml").write_text(broken, encoding="utf-8")
     proc = run("criteria", "check", str(profile))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()

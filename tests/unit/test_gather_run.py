@@ -54,7 +54,8 @@ class FakeSession:
     instances: ClassVar[list[FakeSession]] = []
 
     def __init__(self, executable: str, extra_args: Any = (), *, fail_mobile_tabs: bool = False,
-                 remote_debugging_port: int | None = None, persistent: bool = False) -> None:
+                 remote_debugging_port: int | None = None, persistent: bool = False,
+                 driver_env: Any = None) -> None:
         self.version, self.playwright_version = "156.0", "1.65.2"
         self.connected = True
         self.popups_closed = 0

@@ -31,7 +31,7 @@ def test_shipped_profile_loads_with_points_70_20_10() -> None:
 def test_shipped_profile_criteria_are_unique_and_use_registered_checks() -> None:
     loaded = load_profile("vn-2023")
     ids = [c.id for c in loaded.criteria]
-    assert len(ids) == len(set(ids)) == 33
+    assert len(ids) == len(set(ids)) == 49
     assert {c.check for c in loaded.criteria} <= set(registry.names())
 
 

@@ -35,6 +35,7 @@ from tests.unit.evidence_factory import (
     CATALOGUE_PATH,
     bundle,
     faq_text,
+    good_transport,
     key_page,
     link,
     nav_link,
@@ -283,7 +284,7 @@ def _layout_ok(b: EvidenceBundle) -> EvidenceBundle:
                      "Điện thoại: 0212 3856 789. Thư điện tử: a@b.gov.vn"),
         alternates=[LanguageAlternate(lang="en", href=english)])
     pages = [home, *b.pages[1:], tree.model_copy(update={"id": len(b.pages)})]
-    return b.model_copy(update={"pages": pages, "layout": layout})
+    return b.model_copy(update={"pages": pages, "layout": layout, "transport": good_transport()})
 
 
 def test_perfect_portal_scores_100_and_grade_a_once_attested() -> None:
