@@ -175,6 +175,21 @@ NO_POPUPS = """(() => {
 DRIVER_HOSTS_SCRIPT = Path(__file__).with_name("driver_hosts.cjs")
 
 
+_RULES = "--host-resolver-rules="
+
+
+def _merge_resolver_rules(args: list[str]) -> list[str]:
+    """One --host-resolver-rules flag: Chromium keeps only the last of several, so a portal's
+    name mapping (settings.chromium_host_resolver_rules) would silently drop the rules that keep
+    Chromium's own background hosts from being looked up (LAUNCH_FLAGS), or the reverse."""
+    rules = [a.removeprefix(_RULES) for a in args if a.startswith(_RULES)]
+    if len(rules) < 2:
+        return args
+    first = next(i for i, a in enumerate(args) if a.startswith(_RULES))
+    rest = [a for a in args if not a.startswith(_RULES)]
+    return [*rest[:first], _RULES + ", ".join(rules), *rest[first:]]
+
+
 def driver_env_for(host_resolver_rules: str, ca_file: str) -> dict[str, str]:
     """Environment for Playwright's Node driver that matches what Chromium is told by flags.
 
@@ -189,7 +204,7 @@ def driver_env_for(host_resolver_rules: str, ca_file: str) -> dict[str, str]:
     """
     env: dict[str, str] = {}
     if host_resolver_rules:
-        preload = f"--require {DRIVER_HOSTS_SCRIPT}"
+        preload = f'--require "{DRIVER_HOSTS_SCRIPT}"'
         env["NODE_OPTIONS"] = " ".join(filter(None, (os.environ.get("NODE_OPTIONS"), preload)))
         env["PORTAL_EVAL_HOST_MAP"] = host_resolver_rules
     if ca_file:
@@ -549,7 +564,7 @@ class BrowserSession:
                          "--remote-debugging-address=127.0.0.1"]
         with _environ(self.driver_env):
             self._pw = await async_playwright().start()
-        args = [*LAUNCH_FLAGS, *debugging, *self.extra_args]
+        args = _merge_resolver_rules([*LAUNCH_FLAGS, *debugging, *self.extra_args])
         try:
             if self._persistent:
                 self._default_context = await self._pw.chromium.launch_persistent_context(
@@ -689,6 +704,15 @@ class BrowserSession:
         def refused_popup(_source: Any, url: Any) -> None:
             self.popups_refused += 1
 
+        # A navigation answered by route.fulfill() has no remote address, so Chromium's Local
+        # Network Access takes the document for a public one and refuses its requests to
+        # private and loopback addresses ("Permission was denied … to access the `loopback`
+        # address space"): a staging portal on 10.x loading its own scripts from 10.x, or the
+        # fixtures' EMC stand-in, would lose them in the crawl though a citizen's browser,
+        # which fetched the page itself, loads them. The permission restores what the page
+        # would get unconfined.
+        with contextlib.suppress(PlaywrightError):
+            await context.grant_permissions(["local-network-access"])
         await context.expose_binding("__peRefusedPopup", refused_popup)
         await context.add_init_script(NO_POPUPS)
         await context.route("**/*", handle)

@@ -373,3 +373,30 @@ def test_unusable_setting_falls_back_with_a_warning(
     with caplog.at_level("WARNING", logger=browser.__name__):
         assert browser.find_chromium(str(tmp_path / "gone")) == debian
     assert f"{tmp_path / 'gone'} is not an executable file; using {debian}" in caplog.text
+
+
+# -- what Chromium and Playwright's driver are told about a portal's name -----------------------
+
+
+def test_a_portals_resolver_rules_join_chromiums_own(browser_module: ModuleType) -> None:
+    # Chromium keeps only the last --host-resolver-rules: two flags would drop one set.
+    args = browser_module._merge_resolver_rules(
+        [*browser_module.LAUNCH_FLAGS, "--host-resolver-rules=MAP dichvucong.mau.gov.vn 127.0.0.1"])
+    rules = [a for a in args if a.startswith("--host-resolver-rules=")]
+    assert len(rules) == 1
+    assert "MAP accounts.google.com ~NOTFOUND" in rules[0]
+    assert rules[0].endswith(", MAP dichvucong.mau.gov.vn 127.0.0.1")
+    assert len(args) == len(browser_module.LAUNCH_FLAGS)
+    assert browser_module._merge_resolver_rules(["--no-sandbox"]) == ["--no-sandbox"]
+
+
+def test_driver_env_maps_names_and_trusts_the_ca_only_when_asked(
+        browser_module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NODE_OPTIONS", "--max-old-space-size=512")
+    assert browser_module.driver_env_for("", "") == {}
+    env = browser_module.driver_env_for("MAP dichvucong.mau.gov.vn 127.0.0.1", "/tmp/ca.pem")
+    assert env["PORTAL_EVAL_HOST_MAP"] == "MAP dichvucong.mau.gov.vn 127.0.0.1"
+    assert env["NODE_EXTRA_CA_CERTS"] == "/tmp/ca.pem"
+    # The operator's own NODE_OPTIONS are kept; the preload script ships with the package.
+    assert env["NODE_OPTIONS"].startswith("--max-old-space-size=512 --require ")
+    assert browser_module.DRIVER_HOSTS_SCRIPT.is_file()
