@@ -28,9 +28,9 @@ def test_exact_output_in_leaderboard_order() -> None:
         "report,not_evaluated\n"
         "1,mau,Cổng Dịch vụ công tỉnh Sơn Lâm,province,A,100.00,70.00,20.00,10.00,45,"
         "mau/report.html,\n"
-        "2,tinh-trung-binh,Cổng Dịch vụ công tỉnh Bình Nguyên,province,C,70.80,49.04,16.00,5.76,45,"
+        "2,tinh-trung-binh,Cổng Dịch vụ công tỉnh Bình Nguyên,province,C,71.32,49.04,16.00,6.28,45,"
         "tinh-trung-binh/report.html,\n"
-        "3,kem,Cổng Dịch vụ công tỉnh Hà Sơn,province,E,5.43,5.43,0.00,0.00,24,kem/report.html,\n"
+        "3,kem,Cổng Dịch vụ công tỉnh Hà Sơn,province,E,6.29,5.43,0.00,0.86,32,kem/report.html,\n"
         ",sap,Cổng sập,ministry,,,,,,0,sap/report.html,"
         "start URL unreachable: net::ERR_CONNECTION_REFUSED\n"
     )
