@@ -199,14 +199,19 @@ def _viewport_problem(content: str | None, min_scale: float) -> Msg | None:
     return None
 
 
+def _unloaded(page: KeyPageMeasurement) -> Outcome:
+    """A key page that did not load fails every per-page mobile criterion, saying why."""
+    return Outcome(Status.FAIL, 0.0,
+                   display_value=msg("page.role_detail", role=role(page.role), detail=page.error or ""),
+                   pages=(page.url,))
+
+
 @register("viewport_meta_sane", level="key_page", params=ViewportParams, evidence="key_pages")
 def viewport_meta_sane(
     view: EvidenceView, page: KeyPageMeasurement, params: ViewportParams
 ) -> Outcome:
     if page.error:
-        return Outcome(Status.FAIL, 0.0,
-                       display_value=msg("page.role_detail", role=role(page.role), detail=page.error),
-                       pages=(page.url,))
+        return _unloaded(page)
     problem = _viewport_problem(page.viewport_meta, params.min_maximum_scale)
     # A passing meta is shown as the page wrote it (problem is None only when it is non-empty).
     detail: Msg | str = problem or page.viewport_meta or ""
@@ -233,9 +238,7 @@ def no_horizontal_scroll(
     """No sideways scrolling at every width measured (360 px, then 320 px); the page's score
     is the share of widths that fit. Bundles without ``mobile`` are judged at 360 px alone."""
     if page.error:
-        return Outcome(Status.FAIL, 0.0,
-                       display_value=msg("page.role_detail", role=role(page.role), detail=page.error),
-                       pages=(page.url,))
+        return _unloaded(page)
     renders = page.mobile or [MobileRender(width=page.viewport_width, scroll_width=page.scroll_width,
                                            client_width=page.client_width)]
     findings: list[Finding] = []
@@ -284,9 +287,7 @@ def mobile_tap_targets_and_text(
     view: EvidenceView, page: KeyPageMeasurement, params: TapTextParams
 ) -> Outcome:
     if page.error:
-        return Outcome(Status.FAIL, 0.0,
-                       display_value=msg("page.role_detail", role=role(page.role), detail=page.error),
-                       pages=(page.url,))
+        return _unloaded(page)
     if page.mobile is None:
         raise MissingEvidence("key_pages.mobile", msg("missing.mobile_render", url=page.url))
     measured = [r for r in page.mobile if r.error is None and r.tap_targets is not None

@@ -19,20 +19,14 @@ from evaluator.criteria.schema import (
     Vocabulary,
 )
 from evaluator.resources import criteria_dir
+from evaluator.yamlio import YamlFileError
 
 # Points are decimals in YAML (70, 13.5); sums are compared with this tolerance.
 _POINTS_TOLERANCE = 1e-6
 
 
-class CriteriaError(Exception):
+class CriteriaError(YamlFileError):
     """A criteria, profile or vocabulary file is invalid. ``str()`` is one line with file:line."""
-
-    def __init__(self, file: Path, line: int | None, message: str) -> None:
-        self.file = file
-        self.line = line
-        self.message = message
-        where = f"{file}:{line}" if line else str(file)
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
