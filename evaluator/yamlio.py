@@ -51,23 +51,32 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())[:200]
 
 
+def screen_events(file: Path, text: str, what: str,
+                  error: type[YamlFileError] = YamlFileError) -> None:
+    """Refuse anchors, aliases and nesting deeper than MAX_DEPTH from the event stream, before
+    anything is composed: linear in the text, it expands nothing (a "billion laughs" alias bomb
+    or a self-referencing alias would otherwise blow up every walk and validation after it).
+    ``what`` names the kind of file in the message; ``error`` is the caller's own subclass."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            kind = "alias '*" if isinstance(event, yaml.AliasEvent) else "anchor '&"
+            raise error(file, line, f"YAML {kind}{_one_line(anchor)}' is not "
+                                    f"allowed in {what} files: write the value out")
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error(file, line, f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+
+
 def parse_yaml(file: Path, text: str, what: str) -> YamlDocument:
     """Parse ``text`` (read from ``file``) safely; ``what`` names the kind of file in errors."""
     try:
-        depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            line = event.start_mark.line + 1 if event.start_mark else None
-            anchor = getattr(event, "anchor", None)
-            if anchor is not None:
-                kind = "alias '*" if isinstance(event, yaml.AliasEvent) else "anchor '&"
-                raise YamlFileError(file, line, f"YAML {kind}{_one_line(anchor)}' is not "
-                                                f"allowed in {what} files: write the value out")
-            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise YamlFileError(file, line, f"nested more than {MAX_DEPTH} levels deep")
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                depth -= 1
+        screen_events(file, text, what)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:

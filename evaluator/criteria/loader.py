@@ -19,7 +19,7 @@ from evaluator.criteria.schema import (
     Vocabulary,
 )
 from evaluator.resources import criteria_dir
-from evaluator.yamlio import YamlFileError
+from evaluator.yamlio import YamlFileError, screen_events
 
 # Points are decimals in YAML (70, 13.5); sums are compared with this tolerance.
 _POINTS_TOLERANCE = 1e-6
@@ -76,11 +76,6 @@ def _read_yaml(file: Path) -> tuple[Any, Lines, bytes]:
     return data, lines, raw
 
 
-# Deeper than any criteria file needs (they nest 4-5 levels); far below the ~500 levels at which
-# PyYAML's recursive composer, the line walk or pydantic would hit Python's recursion limit.
-_MAX_DEPTH = 64
-
-
 def _screen_events(file: Path, text: str) -> None:
     """Refuse anchors, aliases and absurd nesting before anything is composed or constructed.
 
@@ -94,22 +89,7 @@ def _screen_events(file: Path, text: str) -> None:
     linear in the text and expands nothing. After this screen the composed document is a tree
     of bounded depth, which ``_walk`` and the models can visit safely.
     """
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line = event.start_mark.line + 1 if event.start_mark else None
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            kind = "alias '*" if isinstance(event, yaml.AliasEvent) else "anchor '&"
-            raise CriteriaError(
-                file, line,
-                f"YAML {kind}{anchor}' is not allowed in criteria files: write the value out",
-            )
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > _MAX_DEPTH:
-                raise CriteriaError(file, line, f"nested more than {_MAX_DEPTH} levels deep")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    screen_events(file, text, "criteria", CriteriaError)
 
 
 def _walk(file: Path, node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> None:
