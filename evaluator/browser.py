@@ -161,6 +161,11 @@ TEXT_BOXES = "input[type=search], input[type=text], input:not([type])"
 # Typing waits this long at most for the box: the page has loaded, the box is there or never.
 FILL_TIMEOUT_MS = 10_000
 _MAX_NOTES = 50  # console errors and dialogs kept per tab
+# A full-page screenshot is taken by stretching the viewport to the page, at most this tall.
+# Playwright's own full_page capture (CDP captureBeyondViewport) hung past its 15 s timeout on
+# Debian's Chromium for a 1280 x 27,104 px report, even clipped to its first 900 px, while a
+# 1280 x 30,000 px viewport captured in 2.3 s (measured 2026-12-05). Taller pages are cut here.
+FULL_PAGE_MAX_PX = 30_000
 # Installed in every frame of a confined context: window.open opens nothing (BrowserSession.confine).
 NO_POPUPS = """(() => {
   const refuse = function (url) {
@@ -410,9 +415,19 @@ class Tab:
         return await self.page.content()
 
     async def screenshot(self, path: Path, full_page: bool = False) -> None:
+        """JPEG of the viewport, or of the whole page up to ``FULL_PAGE_MAX_PX`` tall."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        await self.page.screenshot(path=str(path), type="jpeg", quality=60, full_page=full_page,
-                                   timeout=15_000)
+        viewport = self.page.viewport_size
+        if not full_page or viewport is None:
+            await self.page.screenshot(path=str(path), type="jpeg", quality=60, timeout=15_000)
+            return
+        height = await self.page.evaluate("() => document.documentElement.scrollHeight")
+        tall = min(max(int(height), viewport["height"]), FULL_PAGE_MAX_PX)
+        await self.page.set_viewport_size({"width": viewport["width"], "height": tall})
+        try:
+            await self.page.screenshot(path=str(path), type="jpeg", quality=60, timeout=15_000)
+        finally:
+            await self.page.set_viewport_size(viewport)
 
     async def submit_form(
         self, form_index: int, value: str, timeout_ms: float, *, name: str = "",

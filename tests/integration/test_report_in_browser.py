@@ -166,3 +166,42 @@ def test_hostile_portal_text_stays_inert_in_the_reports(fixture_server: Any, tmp
     cells = [c for row in rows[1:] for c in row]
     assert any("HYPERLINK" in c for c in cells)
     assert not [c for c in cells if c.lstrip()[:1] in ("=", "+", "@")]
+
+
+def jpeg_size(path: Path) -> tuple[int, int]:
+    """(width, height) from a baseline JPEG's SOF0 segment."""
+    data = path.read_bytes()
+    at = 2
+    while at < len(data):
+        marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
+        if marker == 0xC0:
+            return (int.from_bytes(data[at + 7:at + 9], "big"),
+                    int.from_bytes(data[at + 5:at + 7], "big"))
+        at += 2 + length
+    raise ValueError(f"{path}: no SOF0 segment")
+
+
+async def shoot_tall_page(page: Path, shot: Path) -> tuple[int, int]:
+    chromium = find_chromium(load_settings().chromium or None)
+    async with BrowserSession(chromium) as session:
+        context = await session.new_context(ContextOptions(width=1280, height=900), "")
+        tab = await session.new_tab(context)
+        await tab.goto(page.resolve().as_uri(), 30_000)
+        await tab.screenshot(shot, full_page=True)
+        after = await tab.evaluate("() => window.innerHeight")
+        await context.close()
+    return jpeg_size(shot)[1], after
+
+
+@pytest.mark.parametrize(("page_px", "shot_px"), [(27_104, 27_104), (40_000, 30_000)])
+def test_full_page_screenshot_of_a_very_tall_page(
+    tmp_path: Path, page_px: int, shot_px: int
+) -> None:
+    # The failing kem report was 1280 x 27,104 px: Playwright's own full_page capture hung on it.
+    page = tmp_path / "tall.html"
+    page.write_text(f'<!doctype html><html lang="vi"><body style="margin:0">'
+                    f'<div style="height:{page_px}px;background:linear-gradient(#fff,#036)">'
+                    f'Báo cáo dài</div></body></html>', encoding="utf-8")
+    height, viewport_after = asyncio.run(shoot_tall_page(page, tmp_path / "tall.jpg"))
+    assert height == shot_px
+    assert viewport_after == 900  # the stretched viewport is put back
