@@ -91,7 +91,8 @@ def tests(session: nox.Session) -> None:
     PostgreSQL."""
     install(session)
     ensure_round_services(session)
-    session.run("python", "-m", "pytest", "-q", "-ra", *session.posargs)
+    # The slowest tests are listed so a CI log shows where the ~20-minute budget goes.
+    session.run("python", "-m", "pytest", "-q", "-ra", "--durations=25", *session.posargs)
 
 
 @nox.session
