@@ -67,8 +67,10 @@ def test_celery_round_survives_a_killed_worker(
     targets = write_targets(tmp_path / "targets.yaml", fixture_server, portal_ids, [
         {"id": "gone", "name": "Unreachable", "agency": "ministry",
          "start_url": closed_port_url()}])
+    # The round's settings travel with it to the workers. No Lighthouse or persona walk: this
+    # test is about a killed worker, and mau still out-scores tinh-trung-binh without them.
     env = round_env(celery_broker=redis_url, max_pages="5", portal_heartbeat_s="1",
-                    celery_visibility_timeout_s="900")
+                    celery_visibility_timeout_s="900", lighthouse="false", persona="false")
     submit = subprocess.Popen(
         [sys.executable, "-m", "evaluator", "batch", str(targets), "--engine", "celery",
          "--store", postgres_url, "--out", str(tmp_path / "main"), "--round", "c1",

@@ -21,7 +21,9 @@ from tests.integration.rounds.conftest import ROOT, closed_port_url, round_env, 
 
 pytestmark = pytest.mark.browser
 
-FAST = {"max_pages": "5", "portal_heartbeat_s": "1"}
+# These tests are about the round (claims, kills, retries, timeouts), not the measurements: no
+# Lighthouse and no throttled persona walk, which took most of their time (kem alone ~3 min).
+FAST = {"max_pages": "5", "portal_heartbeat_s": "1", "lighthouse": "false", "persona": "false"}
 
 
 def batch(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
