@@ -1,5 +1,7 @@
 """The expensive part of the integration tests, done once per session: every fixture portal
-evaluated end to end with real Chromium (about 9 minutes on 2 cores, most of it the slow `kem`).
+evaluated end to end with real Chromium (about 10 minutes on 2 cores, ~7 of them the slow `kem`:
+its crawl, journeys and throttled persona walk; the serial lane overlaps its Lighthouse runs with
+the crawl).
 """
 
 from __future__ import annotations
@@ -22,13 +24,6 @@ from fixtures.demo import (
 
 PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").is_file())
 
-# One Lighthouse run per template instead of three for the portals listed here: kem misses every
-# Lighthouse threshold several times over (FCP ~5.0 s against 3 s, LCP ~30 s against 4 s, TBT
-# ~2.6 s against 0.6 s, the same in each of its 12 runs of 2026-12-05), so the median of three
-# cannot change an outcome, and its runs cost ~12 s each. mau and tinh-trung-binh keep three:
-# near a threshold the median is what the test is about.
-ONE_LIGHTHOUSE_RUN = {"kem"}
-
 
 @pytest.fixture(scope="session")
 def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PortalRun]:
@@ -41,9 +36,7 @@ def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     with https_world(fixture_server, tmp_path_factory.mktemp("https")) as world:
         runs = {
             pid: evaluate_portal(portal_target(fixture_server, pid, world), out,
-                                 fixture_settings(fixture_server, base, world, pid).with_overrides(
-                                     lighthouse_runs=1 if pid in ONE_LIGHTHOUSE_RUN
-                                     else base.lighthouse_runs), profile,
+                                 fixture_settings(fixture_server, base, world, pid), profile,
                                  attestations=portal_attestations(pid, profile))
             for pid in PORTAL_IDS
         }
