@@ -21,6 +21,7 @@ from evaluator.results import load_result
 from evaluator.rounds.store import DONE, QUEUED, RUNNING, RoundStore
 from tests.integration.rounds.conftest import round_env, write_targets
 from tests.integration.rounds.test_local_round import (
+    FAST,
     assert_each_graded_once,
     batch,
     processes_of,
@@ -30,9 +31,8 @@ from tests.integration.rounds.test_local_round import (
 
 pytestmark = pytest.mark.browser
 
-# Small and quick: 3 pages, no Lighthouse, no throttled persona walk.
-QUICK = {"max_pages": "3", "max_depth": "2", "portal_heartbeat_s": "1", "lighthouse": "false",
-         "persona": "false", "key_page_settle_ms": "200"}
+# Smaller still than the round tests' FAST (no Lighthouse, no persona walk): 3 pages, depth 2.
+QUICK = {**FAST, "max_pages": "3", "max_depth": "2", "key_page_settle_ms": "200"}
 PORTALS = ["mau", "tinh-trung-binh", "doc-hai"]
 
 
