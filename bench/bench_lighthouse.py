@@ -16,21 +16,25 @@ Speed and memory targets live here, never in tests (DEVELOPERS.md).
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import statistics
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from evaluator.browser import BrowserSession, find_chromium
 from evaluator.criteria.loader import load_profile
 from evaluator.evidence import load_bundle
+from evaluator.gather.run import chromium_transport_args
 from evaluator.lighthouse import LighthouseWorker
 from evaluator.pipeline import evaluate_portal
 from evaluator.scoring import score_bundle
 from evaluator.settings import Settings, load_settings
-from fixtures.demo import portal_target
+from evaluator.targets import Target
+from fixtures.demo import fixture_settings, https_world, portal_attestations, portal_target
 from fixtures.server import FixtureServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +119,8 @@ async def lighthouse_alone(urls: list[str], settings: Settings) -> tuple[float, 
     """The same Lighthouse runs, one browser, nothing beside them: wall time and each run's."""
     durations: list[float] = []
     started = time.monotonic()
-    async with BrowserSession(find_chromium(settings.chromium or None), remote_debugging_port=0,
+    async with BrowserSession(find_chromium(settings.chromium or None),
+                              chromium_transport_args(settings), remote_debugging_port=0,
                               persistent=True) as session, \
             LighthouseWorker(node=settings.node or None) as worker:
         port = session.debugging_port
@@ -128,6 +133,53 @@ async def lighthouse_alone(urls: list[str], settings: Settings) -> tuple[float, 
     return time.monotonic() - started, durations
 
 
+def _serve(conn: Any, tmp: str, portal_ids: list[str]) -> None:
+    """Child process: the fixture portals over HTTPS, as the demo serves them, until told to
+    stop; sends back each portal's target and the settings overrides it needs."""
+    base = Settings()
+    with FixtureServer(ROOT / "fixtures" / "portals") as server, \
+            https_world(server, Path(tmp)) as world:
+        found = {}
+        for pid in portal_ids:
+            served = fixture_settings(server, base, world, pid)
+            overrides = {k: getattr(served, k) for k in base.snapshot()
+                         if getattr(served, k) != getattr(base, k)}
+            found[pid] = (portal_target(server, pid, world), overrides)
+        conn.send(found)
+        conn.recv()
+
+
+class ServedPortals:
+    """The fixture portals served from a child process, outside the measured process tree: a
+    real portal is another machine, so neither its memory nor its CPU (the fixture server is
+    Python; in-process it would also contend for the evaluator's GIL) is the evaluator's."""
+
+    def __init__(self, tmp: Path, portal_ids: list[str]) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child, str(tmp), portal_ids), daemon=True)
+        self._proc.start()
+        if not self._conn.poll(120):
+            self._proc.kill()
+            raise RuntimeError("bench: the fixture portals did not start within 120 s")
+        self.portals: dict[str, tuple[Target, dict[str, Any]]] = self._conn.recv()
+
+    def target(self, pid: str) -> Target:
+        return self.portals[pid][0]
+
+    def settings(self, pid: str, settings: Settings) -> Settings:
+        return settings.with_overrides(**self.portals[pid][1])
+
+    def __enter__(self) -> ServedPortals:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._conn.send("stop")
+        self._proc.join(30)
+        if self._proc.is_alive():
+            self._proc.kill()
+
+
 def main(argv: list[str]) -> int:
     repeat = 0 if "--no-repeat" in argv else 5
     for arg in argv:
@@ -136,10 +188,13 @@ def main(argv: list[str]) -> int:
     settings = load_settings(env={})
     profile = load_profile(settings.profile)
     out = Path(tempfile.mkdtemp(prefix="pe-bench-lh-"))
-    with FixtureServer(ROOT / "fixtures" / "portals") as server:
+    # As the demo evaluates them: over HTTPS at their official names, with their attestations,
+    # so the model portal grades A and the transport probes are part of the measured wall time.
+    with ServedPortals(out / "https", [PORTAL, REPEAT_PORTAL]) as served:
         with PeakRss() as rss:
             t0 = time.monotonic()
-            run = evaluate_portal(portal_target(server, PORTAL), out, settings, profile)
+            run = evaluate_portal(served.target(PORTAL), out, served.settings(PORTAL, settings),
+                                  profile, attestations=portal_attestations(PORTAL, profile))
             full_s = time.monotonic() - t0
         pages = run.result.pages_evaluated
         if pages < MIN_PAGES:
@@ -150,7 +205,8 @@ def main(argv: list[str]) -> int:
         urls = [k.url for k in bundle.key_pages or [] if k.lighthouse is not None]
         in_lane = [r.duration_s for k in bundle.key_pages or [] for r in k.lighthouse or []
                    if r.duration_s is not None and r.error is None]
-        alone_s, alone_runs = asyncio.run(lighthouse_alone(urls, settings))
+        alone_s, alone_runs = asyncio.run(lighthouse_alone(urls,
+                                                           served.settings(PORTAL, settings)))
 
         # Re-scoring: load the bundle from disk and score it, as `portal-eval score` does.
         timings = []
@@ -176,8 +232,10 @@ def main(argv: list[str]) -> int:
         if repeat:
             grades, totals = [], []
             for i in range(repeat):
-                again = evaluate_portal(portal_target(server, REPEAT_PORTAL), out / f"r{i}",
-                                        settings, profile)
+                again = evaluate_portal(
+                    served.target(REPEAT_PORTAL), out / f"r{i}",
+                    served.settings(REPEAT_PORTAL, settings), profile,
+                    attestations=portal_attestations(REPEAT_PORTAL, profile))
                 grades.append(again.result.grade)
                 totals.append(again.result.total or 0.0)
                 print(f"   repeat {i + 1}: {REPEAT_PORTAL} grade {again.result.grade} "

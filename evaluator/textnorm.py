@@ -24,11 +24,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def contains_any(text: str, phrases: list[str] | tuple[str, ...]) -> str | None:
-    """The first phrase found in ``text`` (both folded), or None."""
-    folded = fold(text)
+def contains_any(text: str, phrases: list[str] | tuple[str, ...], *,
+                 folded: bool = False) -> str | None:
+    """The first phrase found in ``text`` (both folded), or None.
+
+    ``folded=True`` says ``text`` is folded already: a caller matching one long text against
+    many phrase lists folds it once (re-folding a service page per field group was 90 % of
+    re-scoring time, bench/bench_lighthouse.py).
+    """
+    haystack = text if folded else fold(text)
     for phrase in phrases:
-        if fold(phrase) and fold(phrase) in folded:
+        needle = fold(phrase)
+        if needle and needle in haystack:
             return phrase
     return None
 

@@ -16,7 +16,7 @@ from evaluator.checks.registry import Params, register
 from evaluator.criteria.schema import TermGroup, Vocabulary
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.evidence import FormDownload, ServicePageSample
-from evaluator.textnorm import clip, contains_all_words, contains_any
+from evaluator.textnorm import clip, contains_all_words, contains_any, fold
 
 
 def _journey_missing(view: EvidenceView, journey: str, generic: Msg) -> MissingEvidence:
@@ -371,7 +371,8 @@ def host_listed(url: str, hosts: list[str] | tuple[str, ...]) -> str | None:
 
 
 def _groups_found(text: str, groups: list[TermGroup]) -> tuple[list[TermGroup], list[TermGroup]]:
-    found = [g for g in groups if contains_any(text, g.match) is not None]
+    folded = fold(text)
+    found = [g for g in groups if contains_any(folded, g.match, folded=True) is not None]
     return found, [g for g in groups if g not in found]
 
 

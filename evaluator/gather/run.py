@@ -128,7 +128,7 @@ async def gather_portal(
     timeout_ms = settings.nav_timeout_s * 1000
     # Lighthouse attaches over a debugging port and runs in the default context: a persistent
     # one, so it would see a logged-in session's cookies (ENVIRONMENT.md).
-    session = BrowserSession(executable, _chromium_transport_args(settings),
+    session = BrowserSession(executable, chromium_transport_args(settings),
                              remote_debugging_port=0 if settings.lighthouse else None,
                              persistent=settings.lighthouse,
                              driver_env=driver_env_for(settings.chromium_host_resolver_rules,
@@ -493,7 +493,7 @@ async def _transport_hook(start_url: str, settings: Settings, errors: list[str],
         return None
 
 
-def _chromium_transport_args(settings: Settings) -> list[str]:
+def chromium_transport_args(settings: Settings) -> list[str]:
     """Name mapping and test-CA trust for a portal served over HTTPS at its official name."""
     args = []
     if settings.chromium_host_resolver_rules:

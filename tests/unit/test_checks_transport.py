@@ -320,10 +320,10 @@ def test_transport_criteria_file_is_valid_and_worth_three_points() -> None:
 
 
 def test_chromium_args_for_an_https_demo() -> None:
-    from evaluator.gather.run import _chromium_transport_args
+    from evaluator.gather.run import chromium_transport_args
 
-    assert _chromium_transport_args(Settings()) == []
-    args = _chromium_transport_args(Settings(
+    assert chromium_transport_args(Settings()) == []
+    args = chromium_transport_args(Settings(
         chromium_host_resolver_rules="MAP dichvucong.mau.gov.vn 127.0.0.1",
         chromium_trusted_spki=("AAAA=", "BBBB=")))
     assert args == ["--host-resolver-rules=MAP dichvucong.mau.gov.vn 127.0.0.1",
