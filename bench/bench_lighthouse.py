@@ -5,7 +5,8 @@ On the model fixture portal `mau` (≥ 30 pages) it prints:
      (target ≤ 1.3): the crawl and axe run beside the serial Lighthouse lane;
   2. re-scoring the saved evidence bundle (load + score), ms per portal (target ≤ 50 ms);
   3. the peak RSS of the whole process tree, this process and every descendant (Chromium,
-     Node), sampled from /proc every 100 ms (target ≤ 1.5 GB), summed RSS and summed PSS;
+     Node), sampled from /proc every 100 ms on a second evaluation (sampling costs CPU, so
+     not on the timed one; target ≤ 1.5 GB), summed RSS and summed PSS;
   4. the per-page Lighthouse cost (seconds per run);
   5. repeatability: the same fixture portal evaluated 5 times, grade and total each time
      (target: one grade, total spread ≤ 1 point). `--no-repeat` skips it, `--repeat=N` sets N.
@@ -69,6 +70,16 @@ def _field_kib(path: str, name: str) -> int:
     return 0
 
 
+def _is_fixture_server(pid: int) -> bool:
+    """The portals' server (ServedPortals) and multiprocessing's helper: stand-ins for other
+    machines, not the evaluator's."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"multiprocessing" in fh.read()
+    except OSError:
+        return False
+
+
 def tree_memory_kib(root: int) -> tuple[int, int]:
     """(summed RSS, summed PSS) of ``root`` and all its descendants, now.
 
@@ -80,7 +91,7 @@ def tree_memory_kib(root: int) -> tuple[int, int]:
     stack, seen = [root], set()
     while stack:
         pid = stack.pop()
-        if pid in seen:
+        if pid in seen or _is_fixture_server(pid):
             continue
         seen.add(pid)
         rss += _field_kib(f"/proc/{pid}/status", "VmRSS:")
@@ -91,7 +102,11 @@ def tree_memory_kib(root: int) -> tuple[int, int]:
 
 class PeakRss:
     """Samples the process tree's memory every 100 ms in a thread; the peaks of summed RSS and
-    summed PSS."""
+    summed PSS.
+
+    A sample reads every process's smaps_rollup, which walks its page tables: ~30 ms of kernel
+    time per sample with Chromium's ~15 processes, a quarter of a core. So memory is measured on
+    an evaluation of its own, never on the one whose wall time is figure 1."""
 
     def __init__(self) -> None:
         self.peak_kib = 0
@@ -191,11 +206,14 @@ def main(argv: list[str]) -> int:
     # As the demo evaluates them: over HTTPS at their official names, with their attestations,
     # so the model portal grades A and the transport probes are part of the measured wall time.
     with ServedPortals(out / "https", [PORTAL, REPEAT_PORTAL]) as served:
+        t0 = time.monotonic()
+        run = evaluate_portal(served.target(PORTAL), out, served.settings(PORTAL, settings),
+                              profile, attestations=portal_attestations(PORTAL, profile))
+        full_s = time.monotonic() - t0
         with PeakRss() as rss:
-            t0 = time.monotonic()
-            run = evaluate_portal(served.target(PORTAL), out, served.settings(PORTAL, settings),
-                                  profile, attestations=portal_attestations(PORTAL, profile))
-            full_s = time.monotonic() - t0
+            evaluate_portal(served.target(PORTAL), out / "memory",
+                            served.settings(PORTAL, settings), profile,
+                            attestations=portal_attestations(PORTAL, profile))
         pages = run.result.pages_evaluated
         if pages < MIN_PAGES:
             print(f"bench lighthouse: {PORTAL} yielded {pages} pages, fewer than {MIN_PAGES}")

@@ -84,30 +84,45 @@ async def measure_key_pages(
 
 async def measure_key_page(
     role: str, url: str, new_tab: NewMobileTab, evidence_dir: Path, *,
-    timeout_ms: float, settle_ms: int, width: int,
+    timeout_ms: float, settle_ms: int, width: int, loaded: asyncio.Event | None = None,
 ) -> KeyPageMeasurement:
-    """Our own load of one key page in a fresh mobile context; never raises."""
+    """Our own load of one key page in a fresh mobile context; never raises.
+
+    ``loaded`` is set once the load is over (the load event, or a failure): every timing is
+    fixed by then, in the page's own performance entries. What follows, the settle for late
+    layout shifts and pop-ups, the read-outs, the screenshots and the 320 px re-layout, times
+    nothing, so the lane may start the page's Lighthouse runs beside it (gather/run.py)."""
     # A fresh context per page: no warm HTTP cache from the previous key page.
     try:
         tab, close = await new_tab()
     except Exception as exc:
+        if loaded is not None:
+            loaded.set()
         return KeyPageMeasurement(role=role, url=url, viewport_width=width,
                                   error=f"could not open a tab: {one_line(exc)}")
     try:
-        return await _measure(tab, role, url, evidence_dir, timeout_ms, settle_ms, width)
+        return await _measure(tab, role, url, evidence_dir, timeout_ms, settle_ms, width,
+                              loaded)
     except Exception as exc:
         log.warning("key page %s (%s) failed: %s", role, url, one_line(exc))
         return KeyPageMeasurement(
             role=role, url=url, viewport_width=width,
             error=f"measurement failed: {type(exc).__name__}: {one_line(exc)}")
     finally:
+        if loaded is not None:
+            loaded.set()
         with contextlib.suppress(Exception):
             await close()
 
 
 async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms: float,
-                   settle_ms: int, width: int) -> KeyPageMeasurement:
-    nav = await tab.goto(url, timeout_ms)
+                   settle_ms: int, width: int, loaded: asyncio.Event | None,
+                   ) -> KeyPageMeasurement:
+    try:
+        nav = await tab.goto(url, timeout_ms)
+    finally:
+        if loaded is not None:
+            loaded.set()
     if nav.error is not None:
         return KeyPageMeasurement(role=role, url=url, final_url=nav.final_url,
                                   viewport_width=width, error=nav.error)
@@ -193,6 +208,8 @@ class LighthouseMeasurer(Protocol):
 
     lighthouse_version: str | None
 
+    async def start(self) -> None: ...
+
     async def measure(self, url: str, port: int, preset: Preset = "mobile", *,
                       timeout_s: float = 60.0) -> LighthouseResult: ...
 
@@ -226,7 +243,8 @@ class LighthouseLane:
     """
 
     def __init__(self, worker: LighthouseMeasurer, port: int | None, *, preset: Preset,
-                 runs: int, timeout_s: float, unavailable: str | None = None) -> None:
+                 runs: int, timeout_s: float, unavailable: str | None = None,
+                 before_run: Callable[[], object] | None = None) -> None:
         self.worker = worker
         self.port = port
         self.preset: Preset = preset
@@ -235,15 +253,46 @@ class LighthouseLane:
         self.unavailable = unavailable
         if port is None and unavailable is None:
             self.unavailable = "the browser has no remote-debugging port for Lighthouse"
+        self._warming: asyncio.Future[None] | None = None
+        #: Called before each run (gather/priority.py: the renderers beside it yield the CPU).
+        self._before_run = before_run
+
+    def warm_up(self) -> None:
+        """Start the worker now, while the browser loads the start page: Node and Lighthouse
+        take 1-3 s to load, and the lane's first template would otherwise wait for them."""
+        if self.unavailable is None and self._warming is None:
+            self._warming = asyncio.ensure_future(self._start())
+
+    async def _start(self) -> None:
+        try:
+            await self.worker.start()
+        except LighthouseUnavailable as exc:
+            self.unavailable = one_line(exc)
+            log.warning("Lighthouse unavailable: %s", self.unavailable)
+        except Exception as exc:  # the first run retries the start and records what fails
+            log.warning("Lighthouse worker did not start early: %s", one_line(exc))
+
+    async def cancel_warm_up(self) -> None:
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
+            with contextlib.suppress(BaseException):
+                await self._warming
 
     async def measure(self, url: str) -> list[LighthouseRun] | None:
+        if self._warming is not None:
+            await self._warming
         if self.unavailable is not None or self.port is None:
             return None
+        return await self._measure(url, self.port)
+
+    async def _measure(self, url: str, port: int) -> list[LighthouseRun] | None:
         runs: list[LighthouseRun] = []
         for _ in range(self.runs):
+            if self._before_run is not None:
+                self._before_run()
             started = time.monotonic()
             try:
-                result = await self.worker.measure(url, self.port, self.preset,
+                result = await self.worker.measure(url, port, self.preset,
                                                    timeout_s=self.timeout_s)
             except LighthouseUnavailable as exc:
                 self.unavailable = one_line(exc)
@@ -293,6 +342,18 @@ class KeyPageLane:
             return
         try:
             found = self._discover(self._pages, None)
+        except Exception as exc:
+            self._fail(exc)
+            return
+        self._offer(found)
+
+    def journeys_found(self, journeys: Journeys) -> None:
+        """A journey finished before the crawl did (the search beside it): offer what it
+        reveals (the search results page) now, not at ``finish``."""
+        if self.failure is not None:
+            return
+        try:
+            found = self._discover(self._pages, journeys)
         except Exception as exc:
             self._fail(exc)
             return

@@ -8,6 +8,7 @@ mid-crawl leaves every page gathered so far in the bundle.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
 import time
@@ -32,6 +33,7 @@ from evaluator.evidence import (
     KeyPageMeasurement,
     Page,
     PersonaJourney,
+    PersonaRun,
     Robots,
     SearchJourney,
     StatusLookupJourney,
@@ -39,6 +41,7 @@ from evaluator.evidence import (
     Versions,
     save_bundle,
 )
+from evaluator.gather import priority
 from evaluator.gather.journeys import search_journey, status_lookup_journey
 from evaluator.gather.key_pages import (
     KeyPageLane,
@@ -48,7 +51,7 @@ from evaluator.gather.key_pages import (
 )
 from evaluator.gather.layout import gather_layout
 from evaluator.gather.page import PageJob, error_page, failed_page, gather_page, one_line
-from evaluator.gather.persona import persona_journey
+from evaluator.gather.persona import SLOW_3G_CHEAP_PHONE, persona_journey, walk
 from evaluator.gather.scripts import TIMING_INIT
 from evaluator.gather.service_journeys import (
     Download,
@@ -125,7 +128,6 @@ async def gather_portal(
         disabled["axe"] = "switched off by the 'axe' setting"
     if not settings.lighthouse:
         disabled["lighthouse"] = "switched off by the 'lighthouse' setting"
-    timeout_ms = settings.nav_timeout_s * 1000
     # Lighthouse attaches over a debugging port and runs in the default context: a persistent
     # one, so it would see a logged-in session's cookies (ENVIRONMENT.md).
     session = BrowserSession(executable, chromium_transport_args(settings),
@@ -135,57 +137,89 @@ async def gather_portal(
                                                        settings.tls_ca_file))
     worker = LighthouseWorker(node=settings.node or None)
     async with session:
-        ua = (await session.default_user_agent()) + " " + settings.user_agent_suffix
-        contexts = [await session.new_context(ContextOptions(), ua)
-                    for _ in range(settings.concurrency)]
-        tabs = [await session.new_tab(c, TIMING_INIT) for c in contexts]
-        axe_versions: set[str] = set()
+        lighthouse = _lighthouse_lane(session, worker, settings)
+        try:
+            bundle = await _gather_in_session(
+                target, evidence_dir, settings, vocabulary, say, enter_lane, budget_start, meta,
+                errors, disabled, session, worker, lighthouse)
+        finally:
+            if lighthouse is not None:
+                await lighthouse.cancel_warm_up()
+            await worker.close()
+    save_bundle(bundle, evidence_dir)
+    return bundle
 
-        over_budget = 0
 
-        async def gather(tab: Tab, job: PageJob) -> Page:
-            nonlocal over_budget
-            try:
-                page, axe_version = await asyncio.wait_for(gather_page(
-                    tab, job, evidence_dir, timeout_ms=timeout_ms, settle_ms=settings.settle_ms,
-                    run_axe=settings.axe, screenshot=settings.screenshots,
-                ), settings.page_budget_s)
-            except TimeoutError:
-                # A page that never yields its main thread (a busy loop) holds evaluate() and
-                # content() for ever: give the tab a fresh page and record why this one is empty.
-                over_budget += 1
-                log.warning("page %s (%s) took over page_budget_s=%g s; its tab is replaced",
-                            job.id, job.url, settings.page_budget_s)
-                await tab.renew()
-                return error_page(job, f"gave up after page_budget_s={settings.page_budget_s:g} s"
-                                       " (the page never finished: a hung script?)")
-            except Exception as exc:
-                # The crawl's workers catch this too; the start page has no worker around it.
-                log.warning("page %s (%s) failed: %s", job.id, job.url, one_line(exc))
-                return failed_page(job, exc)
-            if axe_version:
-                axe_versions.add(axe_version)
-            return page
+async def _gather_in_session(
+    target: Target, evidence_dir: Path, settings: Settings, vocabulary: Vocabulary,
+    say: Callable[[str], None], enter_lane: Callable[[], Awaitable[None]], budget_start: float,
+    meta: dict[str, Any], errors: list[str], disabled: dict[str, str], session: BrowserSession,
+    worker: LighthouseWorker, lighthouse: LighthouseLane | None,
+) -> EvidenceBundle:
+    """gather_portal inside the browser session; the bundle it returns is saved by the caller."""
+    timeout_ms = settings.nav_timeout_s * 1000
+    ua = (await session.default_user_agent()) + " " + settings.user_agent_suffix
+    contexts = [await session.new_context(ContextOptions(), ua)
+                for _ in range(settings.concurrency)]
+    tabs = [await session.new_tab(c, TIMING_INIT) for c in contexts]
+    axe_versions: set[str] = set()
 
-        def versions() -> Versions:
-            return Versions(portal_eval=__version__, chromium=session.version,
-                            playwright=session.playwright_version,
-                            axe_core=",".join(sorted(axe_versions)) or None,
-                            lighthouse=worker.lighthouse_version)
+    over_budget = 0
 
-        say(f"{target.id}: start page {target.start_url}")
-        start = await gather(tabs[0], PageJob(0, target.start_url, 0, "start", None))
-        reason = None
-        if start.error is not None:
-            reason = f"start URL unreachable: {start.error} ({target.start_url})"
-        elif start.status is None or start.status >= 400:
-            reason = f"start URL answered HTTP {start.status} ({target.start_url})"
-        if reason is not None:
-            bundle = EvidenceBundle(**meta, finished_at=_now(), versions=versions(),
-                                    not_evaluated=reason, pages=[start], disabled=disabled)
-            save_bundle(bundle, evidence_dir)
-            return bundle
+    async def gather(tab: Tab, job: PageJob) -> Page:
+        nonlocal over_budget
+        try:
+            page, axe_version = await asyncio.wait_for(gather_page(
+                tab, job, evidence_dir, timeout_ms=timeout_ms, settle_ms=settings.settle_ms,
+                run_axe=settings.axe, screenshot=settings.screenshots,
+            ), settings.page_budget_s)
+        except TimeoutError:
+            # A page that never yields its main thread (a busy loop) holds evaluate() and
+            # content() for ever: give the tab a fresh page and record why this one is empty.
+            over_budget += 1
+            log.warning("page %s (%s) took over page_budget_s=%g s; its tab is replaced",
+                        job.id, job.url, settings.page_budget_s)
+            await tab.renew()
+            return error_page(job, f"gave up after page_budget_s={settings.page_budget_s:g} s"
+                                   " (the page never finished: a hung script?)")
+        except Exception as exc:
+            # The crawl's workers catch this too; the start page has no worker around it.
+            log.warning("page %s (%s) failed: %s", job.id, job.url, one_line(exc))
+            return failed_page(job, exc)
+        if axe_version:
+            axe_versions.add(axe_version)
+        return page
 
+    def versions() -> Versions:
+        return Versions(portal_eval=__version__, chromium=session.version,
+                        playwright=session.playwright_version,
+                        axe_core=",".join(sorted(axe_versions)) or None,
+                        lighthouse=worker.lighthouse_version)
+
+    say(f"{target.id}: start page {target.start_url}")
+    start = await gather(tabs[0], PageJob(0, target.start_url, 0, "start", None))
+    reason = None
+    if start.error is not None:
+        reason = f"start URL unreachable: {start.error} ({target.start_url})"
+    elif start.status is None or start.status >= 400:
+        reason = f"start URL answered HTTP {start.status} ({target.start_url})"
+    if reason is not None:
+        return EvidenceBundle(**meta, finished_at=_now(), versions=versions(),
+                              not_evaluated=reason, pages=[start], disabled=disabled)
+
+    # The transport probes need no browser and measure no time: they run in a thread from now
+    # on, beside everything else, instead of after it (issue 8: 3-9 s of wall time).
+    transport_task = asyncio.ensure_future(_transport_hook(target.start_url, settings, errors,
+                                                           disabled, say, target.id))
+    # The serial lane (our own timings, then Lighthouse) starts with the start page and runs
+    # beside robots.txt, the sitemap and the crawl.
+    lane = _start_key_page_lane(session, lighthouse, meta, versions, vocabulary, settings, ua,
+                                evidence_dir, timeout_ms, say, target.id, enter_lane)
+    lane.page_gathered(start)
+    # Work begun beside the crawl (the early search journey, the persona's slow walk): cancelled
+    # if the evaluation ends before it is collected.
+    beside: list[asyncio.Future[Any]] = []
+    try:
         site = origin(start.final_url)
         robots_url = f"{site}/robots.txt"
         robots_fetch = await session.fetch(contexts[0], robots_url, timeout_ms)
@@ -202,6 +236,33 @@ async def gather_portal(
         for context in contexts:
             await session.confine(context, lambda url: frontier.in_scope(url)
                                   or _hands_over_to(url, hand_over), timeout_ms)
+
+        async def new_tab() -> Tab:
+            return await session.new_tab(contexts[0])
+
+        async def run_search(view: EvidenceView) -> SearchJourney | None:
+            try:
+                return await asyncio.wait_for(
+                    search_journey(view, new_tab, vocabulary.search_queries, timeout_ms),
+                    _journey_budget(settings, len(vocabulary.search_queries) + 1))
+            except Exception as exc:
+                errors.append(_failure("the search journey", exc))
+                disabled["journeys.search"] = errors[-1]
+                return None
+
+        # The search journey picks the start page's search form first and judges results
+        # against the start page's frame (EvidenceView.page_with_form, template_hrefs): when the
+        # start page has one, the journey needs nothing from the crawl and runs beside it, and
+        # the lane gets the results page early instead of after the whole crawl.
+        early_view = EvidenceView(EvidenceBundle.model_construct(
+            **meta, versions=versions(), pages=[start]), vocabulary)
+        early_search: asyncio.Future[SearchJourney | None] | None = None
+        if early_view.page_with_form("search") is not None:
+            early_search = asyncio.ensure_future(run_search(early_view))
+            beside.append(early_search)
+            early_search.add_done_callback(
+                lambda done: lane.journeys_found(Journeys(search=done.result()))
+                if not done.cancelled() and done.exception() is None else None)
         sitemap_candidates = [f"{site}/sitemap.xml"]
         if robots_fetch.status == 200:
             frontier.set_robots(robots_fetch.body)
@@ -218,12 +279,6 @@ async def gather_portal(
             errors.append(_failure("reading the sitemap", exc))
             sitemap, sitemap_urls = None, []
 
-        # The serial lane (our own timings, then Lighthouse) starts now and runs beside the crawl.
-        lane, lighthouse = _start_key_page_lane(session, worker, meta, versions, vocabulary,
-                                                settings, ua, evidence_dir, timeout_ms, say,
-                                                target.id, enter_lane)
-        lane.page_gathered(start)
-
         def on_page(p: Page) -> None:
             say(f"{target.id}: page {p.id} {p.url}")
             lane.page_gathered(p)
@@ -233,13 +288,8 @@ async def gather_portal(
         # The crawl stops starting pages at 60 % of the portal's budget: the journeys and the
         # key-page lane get the rest, so a portal slow everywhere is judged on what was seen.
         crawl_deadline = budget_start + 0.6 * settings.portal_budget_s
-        try:
-            pages = await crawl(tabs, frontier, gather, start, sitemap_urls, on_page=on_page,
-                                deadline=crawl_deadline)
-        except BaseException:
-            await lane.cancel()
-            await worker.close()
-            raise
+        pages = await crawl(tabs, frontier, gather, start, sitemap_urls, on_page=on_page,
+                            deadline=crawl_deadline)
         log.info("%s: %d pages in %.1f s", target.id, len(pages), time.monotonic() - t0)
         if not session.connected:
             errors.append("the browser crashed during the crawl; pages gathered so far are kept")
@@ -266,9 +316,6 @@ async def gather_portal(
         provisional = EvidenceBundle(**meta, versions=versions(), pages=pages)
         view = EvidenceView(provisional, vocabulary)
 
-        async def new_tab() -> Tab:
-            return await session.new_tab(contexts[0])
-
         # Each journey and the key-page lane stand alone: one that breaks is recorded in
         # `errors` and `disabled` (under the evidence name its checks report as missing), and
         # the rest of the evaluation completes.
@@ -276,13 +323,7 @@ async def gather_portal(
         lookup: StatusLookupJourney | None = None
         if session.connected:
             say(f"{target.id}: search and status-lookup journeys")
-            try:
-                search = await asyncio.wait_for(
-                    search_journey(view, new_tab, vocabulary.search_queries, timeout_ms),
-                    _journey_budget(settings, len(vocabulary.search_queries) + 1))
-            except Exception as exc:
-                errors.append(_failure("the search journey", exc))
-                disabled["journeys.search"] = errors[-1]
+            search = await (early_search if early_search is not None else run_search(view))
             try:
                 lookup = await asyncio.wait_for(
                     status_lookup_journey(view, new_tab, vocabulary, timeout_ms, evidence_dir),
@@ -291,8 +332,11 @@ async def gather_portal(
                 errors.append(_failure("the status-lookup journey", exc))
                 disabled["journeys.status_lookup"] = errors[-1]
         else:
-            disabled["journeys.search"] = disabled["journeys.status_lookup"] = (
-                "the browser crashed before the journeys")
+            if early_search is not None:
+                search = await early_search
+            if search is None:
+                disabled["journeys.search"] = "the browser crashed before the journeys"
+            disabled["journeys.status_lookup"] = "the browser crashed before the journeys"
         extra = await _functionality_journeys(session, contexts[0], view, new_tab, vocabulary,
                                               settings, timeout_ms, errors, disabled, say,
                                               target.id)
@@ -304,25 +348,24 @@ async def gather_portal(
         for context in contexts:
             await session.close_context(context)
 
-        key_pages: list[KeyPageMeasurement] | None = None
-        persona: PersonaJourney | None = None
-        try:
-            key_pages, persona = await _finish_key_page_lane(
-                lane, lighthouse, session, pages, journeys, settings, ua, timeout_ms, errors,
-                disabled, say, target.id, enter_lane)
-        finally:
-            await worker.close()
-
-        transport = await _transport_hook(target.start_url, settings, errors, disabled, say,
-                                          target.id)
+        key_pages, persona = await _finish_key_page_lane(
+            lane, lighthouse, session, pages, journeys, settings, ua, timeout_ms, errors,
+            disabled, say, target.id, enter_lane)
+        transport = await transport_task
         bundle = EvidenceBundle(
             **meta, finished_at=_now(), versions=versions(), errors=errors, disabled=disabled,
             robots=robots, sitemap=sitemap, crawl=crawl_summary, pages=pages,
             key_pages=key_pages, journeys=journeys, persona=persona, transport=transport,
             layout=layout,
         )
-    save_bundle(bundle, evidence_dir)
-    return bundle
+        return bundle
+    finally:
+        await lane.cancel()
+        for task in (*beside, transport_task):
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
 
 
 async def _homepage_layout(
@@ -405,20 +448,33 @@ def _mobile_tab_opener(session: BrowserSession, settings: Settings, ua: str,
     return new_mobile_tab
 
 
+def _lighthouse_lane(session: BrowserSession, worker: LighthouseWorker,
+                     settings: Settings) -> LighthouseLane | None:
+    """Lighthouse's part of the lane, its worker warming up (None when switched off)."""
+    if not settings.lighthouse:
+        return None
+    preset: Preset = "desktop" if settings.lighthouse_preset == "desktop" else "mobile"
+    # Before each run, every renderer already working beside the lane (the crawl's, the
+    # journeys', the persona's) yields the CPU to the one Lighthouse is about to start.
+    off = priority.available()
+    if off is not None:
+        log.info("the crawl's renderers keep their CPU priority beside Lighthouse: %s", off)
+    lighthouse = LighthouseLane(worker, session.debugging_port, preset=preset,
+                                runs=settings.lighthouse_runs,
+                                timeout_s=settings.lighthouse_timeout_s,
+                                before_run=priority.background_renderers if off is None else None)
+    lighthouse.warm_up()
+    return lighthouse
+
+
 def _start_key_page_lane(
-    session: BrowserSession, worker: LighthouseWorker, meta: dict[str, Any],
+    session: BrowserSession, lighthouse: LighthouseLane | None, meta: dict[str, Any],
     versions: Callable[[], Versions], vocabulary: Vocabulary, settings: Settings, ua: str,
     evidence_dir: Path, timeout_ms: float, say: Callable[[str], None], target_id: str,
     enter_lane: Callable[[], Awaitable[None]],
-) -> tuple[KeyPageLane, LighthouseLane | None]:
+) -> KeyPageLane:
     """The lane, started: it measures each key template as soon as the crawl finds it."""
     new_mobile_tab = _mobile_tab_opener(session, settings, ua)
-    lighthouse: LighthouseLane | None = None
-    if settings.lighthouse:
-        preset: Preset = "desktop" if settings.lighthouse_preset == "desktop" else "mobile"
-        lighthouse = LighthouseLane(worker, session.debugging_port, preset=preset,
-                                    runs=settings.lighthouse_runs,
-                                    timeout_s=settings.lighthouse_timeout_s)
     templates = set(settings.lighthouse_templates)
 
     def discover(pages: Sequence[Page], journeys: Journeys | None) -> list[tuple[str, str]]:
@@ -430,18 +486,27 @@ def _start_key_page_lane(
     async def measure(role: str, url: str) -> KeyPageMeasurement:
         await enter_lane()
         say(f"{target_id}: key page {role} at {settings.mobile_width} px: {url}")
-        measured = await measure_key_page(role, url, new_mobile_tab, evidence_dir,
-                                          timeout_ms=timeout_ms,
-                                          settle_ms=settings.key_page_settle_ms,
-                                          width=settings.mobile_width)
-        if lighthouse is not None and role in templates and session.connected:
-            say(f"{target_id}: Lighthouse {lighthouse.preset} × {lighthouse.runs} on {role}")
-            runs = await lighthouse.measure(url)
-            if runs is not None:
-                measured = measured.model_copy(update={"lighthouse": runs})
+        # Our own load has the lane to itself until the load event; its settle and read-outs
+        # (no timing among them: measure_key_page) run beside the page's Lighthouse runs.
+        loaded = asyncio.Event()
+        own = asyncio.ensure_future(measure_key_page(
+            role, url, new_mobile_tab, evidence_dir, timeout_ms=timeout_ms,
+            settle_ms=settings.key_page_settle_ms, width=settings.mobile_width, loaded=loaded))
+        try:
+            await loaded.wait()
+            runs = None
+            if lighthouse is not None and role in templates and session.connected:
+                say(f"{target_id}: Lighthouse {lighthouse.preset} × {lighthouse.runs} on {role}")
+                runs = await lighthouse.measure(url)
+            measured = await own
+        except BaseException:
+            own.cancel()
+            raise
+        if runs is not None:
+            measured = measured.model_copy(update={"lighthouse": runs})
         return measured
 
-    return KeyPageLane(measure, discover), lighthouse
+    return KeyPageLane(measure, discover)
 
 
 async def _finish_key_page_lane(
@@ -450,12 +515,27 @@ async def _finish_key_page_lane(
     errors: list[str], disabled: dict[str, str], say: Callable[[str], None], target_id: str,
     enter_lane: Callable[[], Awaitable[None]],
 ) -> tuple[list[KeyPageMeasurement] | None, PersonaJourney | None]:
-    """Offer what the whole crawl and the journeys found, drain the lane, walk the persona."""
+    """Offer what the whole crawl and the journeys found, drain the lane, walk the persona.
+
+    The persona's slow-3G walk starts now, once the crawl and the journeys are over, and runs
+    beside the lane's last templates (why that is sound: gather/persona.py); its unthrottled
+    walk runs in the lane once it drains."""
     if not session.connected:
         await lane.cancel()
         disabled["key_pages"] = "the browser crashed before the key-page lane"
         return None, None
-    key_pages = await lane.finish(pages, journeys)
+    new_mobile_tab = _mobile_tab_opener(session, settings, ua)
+    throttled: asyncio.Future[PersonaRun] | None = None
+    if settings.persona and lane.failure is None:
+        await enter_lane()
+        throttled = asyncio.ensure_future(walk(lane.urls, new_mobile_tab, SLOW_3G_CHEAP_PHONE,
+                                               step_timeout_ms=timeout_ms))
+    try:
+        key_pages = await lane.finish(pages, journeys)
+    except BaseException:
+        if throttled is not None:
+            throttled.cancel()
+        raise
     if lane.failure is not None:
         errors.append(_failure("the key-page lane", lane.failure))
         disabled["key_pages"] = errors[-1]
@@ -464,17 +544,22 @@ async def _finish_key_page_lane(
     persona: PersonaJourney | None = None
     if not settings.persona:
         disabled["persona"] = "switched off by the 'persona' setting"
-    elif key_pages is None or not session.connected:
+    elif throttled is None or key_pages is None or not session.connected:
         disabled["persona"] = "the key-page lane did not run"
     else:
-        say(f"{target_id}: remote-area citizen journey (slow 3G, CPU 4x) and unthrottled")
+        say(f"{target_id}: remote-area citizen journey: unthrottled in the lane, the slow-3G "
+            "walk begun beside it")
         try:
             await enter_lane()
-            persona = await persona_journey(lane.urls, _mobile_tab_opener(session, settings, ua),
-                                            step_timeout_ms=timeout_ms)
+            persona = await persona_journey(lane.urls, new_mobile_tab,
+                                            step_timeout_ms=timeout_ms, throttled=throttled)
         except Exception as exc:
             errors.append(_failure("the persona journey", exc))
             disabled["persona"] = errors[-1]
+    if throttled is not None and not throttled.done():
+        throttled.cancel()
+        with contextlib.suppress(BaseException):
+            await throttled
     return key_pages, persona
 
 

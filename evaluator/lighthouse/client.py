@@ -25,6 +25,7 @@ import shutil
 import signal
 import tempfile
 import time
+import urllib.request
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,13 @@ METRIC_AUDITS = (
 _FIX = "run `npm ci` in the portal-eval repo (Node >= 18.16; Lighthouse is pinned in package.json)"
 # Protocol lines are small (a trimmed LHR is ~2 KB); a longer line is garbage and skipped.
 _LINE_LIMIT = 4 * 1024 * 1024
+#: V8's old-space cap for the worker, in MiB. Without one V8 lets garbage pile up to ~340 MiB
+#: over a few runs on a small portal; capped at 256 the same runs peak at ~210 MiB and take as
+#: long (BENCHMARKS.md, issue 8: the whole evaluation must fit in 1.5 GB). A page that really
+#: needs more makes V8 abort with "heap out of memory": the worker is then restarted uncapped
+#: and the run retried once (LighthouseWorker.measure), so the cap costs memory, never a result.
+DEFAULT_HEAP_MB = 256
+_HEAP_EXHAUSTED = "heap out of memory"
 _STDERR_TAIL = 20
 
 
@@ -178,8 +186,13 @@ class LighthouseWorker:
 
     def __init__(self, *, node: str | None = None, node_modules: str | Path | None = None,
                  command: Sequence[str] | None = None, start_timeout_s: float = 30.0,
-                 kill_grace_s: float = 5.0) -> None:
+                 kill_grace_s: float = 5.0, heap_mb: int | None = DEFAULT_HEAP_MB) -> None:
         self._node = node
+        #: V8 old-space cap (``--max-old-space-size``); None once a page needed more.
+        self.heap_mb = heap_mb
+        self._heap_exhausted = False
+        #: Target id of the current run's tab, as the worker announced it.
+        self._open_tab: str | None = None
         self._node_modules = node_modules
         self._command = tuple(command) if command is not None else None
         self.start_timeout_s = start_timeout_s
@@ -233,42 +246,74 @@ class LighthouseWorker:
             raise ValueError(f"timeout_s must be a positive number of seconds, not {timeout_s!r}")
         async with self._guard():
             proc = await self._ensure_started()
-            self._next_id += 1
-            rid = self._next_id
-            request = {"id": rid, "url": url, "port": port, "preset": preset,
-                       "timeout_ms": max(1, round(timeout_s * 1000))}
-            started = time.monotonic()
             try:
-                assert proc.stdin is not None
-                proc.stdin.write((json.dumps(request) + "\n").encode())
-                await proc.stdin.drain()
-            except (BrokenPipeError, ConnectionResetError):
-                reason = await self._died(proc)
-                raise LighthouseRunFailed(f"the Lighthouse worker died before the run: {reason}") \
-                    from None
-            try:
-                reply = await asyncio.wait_for(self._reply(proc, rid),
-                                               timeout_s + self.kill_grace_s)
-            except TimeoutError:
-                await self._stop(proc)
-                raise LighthouseRunFailed(
-                    f"Lighthouse timed out after {timeout_s:g} s on {url}"
-                ) from None
-            except BaseException:
-                # Cancelled mid-run: Lighthouse cannot be stopped, so its worker goes (SIGTERM
-                # lets it close its tab); the next call starts a fresh one.
-                self._retire(proc)
-                raise
-            duration = time.monotonic() - started
-            if reply is None:
-                reason = await self._died(proc)
-                raise LighthouseRunFailed(f"the Lighthouse worker died during the run: {reason}")
-            if reply.get("restart"):
-                # The worker timed out on its own clock, closed its tab and is exiting.
-                await self._stop(proc)
-            if reply.get("ok") is not True:
-                raise LighthouseRunFailed(_one_line(reply.get("error") or "unknown error"))
-            return _result(reply.get("lhr"), url, preset, duration)
+                return await self._measure(proc, url, port, preset, timeout_s)
+            except LighthouseRunFailed:
+                if not (self._heap_exhausted and self.heap_mb is not None):
+                    raise
+            # The page needed more than the heap cap: once more on an uncapped worker.
+            log.warning("the Lighthouse worker ran out of its %d MiB heap on %s; retrying the "
+                        "run on a worker without the cap", self.heap_mb, url)
+            self.heap_mb = None
+            proc = await self._ensure_started()
+            return await self._measure(proc, url, port, preset, timeout_s)
+
+    async def _measure(self, proc: asyncio.subprocess.Process, url: str, port: int,
+                       preset: Preset, timeout_s: float) -> LighthouseResult:
+        self._next_id += 1
+        rid = self._next_id
+        request = {"id": rid, "url": url, "port": port, "preset": preset,
+                   "timeout_ms": max(1, round(timeout_s * 1000))}
+        started = time.monotonic()
+        self._open_tab = None
+        try:
+            assert proc.stdin is not None
+            proc.stdin.write((json.dumps(request) + "\n").encode())
+            await proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            reason = await self._died(proc)
+            raise LighthouseRunFailed(f"the Lighthouse worker died before the run: {reason}") \
+                from None
+        try:
+            reply = await asyncio.wait_for(self._reply(proc, rid),
+                                           timeout_s + self.kill_grace_s)
+        except TimeoutError:
+            await self._stop(proc)
+            await self._close_orphan_tab(port)
+            raise LighthouseRunFailed(
+                f"Lighthouse timed out after {timeout_s:g} s on {url}"
+            ) from None
+        except BaseException:
+            # Cancelled mid-run: Lighthouse cannot be stopped, so its worker goes (SIGTERM
+            # lets it close its tab); the next call starts a fresh one.
+            self._retire(proc)
+            raise
+        duration = time.monotonic() - started
+        if reply is None:
+            reason = await self._died(proc)
+            await self._close_orphan_tab(port)
+            raise LighthouseRunFailed(f"the Lighthouse worker died during the run: {reason}")
+        self._open_tab = None
+        if reply.get("restart"):
+            # The worker timed out on its own clock, closed its tab and is exiting.
+            await self._stop(proc)
+        if reply.get("ok") is not True:
+            raise LighthouseRunFailed(_one_line(reply.get("error") or "unknown error"))
+        return _result(reply.get("lhr"), url, preset, duration)
+
+    async def _close_orphan_tab(self, port: int) -> None:
+        """Close the tab a dead worker left open in the shared browser (a V8 abort or a kill
+        gives it no time to): it would keep rendering beside the rest of the evaluation."""
+        tab, self._open_tab = self._open_tab, None
+        if tab is None or not tab.replace("-", "").isalnum():
+            return
+        url = f"http://127.0.0.1:{port}/json/close/{tab}"
+
+        def close() -> None:
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5):
+                pass
+
+        await asyncio.to_thread(close)
 
     async def close(self) -> None:
         """Stop the worker (it exits at the end of its input) and remove its scratch folder."""
@@ -321,7 +366,8 @@ class LighthouseWorker:
         # $PORTAL_EVAL_NODE_MODULES. NODE_PATH still helps any CommonJS require on the way.
         env[ENV_NODE_MODULES] = str(node_modules)
         env["NODE_PATH"] = str(node_modules)
-        return [node, str(WORKER_SCRIPT)], env, node_modules.parent
+        heap = [f"--max-old-space-size={self.heap_mb}"] if self.heap_mb is not None else []
+        return [node, *heap, str(WORKER_SCRIPT)], env, node_modules.parent
 
     async def _ensure_started(self) -> asyncio.subprocess.Process:
         await self._reap_retired()
@@ -336,6 +382,7 @@ class LighthouseWorker:
         env.update(TMPDIR=str(scratch), HOME=str(scratch),
                    XDG_CONFIG_HOME=str(scratch / "config"), XDG_CACHE_HOME=str(scratch / "cache"))
         self._stderr_tail.clear()
+        self._heap_exhausted = False
         started = time.monotonic()
         try:
             proc = await asyncio.create_subprocess_exec(
@@ -361,6 +408,11 @@ class LighthouseWorker:
             raise
         if hello is None:
             reason = await self._died(proc)
+            if self._heap_exhausted and self.heap_mb is not None:
+                log.warning("the Lighthouse worker ran out of its %d MiB heap at start-up; "
+                            "starting it without the cap", self.heap_mb)
+                self.heap_mb = None
+                return await self._ensure_started()
             raise LighthouseUnavailable(f"the Lighthouse worker exited at start-up: {reason}; "
                                         f"fix: {_FIX}")
         if hello.get("ready") is not True:
@@ -411,6 +463,10 @@ class LighthouseWorker:
     async def _reply(self, proc: asyncio.subprocess.Process, rid: int) -> dict[str, Any] | None:
         while (message := await self._message(proc)) is not None:
             if message.get("id") == rid:
+                if "ok" not in message and isinstance(message.get("tab"), str):
+                    # The run's tab is open: ours to close should the worker die mid-run.
+                    self._open_tab = message["tab"]
+                    continue
                 return message
             if message.get("id") is None and message.get("ok") is False:
                 # The worker could not read our request at all: it cannot name the id.
@@ -428,6 +484,10 @@ class LighthouseWorker:
             if not raw:
                 return
             text = raw.decode("utf-8", errors="replace").rstrip()
+            if _HEAP_EXHAUSTED in text:
+                # Kept apart from the tail: V8's native stack trace follows and would push the
+                # line out of it.
+                self._heap_exhausted = True
             if text:
                 self._stderr_tail.append(text)
                 log.debug("lighthouse worker: %s", text[:500])

@@ -9,6 +9,8 @@
 //   {"ready": true, "lighthouse": "12.8.2", "node": "v20.20.2"}
 //   {"ready": false, "error": "one line"}             (then exits 1)
 // Then, per request line {"id", "url", "port", "preset": "mobile"|"desktop", "timeout_ms"}:
+//   {"id", "tab": "<target id>"}                     (once its tab is open: should this process
+//                                                      die mid-run, the client closes that tab)
 //   {"id", "ok": true, "lhr": {…trimmed…}}
 //   {"id", "ok": false, "error": "one line"}            ("restart": true when it then exits)
 //
@@ -193,6 +195,12 @@ async function measure(request) {
     throw new Error(`cannot attach to Chromium on 127.0.0.1:${request.port}: ${oneLine(err)}`);
   }
   run.page = await run.browser.newPage();
+  try {
+    const cdp = await run.page.createCDPSession();
+    const {targetInfo} = await cdp.send('Target.getTargetInfo');
+    await cdp.detach();
+    send({id: request.id, tab: targetInfo.targetId});
+  } catch {}
   if (current !== run) {
     // The run timed out while the tab was being opened: close it rather than leave it behind.
     await run.page.close().catch(() => {});

@@ -174,3 +174,23 @@ def test_an_unreachable_debugging_port_fails_the_run_not_the_worker() -> None:
             assert worker.starts == 1 and worker.running
 
     asyncio.run(go())
+
+
+def test_a_run_past_the_heap_cap_is_retried_on_an_uncapped_worker(site: str) -> None:
+    """Real Node, real V8 abort: 48 MiB is enough to load Lighthouse (40 was, here) and too
+    little for a run (64 was, here); the run is retried once without the cap and succeeds."""
+    _lighthouse_installed()
+
+    async def go() -> None:
+        async with BrowserSession(find_chromium(), remote_debugging_port=0) as session, \
+                LighthouseWorker(heap_mb=48) as worker:
+            port = session.debugging_port
+            assert port is not None
+            await worker.start()
+            assert worker.heap_mb == 48 and worker.starts == 1
+            result = await worker.measure(f"{site}/index.html", port)
+            assert result.runtime_error is None and result.performance_score is not None
+            assert worker.heap_mb is None and worker.starts == 2
+            assert _tabs(port) == []
+
+    asyncio.run(go())

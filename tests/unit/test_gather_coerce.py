@@ -168,6 +168,41 @@ def test_failed_page_is_one_line(gather_modules: list[ModuleType]) -> None:
 # -- the key-page lane -------------------------------------------------------------------------
 
 
+def test_the_lane_is_told_the_load_is_over_before_the_settle_and_the_read_outs(
+    gather_modules: list[ModuleType], tmp_path: Path
+) -> None:
+    """The page's Lighthouse runs may start beside the settle (gather/run.py): ``loaded`` must
+    be set once goto returns, before anything else; and set too when the load fails."""
+    _page, key_pages, browser, scripts = gather_modules
+    seen: list[tuple[str, bool]] = []
+
+    class WatchedTab(FakeTab):
+        async def goto(self, target: str, timeout_ms: float, wait_until: str = "load") -> Any:
+            seen.append(("goto", loaded.is_set()))
+            return await super().goto(target, timeout_ms, wait_until)
+
+        async def settle(self, ms: float) -> None:
+            seen.append(("settle", loaded.is_set()))
+
+    async def measure(answers: dict[str, Any]) -> Any:
+        async def new_tab() -> Any:
+            async def close() -> None:
+                pass
+            return WatchedTab(browser, scripts, answers), close
+
+        return await key_pages.measure_key_page("home", url("/"), new_tab, tmp_path,
+                                                timeout_ms=1000, settle_ms=0, width=360,
+                                                loaded=loaded)
+
+    loaded = asyncio.Event()
+    asyncio.run(measure({"READ_TIMINGS": {"fcp_ms": 800}, "MOBILE_LAYOUT": {}}))
+    assert seen[:2] == [("goto", False), ("settle", True)]
+    loaded = asyncio.Event()
+    failed = asyncio.run(measure({"goto": RuntimeError("Target crashed")}))
+    assert failed.error == "measurement failed: RuntimeError: Target crashed"
+    assert loaded.is_set()
+
+
 def test_one_key_page_that_breaks_does_not_stop_the_lane(
     gather_modules: list[ModuleType], tmp_path: Path
 ) -> None:

@@ -82,6 +82,13 @@ class FakeWorker:
     def __init__(self, outcomes: list[Any]) -> None:
         self.outcomes = outcomes
         self.calls: list[tuple[str, int, str, float]] = []
+        self.starts = 0
+
+    async def start(self) -> None:
+        self.starts += 1
+        # By name: the browser_modules fixture may have re-imported evaluator.lighthouse.
+        if self.outcomes and type(self.outcomes[0]).__name__ == "LighthouseUnavailable":
+            raise self.outcomes.pop(0)
 
     async def measure(self, url: str, port: int, preset: str = "mobile", *,
                       timeout_s: float = 60.0) -> Any:
@@ -133,6 +140,37 @@ def test_lighthouse_that_cannot_start_is_switched_off_for_the_rest(mods: list[Mo
     assert lane.unavailable == "Node.js not found: /nope is not an executable file"
     portless = key_pages.LighthouseLane(worker, None, preset="mobile", runs=3, timeout_s=45)
     assert portless.unavailable == "the browser has no remote-debugging port for Lighthouse"
+
+
+def test_warm_up_starts_the_worker_once_before_the_first_run(mods: list[ModuleType]) -> None:
+    key_pages = mods[0]
+    worker = FakeWorker([_result(900)])
+    lane = key_pages.LighthouseLane(worker, 9222, preset="mobile", runs=1, timeout_s=45)
+
+    async def go() -> Any:
+        lane.warm_up()
+        lane.warm_up()
+        return await lane.measure(url("/"))
+
+    runs = asyncio.run(go())
+    assert worker.starts == 1 and [r.fcp_ms for r in runs] == [900]
+
+
+def test_a_worker_that_cannot_start_early_switches_lighthouse_off(mods: list[ModuleType]) -> None:
+    key_pages = mods[0]
+    from evaluator.lighthouse import LighthouseUnavailable
+
+    worker = FakeWorker([LighthouseUnavailable("Node.js not found: /nope is not an executable "
+                                               "file")])
+    lane = key_pages.LighthouseLane(worker, 9222, preset="mobile", runs=3, timeout_s=45)
+
+    async def go() -> Any:
+        lane.warm_up()
+        return await lane.measure(url("/"))
+
+    assert asyncio.run(go()) is None
+    assert worker.calls == [] and worker.starts == 1
+    assert lane.unavailable == "Node.js not found: /nope is not an executable file"
 
 
 class PersonaTab:

@@ -93,6 +93,19 @@ FAKE_WORKER = textwrap.dedent('''
             sys.stderr.write("FATAL ERROR: Reached heap limit\\n")
             sys.stderr.flush()
             os._exit(7)
+        elif path == "oom":
+            # V8 at its --max-old-space-size: the message, then a native stack trace long
+            # enough to push it out of the client's 20-line stderr tail. Once per marker file.
+            mark = os.environ["FAKE_OOM_MARK"]
+            if not os.path.exists(mark):
+                open(mark, "w").close()
+                sys.stderr.write("FATAL ERROR: Reached heap limit Allocation failed - "
+                                 "JavaScript heap out of memory\\n----- Native stack trace -----\\n")
+                for frame in range(30):
+                    sys.stderr.write(f" {frame}: 0xdeadbeef node::Abort() [node]\\n")
+                sys.stderr.flush()
+                os._exit(134)
+            send({"id": rid, "ok": True, "lhr": lhr(request)})
         elif path == "fail":
             send({"id": rid, "ok": False,
                   "error": "PROTOCOL_TIMEOUT: Waiting for DevTools protocol response\\nstack..."})
@@ -277,6 +290,43 @@ def test_crash_reports_the_last_words_and_the_next_call_works(fake: list[str]) -
             assert w.starts == 2
 
     asyncio.run(go())
+
+
+def test_a_run_past_the_heap_cap_is_retried_once_without_the_cap(
+    fake: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FAKE_OOM_MARK", str(tmp_path / "oom-once"))
+
+    async def go() -> None:
+        async with worker(fake, heap_mb=256) as w:
+            result = await w.measure(f"{URL}/oom", 9333)
+            assert result.performance_score == 0.93
+            assert w.heap_mb is None and w.starts == 2
+
+    asyncio.run(go())
+
+
+def test_a_run_past_the_heap_without_a_cap_fails_like_any_crash(
+    fake: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FAKE_OOM_MARK", str(tmp_path / "oom-once"))
+
+    async def go() -> None:
+        async with worker(fake, heap_mb=None) as w:
+            with pytest.raises(LighthouseRunFailed, match=r"died during the run: exit code 134"):
+                await w.measure(f"{URL}/oom", 9333)
+            assert w.starts == 1
+
+    asyncio.run(go())
+
+
+def test_the_heap_cap_is_passed_to_node(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(client, "find_node", lambda explicit=None: "/usr/bin/node")
+    monkeypatch.setattr(client, "find_node_modules", lambda explicit=None: tmp_path / "node_modules")
+    argv, _env, _cwd = LighthouseWorker()._argv()
+    assert argv[:2] == ["/usr/bin/node", f"--max-old-space-size={client.DEFAULT_HEAP_MB}"]
+    argv, _env, _cwd = LighthouseWorker(heap_mb=None)._argv()
+    assert argv[1] == str(client.WORKER_SCRIPT)
 
 
 def test_a_worker_that_died_between_runs_is_replaced(fake: list[str]) -> None:
