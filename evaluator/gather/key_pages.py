@@ -338,18 +338,16 @@ class KeyPageLane:
 
     def page_gathered(self, page: Page) -> None:
         self._pages.append(page)
-        if self.failure is not None or self._offered_roles >= set(ROLES) - {"search_results"}:
+        if self._offered_roles >= set(ROLES) - {"search_results"}:
             return
-        try:
-            found = self._discover(self._pages, None)
-        except Exception as exc:
-            self._fail(exc)
-            return
-        self._offer(found)
+        self._discover_and_offer(None)
 
     def journeys_found(self, journeys: Journeys) -> None:
         """A journey finished before the crawl did (the search beside it): offer what it
         reveals (the search results page) now, not at ``finish``."""
+        self._discover_and_offer(journeys)
+
+    def _discover_and_offer(self, journeys: Journeys | None) -> None:
         if self.failure is not None:
             return
         try:
