@@ -313,6 +313,16 @@ async def _gather_in_session(
             dialogs_dismissed=sum(t.dialogs_dismissed for t in tabs),
             pages_over_budget=over_budget, stopped_by_budget=stopped,
         )
+        # The persona's slow-3G walk needs only the pages the crawl found: it starts now and
+        # runs beside the journeys and the lane's last templates (why that is sound:
+        # gather/persona.py). On a slow portal the journeys alone outlast it.
+        throttled: asyncio.Future[PersonaRun] | None = None
+        if settings.persona and session.connected and lane.failure is None:
+            await enter_lane()
+            throttled = asyncio.ensure_future(walk(
+                lane.urls, _mobile_tab_opener(session, settings, ua), SLOW_3G_CHEAP_PHONE,
+                step_timeout_ms=timeout_ms))
+            beside.append(throttled)
         provisional = EvidenceBundle(**meta, versions=versions(), pages=pages)
         view = EvidenceView(provisional, vocabulary)
 
@@ -350,7 +360,7 @@ async def _gather_in_session(
 
         key_pages, persona = await _finish_key_page_lane(
             lane, lighthouse, session, pages, journeys, settings, ua, timeout_ms, errors,
-            disabled, say, target.id, enter_lane)
+            disabled, say, target.id, enter_lane, throttled)
         transport = await transport_task
         bundle = EvidenceBundle(
             **meta, finished_at=_now(), versions=versions(), errors=errors, disabled=disabled,
@@ -513,23 +523,17 @@ async def _finish_key_page_lane(
     lane: KeyPageLane, lighthouse: LighthouseLane | None, session: BrowserSession,
     pages: list[Page], journeys: Journeys, settings: Settings, ua: str, timeout_ms: float,
     errors: list[str], disabled: dict[str, str], say: Callable[[str], None], target_id: str,
-    enter_lane: Callable[[], Awaitable[None]],
+    enter_lane: Callable[[], Awaitable[None]], throttled: asyncio.Future[PersonaRun] | None,
 ) -> tuple[list[KeyPageMeasurement] | None, PersonaJourney | None]:
     """Offer what the whole crawl and the journeys found, drain the lane, walk the persona.
 
-    The persona's slow-3G walk starts now, once the crawl and the journeys are over, and runs
-    beside the lane's last templates (why that is sound: gather/persona.py); its unthrottled
+    ``throttled`` is the persona's slow-3G walk, begun when the crawl ended; its unthrottled
     walk runs in the lane once it drains."""
     if not session.connected:
         await lane.cancel()
         disabled["key_pages"] = "the browser crashed before the key-page lane"
         return None, None
     new_mobile_tab = _mobile_tab_opener(session, settings, ua)
-    throttled: asyncio.Future[PersonaRun] | None = None
-    if settings.persona and lane.failure is None:
-        await enter_lane()
-        throttled = asyncio.ensure_future(walk(lane.urls, new_mobile_tab, SLOW_3G_CHEAP_PHONE,
-                                               step_timeout_ms=timeout_ms))
     try:
         key_pages = await lane.finish(pages, journeys)
     except BaseException:
