@@ -29,6 +29,7 @@ from typing import Any
 from evaluator.browser import BrowserSession, find_chromium
 from evaluator.criteria.loader import load_profile
 from evaluator.evidence import load_bundle
+from evaluator.gather.priority import child_pids
 from evaluator.gather.run import chromium_transport_args
 from evaluator.lighthouse import LighthouseWorker
 from evaluator.pipeline import evaluate_portal
@@ -42,21 +43,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PORTAL = "mau"
 REPEAT_PORTAL = "tinh-trung-binh"
 MIN_PAGES = 30
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return found
-    for task in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
-                found += [int(c) for c in fh.read().split()]
-        except OSError:
-            continue
-    return found
 
 
 def _field_kib(path: str, name: str) -> int:
@@ -96,7 +82,7 @@ def tree_memory_kib(root: int) -> tuple[int, int]:
         seen.add(pid)
         rss += _field_kib(f"/proc/{pid}/status", "VmRSS:")
         pss += _field_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
-        stack += _children(pid)
+        stack += child_pids(pid)
     return rss, pss
 
 

@@ -92,37 +92,33 @@ async def measure_key_page(
     fixed by then, in the page's own performance entries. What follows, the settle for late
     layout shifts and pop-ups, the read-outs, the screenshots and the 320 px re-layout, times
     nothing, so the lane may start the page's Lighthouse runs beside it (gather/run.py)."""
+    done = loaded if loaded is not None else asyncio.Event()
     # A fresh context per page: no warm HTTP cache from the previous key page.
     try:
         tab, close = await new_tab()
     except Exception as exc:
-        if loaded is not None:
-            loaded.set()
+        done.set()
         return KeyPageMeasurement(role=role, url=url, viewport_width=width,
                                   error=f"could not open a tab: {one_line(exc)}")
     try:
-        return await _measure(tab, role, url, evidence_dir, timeout_ms, settle_ms, width,
-                              loaded)
+        return await _measure(tab, role, url, evidence_dir, timeout_ms, settle_ms, width, done)
     except Exception as exc:
         log.warning("key page %s (%s) failed: %s", role, url, one_line(exc))
         return KeyPageMeasurement(
             role=role, url=url, viewport_width=width,
             error=f"measurement failed: {type(exc).__name__}: {one_line(exc)}")
     finally:
-        if loaded is not None:
-            loaded.set()
+        done.set()
         with contextlib.suppress(Exception):
             await close()
 
 
 async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms: float,
-                   settle_ms: int, width: int, loaded: asyncio.Event | None,
-                   ) -> KeyPageMeasurement:
+                   settle_ms: int, width: int, loaded: asyncio.Event) -> KeyPageMeasurement:
     try:
         nav = await tab.goto(url, timeout_ms)
     finally:
-        if loaded is not None:
-            loaded.set()
+        loaded.set()
     if nav.error is not None:
         return KeyPageMeasurement(role=role, url=url, final_url=nav.final_url,
                                   viewport_width=width, error=nav.error)

@@ -38,7 +38,8 @@ def available() -> str | None:
     return None
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
+    """The direct children of ``pid``, from /proc (none when it is gone)."""
     found: list[int] = []
     try:
         tasks = list((_PROC / str(pid) / "task").iterdir())
@@ -70,7 +71,7 @@ def background_renderers(root: int | None = None) -> int:
         if pid in seen:
             continue
         seen.add(pid)
-        stack += _children(pid)
+        stack += child_pids(pid)
         if not _is_renderer(pid):
             continue
         try:

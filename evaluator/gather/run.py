@@ -256,13 +256,15 @@ async def _gather_in_session(
         # the lane gets the results page early instead of after the whole crawl.
         early_view = EvidenceView(EvidenceBundle.model_construct(
             **meta, versions=versions(), pages=[start]), vocabulary)
+        async def search_beside_the_crawl() -> SearchJourney | None:
+            found = await run_search(early_view)
+            lane.journeys_found(Journeys(search=found))
+            return found
+
         early_search: asyncio.Future[SearchJourney | None] | None = None
         if early_view.page_with_form("search") is not None:
-            early_search = asyncio.ensure_future(run_search(early_view))
+            early_search = asyncio.ensure_future(search_beside_the_crawl())
             beside.append(early_search)
-            early_search.add_done_callback(
-                lambda done: lane.journeys_found(Journeys(search=done.result()))
-                if not done.cancelled() and done.exception() is None else None)
         sitemap_candidates = [f"{site}/sitemap.xml"]
         if robots_fetch.status == 200:
             frontier.set_robots(robots_fetch.body)
@@ -343,8 +345,8 @@ async def _gather_in_session(
                 disabled["journeys.status_lookup"] = errors[-1]
         else:
             if early_search is not None:
-                search = await early_search
-            if search is None:
+                search = await early_search  # a failure of its own is recorded by run_search
+            else:
                 disabled["journeys.search"] = "the browser crashed before the journeys"
             disabled["journeys.status_lookup"] = "the browser crashed before the journeys"
         extra = await _functionality_journeys(session, contexts[0], view, new_tab, vocabulary,
@@ -362,13 +364,12 @@ async def _gather_in_session(
             lane, lighthouse, session, pages, journeys, settings, ua, timeout_ms, errors,
             disabled, say, target.id, enter_lane, throttled)
         transport = await transport_task
-        bundle = EvidenceBundle(
+        return EvidenceBundle(
             **meta, finished_at=_now(), versions=versions(), errors=errors, disabled=disabled,
             robots=robots, sitemap=sitemap, crawl=crawl_summary, pages=pages,
             key_pages=key_pages, journeys=journeys, persona=persona, transport=transport,
             layout=layout,
         )
-        return bundle
     finally:
         await lane.cancel()
         for task in (*beside, transport_task):
@@ -527,19 +528,14 @@ async def _finish_key_page_lane(
 ) -> tuple[list[KeyPageMeasurement] | None, PersonaJourney | None]:
     """Offer what the whole crawl and the journeys found, drain the lane, walk the persona.
 
-    ``throttled`` is the persona's slow-3G walk, begun when the crawl ended; its unthrottled
-    walk runs in the lane once it drains."""
+    ``throttled`` is the persona's slow-3G walk, begun when the crawl ended (cancelled by the
+    caller if unused); its unthrottled walk runs in the lane once it drains."""
     if not session.connected:
         await lane.cancel()
         disabled["key_pages"] = "the browser crashed before the key-page lane"
         return None, None
     new_mobile_tab = _mobile_tab_opener(session, settings, ua)
-    try:
-        key_pages = await lane.finish(pages, journeys)
-    except BaseException:
-        if throttled is not None:
-            throttled.cancel()
-        raise
+    key_pages = await lane.finish(pages, journeys)
     if lane.failure is not None:
         errors.append(_failure("the key-page lane", lane.failure))
         disabled["key_pages"] = errors[-1]
@@ -560,10 +556,6 @@ async def _finish_key_page_lane(
         except Exception as exc:
             errors.append(_failure("the persona journey", exc))
             disabled["persona"] = errors[-1]
-    if throttled is not None and not throttled.done():
-        throttled.cancel()
-        with contextlib.suppress(BaseException):
-            await throttled
     return key_pages, persona
 
 
