@@ -33,11 +33,23 @@ class Versions(_Model):
 class Link(_Model):
     href: str
     text: str = ""
-    # innerText of the nearest list item / table row / card around the link: what a user reads
-    # next to it (a service's level label, its sector).
+    # innerText of the row around the link (the largest ancestor that holds no other link: a
+    # list item, a table row, a card, a plain div row): what a user reads next to it (a
+    # service's level label, its sector).
     context: str = ""
-    # header | nav | footer | main | other: where on the page the link sits.
+    # header | nav | footer | main | other: where on the page the link sits (landmarks only;
+    # the site's frame is learnt from links repeated across pages, derived.py).
     region: str = "other"
+    # How the link was found (issue 16): "href" an <a href>/<area href>; "click" an element
+    # that is not a link (a button, an element with onclick, role=link/button, a router link)
+    # activated in a confined tab, which asked for a new document at ``href``; "route" the
+    # same, but the page's own router changed the address without a request (pushState, a
+    # hash route); "popup" it called window.open(``href``); "script" read from the element's
+    # onclick source without activating it (its name is a side-effect word, or the cap).
+    via: Literal["href", "click", "route", "popup", "script"] = "href"
+    # What the element is, for a link that is not an <a href>: "button", "div onclick",
+    # "span role=link", "a routerlink"…; empty for an <a href>.
+    element: str = ""
 
 
 class FormInput(_Model):
@@ -46,17 +58,31 @@ class FormInput(_Model):
     # The id attribute: the journeys type into a box by name, else by id.
     id: str = ""
     type: str = "text"
+    # Its accessible label: <label>, aria-label, aria-labelledby, title.
     label: str = ""
     placeholder: str = ""
+    # A CSS path from the document (tag:nth-of-type steps) to find the box again in a fresh
+    # tab when it has neither name nor id; empty for boxes gathered before it existed.
+    selector: str = ""
 
 
 class Form(_Model):
+    """A <form>, or (kind "loose") a text box with no <form> around it, as script-driven portals
+    build search and lookup: the box, the words around it and the control beside it."""
+
+    # For a <form>: its position among the document's forms. For a loose box: its position
+    # among the page's loose boxes (the two counts are apart: ``kind`` says which).
     index: int
+    kind: Literal["form", "loose"] = "form"
     action: str = ""
     method: str = "get"
     role: str = ""
+    # The form's text; for a loose box, the text of its nearest container (what a citizen
+    # reads around it: "Tra cứu hồ sơ", "Nhập mã hồ sơ").
     text: str = ""
     submit_text: str = ""
+    # A CSS path to the control that sends it (a button beside a loose box); empty: Enter.
+    submit_selector: str = ""
     inputs: list[FormInput] = Field(default_factory=list)
 
 
@@ -81,6 +107,49 @@ class Timings(_Model):
     cls: float | None = None
     dom_content_loaded_ms: float | None = None
     load_ms: float | None = None
+
+
+class Settle(_Model):
+    """When a page was read (issue 16): after the network went quiet and the DOM stopped
+    changing, or at the cap. Lists and blocks filled by XHR after load are then in the read."""
+
+    # From the end of the load (or of the action: a search, a click) to the read, ms.
+    waited_ms: float
+    # Both conditions held for the quiet window before the cap.
+    settled: bool
+    network_quiet: bool = True
+    dom_stable: bool = True
+    # The cap in force (settings.settle_cap_ms) and the quiet window (settle_quiet_ms).
+    cap_ms: int = 0
+    quiet_ms: int = 0
+    # Requests still open at the read when it was not settled: the first few URLs.
+    pending: list[str] = Field(default_factory=list)
+
+
+class Discovery(_Model):
+    """What the gatherer did to find where the clickable elements of one page lead (issue 16).
+
+    Elements that are not links (buttons, onclick, role=link/button, router links) were
+    activated one at a time in a confined tab: every navigation they asked for was answered by
+    the evaluator itself (204, nothing reaches the portal), every request other than GET was
+    aborted, and no element whose name holds a side-effect word was activated."""
+
+    candidates: int = 0
+    # Activated (clicked), and of those, how many led somewhere on the site.
+    activated: int = 0
+    led_somewhere: int = 0
+    # Known from an earlier page of the crawl (the same element in the site's frame): not
+    # activated again.
+    remembered: int = 0
+    # Names of elements left alone because of a side-effect word (first 20).
+    side_effect: list[str] = Field(default_factory=list)
+    side_effect_count: int = 0
+    # Candidates past the per-page cap (settings.discovery_max_per_page).
+    capped: int = 0
+    # Requests other than GET the page's scripts tried during discovery: aborted (first 10).
+    blocked_requests: list[str] = Field(default_factory=list)
+    blocked_request_count: int = 0
+    error: str | None = None
 
 
 class AxeNode(_Model):
@@ -156,6 +225,10 @@ class Page(_Model):
     # before they were read.
     moving_text: MovingText | None = None
     access_aids: AccessAids | None = None
+    # When the page was read (None: gathered before settling was measured).
+    settle: Settle | None = None
+    # How its non-link clickables were followed (None: no discovery on this page).
+    discovery: Discovery | None = None
 
 
 class LighthouseRun(_Model):
@@ -225,6 +298,10 @@ class KeyPageMeasurement(_Model):
     viewport_meta: str | None = None
     screenshot: str | None = None
     error: str | None = None
+    # Set when the template was looked for and not found (url is then empty): why. Such an
+    # entry counts as a failure of the performance and mobile criteria, never as absent.
+    not_found: str | None = None
+    settle: Settle | None = None
     # Lighthouse runs of this template, all of them, in order; None when Lighthouse did not
     # measure this template (not among the `lighthouse_templates`, or Lighthouse unavailable:
     # then EvidenceBundle.disabled["lighthouse"] says why).
@@ -264,20 +341,33 @@ class PersonaJourney(_Model):
     unthrottled: PersonaRun
 
 
+# Where a search or a lookup answered (issue 16): a new document, the same document changed in
+# place by script, or the page's router moved to another address (hash or history route);
+# "none": nothing changed.
+Answer = Literal["new_page", "in_place", "route", "none"]
+
+
 class SearchRun(_Model):
     query: str
     submitted_url: str = ""
     status: int | None = None
     final_url: str = ""
+    # Content links of the answer: on a new page, its links outside the site's frame; in
+    # place, the links that were not on the page before the query.
     results: list[Link] = Field(default_factory=list)
     text: str = ""
     error: str | None = None
+    answered: Answer | None = None
+    # How the query was sent: "submit" (a <form>), "button: <its name>", "enter".
+    sent_by: str = ""
+    settle: Settle | None = None
 
 
 class SearchJourney(_Model):
     form_found: bool = False
     form_page: str | None = None
     form_index: int | None = None
+    form_kind: Literal["form", "loose"] = "form"
     runs: list[SearchRun] = Field(default_factory=list)
     error: str | None = None
 
@@ -286,11 +376,17 @@ class StatusLookupJourney(_Model):
     form_found: bool = False
     form_page: str | None = None
     form_index: int | None = None
+    form_kind: Literal["form", "loose"] = "form"
     code: str = ""
     submitted_url: str = ""
     status: int | None = None
     final_url: str = ""
     text: str = ""
+    # The text that was not on the page before the lookup (the answer, when it came in place).
+    new_text: str = ""
+    answered: Answer | None = None
+    sent_by: str = ""
+    settle: Settle | None = None
     screenshot: str | None = None
     error: str | None = None
 
@@ -324,6 +420,10 @@ class FormDownload(_Model):
     text: str = ""
     status: int | None = None
     bytes: int = 0
+    # The answer's Content-Type and Content-Disposition: a download endpoint without a file
+    # extension (/jsp/download.jsp?id=…) is a form when it answers with a document.
+    content_type: str = ""
+    disposition: str = ""
     error: str | None = None
 
 
@@ -369,12 +469,41 @@ class GuidesJourney(_Model):
     error: str | None = None
 
 
+class ListingPage(_Model):
+    """One page of a catalogue's list, reached by its pager (issue 16)."""
+
+    number: int
+    # The address after the pager moved: the same as the catalogue's when it pages in place.
+    url: str
+    links: list[Link] = Field(default_factory=list)
+    # The list's text (first characters): level labels and counts a citizen reads.
+    text: str = ""
+    settle: Settle | None = None
+    error: str | None = None
+
+
+class CatalogueWalk(_Model):
+    """The catalogue's pages followed through its pager when the pager is not plain links
+    (buttons, script, in-place AJAX): what the crawl alone cannot reach (issue 16)."""
+
+    url: str
+    # The pager control followed ("Trang sau", "›", "2"…), and how (click or link).
+    control: str = ""
+    pages: list[ListingPage] = Field(default_factory=list)
+    # Why the walk ended: no next control, the list stopped changing, the cap.
+    stopped: str = ""
+    # The total the catalogue states of itself ("Có 1.200 thủ tục"), when it says one.
+    stated_total: int | None = None
+    error: str | None = None
+
+
 class Journeys(_Model):
     search: SearchJourney | None = None
     status_lookup: StatusLookupJourney | None = None
     login: LoginJourney | None = None
     service_sample: ServiceSampleJourney | None = None
     guides: GuidesJourney | None = None
+    catalogue: CatalogueWalk | None = None
 
 
 class Robots(_Model):
@@ -415,6 +544,15 @@ class CrawlSummary(_Model):
     pages_over_budget: int = 0
     #: The crawl stopped starting pages at 60 % of portal_budget_s.
     stopped_by_budget: bool = False
+    #: Settling (issue 16): the cap and quiet window in force, and pages read at the cap.
+    settle_cap_ms: int = 0
+    settle_quiet_ms: int = 0
+    pages_unsettled: int = 0
+    #: Clickable elements that are not links, over the whole crawl (see Discovery).
+    clickables_activated: int = 0
+    clickable_links_found: int = 0
+    side_effect_skipped: int = 0
+    non_get_blocked: int = 0
 
 
 # -- transport and domain (issue 4, RESEARCH.md T01-T04): gathered in pure Python, no browser ----

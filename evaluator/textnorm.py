@@ -40,6 +40,28 @@ def contains_any(text: str, phrases: list[str] | tuple[str, ...], *,
     return None
 
 
+def contains_word_phrase(text: str, phrases: list[str] | tuple[str, ...], *,
+                         folded: bool = False) -> str | None:
+    """The first phrase found in ``text`` as whole words (both folded), or None.
+
+    For short words whose letters hide inside others once folded: "gửi" is "gui", which
+    ``contains_any`` finds in "người" ("nguoi"); here it needs a word of its own. A phrase of
+    symbols only ("›", "»") is matched as the whole text.
+    """
+    haystack = text if folded else fold(text)
+    for phrase in phrases:
+        needle = fold(phrase)
+        if not needle:
+            continue
+        if not _WORD.search(needle):
+            if haystack.strip() == needle:
+                return phrase
+            continue
+        if re.search(rf"(?<![0-9a-z]){re.escape(needle)}(?![0-9a-z])", haystack):
+            return phrase
+    return None
+
+
 def contains_all_words(text: str, query: str) -> bool:
     have = set(words(text))
     need = words(query)

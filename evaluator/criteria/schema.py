@@ -204,6 +204,22 @@ class Vocabulary(_Strict):
     minority_language_keywords: list[str] = Field(min_length=1)
     # Hosts of embedded video players counted as a video guide (an <iframe> to them).
     video_embed_hosts: list[str] = Field(min_length=1)
+    # -- script-driven portals (issue 16) --
+    # Names of controls the evaluator never activates: they act (submit, send, register, pay,
+    # delete, cancel, sign out). Matched as whole words, without diacritics.
+    side_effect_words: list[str] = Field(min_length=1)
+    # The third level of NĐ 42/2022/NĐ-CP: a service that only informs online.
+    level_info: list[str] = Field(min_length=1)
+    # Words of an error page answered with HTTP 200 ("Không tìm thấy trang"): such an answer to a
+    # lookup or a search is not an answer.
+    error_page_phrases: list[str] = Field(min_length=1)
+    # Names of a pager's "next page" control.
+    pager_next_labels: list[str] = Field(min_length=1)
+    # Words a statistics page puts before the date its figures belong to ("cập nhật đến ngày").
+    statistics_date_words: list[str] = Field(min_length=1)
+    # Common words of minority languages written in Latin letters, by language code: a guide
+    # with several of them holds text in that language, not only its name (Hmong RPA…).
+    minority_language_words: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("labels")
     @classmethod
