@@ -12,7 +12,7 @@ from functools import cached_property
 from urllib.parse import urldefrag, urlsplit
 
 from evaluator.criteria.schema import Vocabulary
-from evaluator.evidence import EvidenceBundle, Link, Page
+from evaluator.evidence import EvidenceBundle, Form, Link, Page
 from evaluator.textnorm import contains_any, fold
 
 
@@ -215,21 +215,20 @@ class EvidenceView:
         return None
 
     # -- forms ---------------------------------------------------------------------------------
-    def page_with_form(self, role: str) -> tuple[Page, int] | None:
-        """The first crawled page holding a form for ``role`` ("search" or "status_lookup")."""
+    def page_with_form(self, role: str) -> tuple[Page, Form] | None:
+        """The first crawled page holding a form for ``role`` ("search" or "status_lookup"): a
+        <form>, or a loose box (a text box and its button without a <form>, as script-driven
+        portals build them). The start page is looked at first for search."""
         candidates = [self.start_page] if role == "search" and self.start_page else []
         candidates += [p for p in self.html_pages if p not in candidates]
         for page in candidates:
             for form in page.forms:
                 if form_role(form_text(form), self.vocab, role):
-                    return page, form.index
+                    return page, form
         return None
 
 
-def form_text(form: object) -> str:
-    from evaluator.evidence import Form
-
-    assert isinstance(form, Form)
+def form_text(form: Form) -> str:
     parts = [form.role, form.text, form.submit_text, form.action]
     for field in form.inputs:
         parts += [field.name, field.id, field.label, field.placeholder, field.type]

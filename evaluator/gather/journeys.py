@@ -17,7 +17,6 @@ from evaluator.evidence import (
     Form,
     FormInput,
     Link,
-    Page,
     SearchJourney,
     SearchRun,
     StatusLookupJourney,
@@ -27,11 +26,6 @@ from evaluator.gather.page import LIMITS, one_line
 from evaluator.textnorm import contains_any
 
 NewTab = Callable[[], Awaitable[Tab]]
-
-
-def _form(page: Page, index: int) -> Form:
-    # page_with_form returned this Form's own index: the form is there by construction.
-    return next(form for form in page.forms if form.index == index)
 
 
 def _text_field(form: Form, preferred: list[str] | None = None) -> FormInput | None:
@@ -67,8 +61,9 @@ async def search_journey(
     found = view.page_with_form("search")
     if found is None:
         return SearchJourney(form_found=False, error="no search form on any crawled page")
-    page, index = found
-    box = _text_field(_form(page, index))
+    page, form = found
+    index = form.index
+    box = _text_field(form)
     runs: list[SearchRun] = []
     for query in queries:
         tab = await new_tab()
@@ -102,8 +97,9 @@ async def status_lookup_journey(
     if found is None:
         return StatusLookupJourney(form_found=False,
                                    error="no status-lookup form on any crawled page")
-    page, index = found
-    box = _text_field(_form(page, index), vocab.status_lookup_inputs)
+    page, form = found
+    index = form.index
+    box = _text_field(form, vocab.status_lookup_inputs)
     code = vocab.status_lookup_code
     tab = await new_tab()
     try:
