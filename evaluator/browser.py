@@ -9,21 +9,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urldefrag, urljoin
 
 from playwright.async_api import (
     Browser,
     BrowserContext,
     Page,
     Playwright,
+    Response,
     Route,
     async_playwright,
 )
@@ -32,7 +36,7 @@ from playwright.async_api import Request as PWRequest
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 if TYPE_CHECKING:
-    from playwright.async_api import Dialog, Response
+    from playwright.async_api import Dialog
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +164,9 @@ class _NetRecord:
 TEXT_BOXES = "input[type=search], input[type=text], input:not([type])"
 # Typing waits this long at most for the box: the page has loaded, the box is there or never.
 FILL_TIMEOUT_MS = 10_000
+# After a search or lookup is sent, this long at most for its first sign (a new document on its
+# way, a route, a change in place); the answer itself then settles (Tab.settle_until_quiet).
+ACTION_WAIT_MS = 5_000
 _MAX_NOTES = 50  # console errors and dialogs kept per tab
 # A full-page screenshot is taken by stretching the viewport to the page, at most this tall.
 # Playwright's own full_page capture (CDP captureBeyondViewport) hung past its 15 s timeout on
@@ -175,6 +182,77 @@ NO_POPUPS = """(() => {
   try { Object.defineProperty(window, "open", {value: refuse, writable: false,
                                                configurable: false}); } catch (e) {}
 })();"""
+
+
+# Installed in every tab before any page script runs (BrowserSession.new_tab): watches the
+# document for changes of content (nodes added or removed, text changed; not attributes, which
+# carousels and tickers change for ever) so Tab.settle_until_quiet can tell "DOM stable", and
+# names the document, so an action's answer can be told "new document" from "changed in place".
+# Non-writable and closed over its own clock: the page's scripts can neither replace nor fool it.
+DOM_WATCH = r"""(() => {
+  if (Object.prototype.hasOwnProperty.call(window, "__peDom")) return;
+  const now = performance.now.bind(performance);
+  let last = now(), changes = 0;
+  const doc = Math.random().toString(36).slice(2) + now().toString(36);
+  try {
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === "childList" || r.type === "characterData") {
+          last = now(); changes++; return;
+        }
+      }
+    }).observe(document, {childList: true, subtree: true, characterData: true});
+  } catch (e) {}
+  try {
+    Object.defineProperty(window, "__peDom", {value: Object.freeze({
+      quietFor: () => now() - last, changes: () => changes, doc: () => doc}),
+      writable: false, configurable: false});
+  } catch (e) {}
+})();"""
+# Read by settle: [ms since the last content change, changes so far, document id]; null when
+# the page's realm cannot answer (a closed page, a hostile override of the watcher's frame).
+_DOM_STATE = """() => { try { const d = window.__peDom;
+  return [d.quietFor(), d.changes(), d.doc()]; } catch (e) { return null; } }"""
+# Requests that stay open by design (a video's range requests, a socket, server-sent events):
+# they never make the network "busy" for settling.
+_LONG_LIVED = frozenset({"media", "websocket", "eventsource", "manifest"})
+
+
+@dataclass(frozen=True)
+class SettleReport:
+    """How a read waited (evidence.Settle is built from it by the gatherers)."""
+
+    waited_ms: float
+    settled: bool
+    network_quiet: bool
+    dom_stable: bool
+    cap_ms: int
+    quiet_ms: int
+    pending: tuple[str, ...] = ()
+
+
+Answered = Literal["new_page", "route", "in_place", "none"]
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What a search or lookup sent from a page got back (Tab.act)."""
+
+    nav: NavResult
+    # Where the answer came (evidence.Answer).
+    answered: Answered
+    # How it was sent: "submit", "button: <name>", "enter".
+    sent_by: str
+
+
+@dataclass
+class SealLog:
+    """What a sealed tab (Tab.sealed) kept from leaving: the documents it asked for and the
+    requests other than GET/HEAD its scripts tried."""
+
+    navigations: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    blocked_count: int = 0
 
 
 DRIVER_HOSTS_SCRIPT = Path(__file__).with_name("driver_hosts.cjs")
@@ -281,6 +359,13 @@ class Tab:
     init_script: str = ""
     # Dialogs dismissed in all (``dialogs`` keeps only the first 50).
     dialogs_dismissed: int = 0
+    # URLs the page asked window.open for in a confined context (refused: BrowserSession.confine).
+    refused_popups: list[str] = field(default_factory=list)
+    # Requests open now (settling) and when the network last changed (time.monotonic()).
+    _inflight: dict[PWRequest, str] = field(default_factory=dict)
+    _last_net: float = field(default_factory=time.monotonic)
+    # Set while the tab is sealed (Tab.sealed): what it kept in.
+    _seal: SealLog | None = None
 
     def __post_init__(self) -> None:
         self._listen()
@@ -335,8 +420,16 @@ class Tab:
 
     def _on_request(self, request: PWRequest) -> None:
         self._records[request] = _NetRecord(request.url[:2000], request.resource_type)
+        if request.resource_type not in _LONG_LIVED:
+            self._inflight[request] = request.url[:300]
+            self._last_net = time.monotonic()
+
+    def _settled_request(self, request: PWRequest) -> None:
+        if self._inflight.pop(request, None) is not None:
+            self._last_net = time.monotonic()
 
     def _on_finished(self, request: PWRequest) -> None:
+        self._settled_request(request)
         self._spawn(self._finish(request))
 
     async def _finish(self, request: PWRequest) -> None:
@@ -352,12 +445,93 @@ class Tab:
             pass
 
     def _on_failed(self, request: PWRequest) -> None:
+        self._settled_request(request)
         record = self._records.get(request)
         if record is not None:
             record.failure = request.failure or "failed"
 
     def reset_network(self) -> None:
         self._records.clear()
+        self._inflight.clear()
+        self._last_net = time.monotonic()
+
+    async def dom_state(self) -> tuple[float, int, str] | None:
+        """(ms since the document's content last changed, changes so far, document id), or
+        None when the page cannot say (no watcher: a page opened before it, or a hostile one)."""
+        try:
+            raw = await self.page.evaluate(_DOM_STATE)
+        except PlaywrightError:
+            return None
+        if (not isinstance(raw, list) or len(raw) != 3 or not isinstance(raw[0], int | float)
+                or isinstance(raw[0], bool) or not isinstance(raw[1], int)
+                or not isinstance(raw[2], str)):
+            return None
+        return float(raw[0]), raw[1], raw[2][:40]
+
+    async def settle_until_quiet(self, quiet_ms: float, cap_ms: float) -> SettleReport:
+        """Wait until the network has been quiet (no request open, none started or ended) and
+        the document's content unchanged for ``quiet_ms``, or until ``cap_ms`` has passed.
+
+        Lists and blocks a portal fills by XHR after load arrive before the read; a page that
+        never settles (polling, a live counter) is read at the cap and says so (``settled``
+        False, with the requests still open)."""
+        started = time.monotonic()
+        quiet = max(0.0, quiet_ms)
+        while True:
+            waited = (time.monotonic() - started) * 1000
+            net_quiet_for = 0.0 if self._inflight else (time.monotonic() - self._last_net) * 1000
+            dom_quiet_for: float | None = None
+            if net_quiet_for >= quiet:
+                state = await self.dom_state()
+                dom_quiet_for = state[0] if state is not None else math.inf
+                if dom_quiet_for >= quiet:
+                    return SettleReport(round(waited, 1), True, True, True, int(cap_ms), int(quiet))
+            if waited >= cap_ms:
+                if dom_quiet_for is None:
+                    state = await self.dom_state()
+                    dom_quiet_for = state[0] if state is not None else math.inf
+                return SettleReport(
+                    round(waited, 1), False, net_quiet_for >= quiet, dom_quiet_for >= quiet,
+                    int(cap_ms), int(quiet), tuple(list(self._inflight.values())[:5]))
+            lacking = quiet - (net_quiet_for if dom_quiet_for is None else
+                               min(net_quiet_for, dom_quiet_for))
+            await asyncio.sleep(min(max(lacking, 25.0), 100.0, max(cap_ms - waited, 1.0)) / 1000)
+
+    @contextlib.asynccontextmanager
+    async def sealed(self) -> AsyncIterator[SealLog]:
+        """While inside, nothing the page does reaches the portal except GET and HEAD: a new
+        document it asks for is answered here with 204 No Content (the browser then stays on
+        the page, as for any 204) and recorded; any other method is aborted and recorded.
+
+        For learning where a clickable leads without letting it act (gather/discover.py)."""
+        log = SealLog()
+
+        async def handle(route: Route) -> None:
+            request = route.request
+            try:
+                top = request.is_navigation_request() and request.frame.parent_frame is None
+            except PlaywrightError:
+                top = False
+            with contextlib.suppress(PlaywrightError):
+                if top:
+                    log.navigations.append(request.url[:2000])
+                    await route.fulfill(status=204, body="")
+                elif request.method not in ("GET", "HEAD"):
+                    log.blocked_count += 1
+                    if len(log.blocked) < 10:
+                        log.blocked.append(f"{request.method} {request.url[:300]}")
+                    await route.abort("blockedbyclient")
+                else:
+                    await route.fallback()
+
+        self._seal = log
+        await self.page.route("**/*", handle)
+        try:
+            yield log
+        finally:
+            self._seal = None
+            with contextlib.suppress(PlaywrightError):
+                await self.page.unroute("**/*", handle)
 
     async def network(self) -> list[dict[str, Any]]:
         if self._pending:
@@ -365,6 +539,11 @@ class Tab:
         return [r.__dict__.copy() for r in self._records.values()]
 
     async def goto(self, url: str, timeout_ms: float, wait_until: str = "load") -> NavResult:
+        if _same_document(self.page.url, url):
+            # Another route of the same document (an SPA's #/route): Chromium would only change
+            # the fragment, with no response to read. A page is always read from a fresh load.
+            with contextlib.suppress(PlaywrightError):
+                await self.page.goto("about:blank")
         if self.page.url.startswith("chrome-error://"):
             # Leaving Chromium's error page (a refused or failed navigation) for a routed site
             # swaps renderer processes, and the intercepted navigation restarts: Playwright then
@@ -432,14 +611,13 @@ class Tab:
     async def submit_form(
         self, form_index: int, value: str, timeout_ms: float, *, name: str = "",
         input_id: str = "",
-    ) -> NavResult:
+    ) -> ActionResult:
         """Type ``value`` into an input of form number ``form_index`` and submit it.
 
         The input is the one named ``name``, else the one with id ``input_id``, else the form's
-        first text box. Only the read-only journeys (search, status lookup) call this. Waits for
-        the navigation the submit causes; a script-driven form that stays on the page is read
-        after the network goes quiet. A box that cannot be typed into is an error: reading the
-        unchanged form page as "results" would judge the wrong page.
+        first text box. Only the read-only journeys (search, status lookup) call this. The
+        answer is watched for wherever it comes (``act``). A box that cannot be typed into is
+        an error: reading the unchanged form page as "results" would judge the wrong page.
         """
         form = self.page.locator("form").nth(form_index)
         if name:
@@ -451,23 +629,162 @@ class Tab:
         try:
             await box.first.fill(value, timeout=min(timeout_ms, FILL_TIMEOUT_MS))
         except PlaywrightError as exc:  # a timeout included: no such box, hidden, read-only
-            return NavResult(None, self.page.url,
-                             error=f"could not type into {what}: {_one_line(exc)}")
-        try:
-            async with self.page.expect_navigation(timeout=timeout_ms, wait_until="load") as nav:
-                await form.evaluate(
-                    "f => (f.requestSubmit ? f.requestSubmit() : f.submit())"
-                )
-            response = await nav.value
-        except PlaywrightTimeout:
+            return ActionResult(NavResult(None, self.page.url,
+                                          error=f"could not type into {what}: {_one_line(exc)}"),
+                                "none", "")
+
+        async def submit() -> None:
+            await form.evaluate("f => (f.requestSubmit ? f.requestSubmit() : f.submit())")
+
+        return await self.act(submit, timeout_ms, "submit")
+
+    async def send_loose(
+        self, value: str, timeout_ms: float, *, box_selectors: Sequence[str],
+        control_selector: str = "", control_name: str = "",
+    ) -> ActionResult:
+        """Type ``value`` into a text box that has no <form> and send it as a citizen does: the
+        control beside it (``control_selector``), or Enter when there is none.
+
+        ``box_selectors`` are tried in order (its id, its name, its path in the document). Only
+        the read-only journeys (search, status lookup) call this, and only with a control
+        they have checked is not named for an act (gather/journeys.py)."""
+        box = None
+        for selector in box_selectors:
+            if not selector:
+                continue
+            candidate = self.page.locator(selector).first
             with contextlib.suppress(PlaywrightError):
-                await self.page.wait_for_load_state("networkidle", timeout=5_000)
-            return NavResult(None, self.page.url, error=None)
+                if await candidate.count():
+                    box = candidate
+                    break
+        if box is None:
+            return ActionResult(NavResult(None, self.page.url,
+                                          error="could not find the text box again"), "none", "")
+        try:
+            await box.fill(value, timeout=min(timeout_ms, FILL_TIMEOUT_MS))
         except PlaywrightError as exc:
-            return NavResult(None, self.page.url, error=_one_line(exc))
-        if response is None:
-            return NavResult(None, self.page.url)
-        return await self._nav_result(response)
+            return ActionResult(NavResult(None, self.page.url,
+                                          error=f"could not type into the box: {_one_line(exc)}"),
+                                "none", "")
+        control = self.page.locator(control_selector).first if control_selector else None
+        if control is not None:
+            with contextlib.suppress(PlaywrightError):
+                if not await control.count():
+                    control = None
+
+        async def send() -> None:
+            if control is None:
+                await box.press("Enter")
+                return
+            try:
+                await control.click(timeout=5_000)
+            except PlaywrightError:
+                # Covered or off-screen for Playwright's checks, yet it is the page's button:
+                # a script click is what the page's handler answers.
+                await control.evaluate("el => el.click()")
+
+        sent_by = f"button: {control_name[:60]}" if control is not None else "enter"
+        return await self.act(send, timeout_ms, sent_by)
+
+    async def click(self, selector: str, timeout_ms: float, sent_by: str) -> ActionResult:
+        """Click the element at ``selector`` as a person would (a script click when Playwright's
+        checks refuse it) and wait for the answer (``act``). For controls a journey has
+        checked: a pager's "next" (gather/catalogue.py)."""
+        control = self.page.locator(selector).first
+
+        async def press() -> None:
+            try:
+                await control.click(timeout=5_000)
+            except PlaywrightTimeout:
+                await control.evaluate("el => el.click()")
+
+        return await self.act(press, timeout_ms, sent_by)
+
+    async def act(self, action: Callable[[], Awaitable[None]], timeout_ms: float,
+                  sent_by: str) -> ActionResult:
+        """Run ``action`` (a submit, a click, Enter) and wait for its answer, wherever it comes:
+        a new document (its load awaited, its status kept), the page's router moving to another
+        address, or the page changed in place by script. Up to ACTION_WAIT_MS for the first
+        sign; a new document then has ``timeout_ms`` to load. The caller settles and reads."""
+        before = await self.dom_state()
+        url_before = self.page.url
+        main = self.page.main_frame
+        responses: list[Response] = []
+        asked: list[PWRequest] = []
+
+        def on_response(response: Response) -> None:
+            with contextlib.suppress(PlaywrightError):
+                if response.request.is_navigation_request() and response.frame == main:
+                    responses.append(response)
+
+        def on_request(request: PWRequest) -> None:
+            with contextlib.suppress(PlaywrightError):
+                if request.is_navigation_request() and request.frame == main:
+                    asked.append(request)
+
+        self.page.on("response", on_response)
+        self.page.on("request", on_request)
+        try:
+            try:
+                await action()
+            except PlaywrightError as exc:
+                return ActionResult(NavResult(None, self.page.url, error=_one_line(exc)),
+                                    "none", sent_by)
+            answered: Answered = "none"
+            started = time.monotonic()
+
+            def navigation_pending() -> bool:
+                # A new document was asked for and has neither answered nor failed: a slow
+                # server (kem's 3.5 s) keeps the old document up meanwhile.
+                with contextlib.suppress(PlaywrightError):
+                    return bool(asked) and not responses and asked[-1].failure is None
+                return False
+
+            while True:
+                limit = timeout_ms if navigation_pending() else ACTION_WAIT_MS
+                if (time.monotonic() - started) * 1000 >= limit:
+                    break
+                state = await self.dom_state()
+                if before is not None and state is not None and state[2] != before[2]:
+                    answered = "new_page"
+                    break
+                if state is None or navigation_pending():
+                    await asyncio.sleep(0.05)  # between documents
+                    continue
+                if responses:
+                    answered = "new_page"  # answered; its document is committing
+                    break
+                if self.page.url != url_before:
+                    answered = "route"
+                    break
+                if before is not None and state[1] > before[1]:
+                    answered = "in_place"
+                    break
+                await asyncio.sleep(0.05)
+            if answered == "new_page":
+                try:
+                    await self.page.wait_for_load_state("load", timeout=timeout_ms)
+                except PlaywrightTimeout:
+                    return ActionResult(NavResult(None, self.page.url, error=(
+                        f"the answer did not load within {timeout_ms / 1000:g} s")),
+                        "new_page", sent_by)
+                except PlaywrightError as exc:
+                    return ActionResult(NavResult(None, self.page.url, error=_one_line(exc)),
+                                        "new_page", sent_by)
+                after = await self.dom_state()
+                if before is not None and after is not None and after[2] == before[2]:
+                    # Answered without a new document (a 204, a download): judged as it is.
+                    answered = ("route" if self.page.url != url_before else
+                                "in_place" if after[1] > before[1] else "none")
+            elif navigation_pending():
+                return ActionResult(NavResult(None, self.page.url, error=(
+                    f"timed out after {timeout_ms / 1000:g} s")), "none", sent_by)
+        finally:
+            self.page.remove_listener("response", on_response)
+            self.page.remove_listener("request", on_request)
+        if answered == "new_page" and responses:
+            return ActionResult(await self._nav_result(responses[-1]), "new_page", sent_by)
+        return ActionResult(NavResult(None, self.page.url), answered, sent_by)
 
     async def throttle(self, *, download_bytes_per_s: float, upload_bytes_per_s: float,
                        latency_ms: float, cpu_slowdown: float) -> None:
@@ -561,6 +878,8 @@ class BrowserSession:
         #: Navigations refused by confine(): "<url> (from <page url>)", the first 200.
         self.blocked_navigations: list[str] = []
         self.blocked_navigation_count = 0
+        # Every tab opened here, to hand a refused window.open to the tab that called it.
+        self._tabs: weakref.WeakValueDictionary[int, Tab] = weakref.WeakValueDictionary()
 
     async def __aenter__(self) -> BrowserSession:
         # Chromium litters TMPDIR and ~/.config otherwise (ENVIRONMENT.md), so it gets a scratch
@@ -716,8 +1035,12 @@ class BrowserSession:
             with contextlib.suppress(PlaywrightError):
                 await route.fulfill(response=response)
 
-        def refused_popup(_source: Any, url: Any) -> None:
+        def refused_popup(source: Any, url: Any) -> None:
             self.popups_refused += 1
+            page = source.get("page") if isinstance(source, dict) else None
+            for tab in list(self._tabs.values()):
+                if tab.page is page and len(tab.refused_popups) < 50:
+                    tab.refused_popups.append(str(url)[:2000])
 
         # A navigation answered by route.fulfill() has no remote address, so Chromium's Local
         # Network Access takes the document for a public one and refuses its requests to
@@ -739,9 +1062,11 @@ class BrowserSession:
 
     async def new_tab(self, context: BrowserContext, init_script: str = "") -> Tab:
         page = await context.new_page()
-        if init_script:
-            await page.add_init_script(init_script)
-        return Tab(page, init_script=init_script)
+        script = DOM_WATCH + "\n" + init_script if init_script else DOM_WATCH
+        await page.add_init_script(script)
+        tab = Tab(page, init_script=script)
+        self._tabs[id(tab)] = tab
+        return tab
 
     async def default_user_agent(self) -> str:
         context = await self.new_context(ContextOptions(), "")
@@ -764,6 +1089,13 @@ class BrowserSession:
             return FetchResult(status, text)
         except PlaywrightError as exc:
             return FetchResult(None, "", _one_line(exc))
+
+
+def _same_document(current: str, target: str) -> bool:
+    """``target`` differs from ``current`` at most by its fragment (both http(s))."""
+    if not current.startswith(("http:", "https:")):
+        return False
+    return urldefrag(current)[0] == urldefrag(target)[0]
 
 
 def _one_line(exc: BaseException) -> str:

@@ -6,7 +6,9 @@ views, so "which page is the catalogue" is decided in one place.
 
 from __future__ import annotations
 
+import ipaddress
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urldefrag, urlsplit
@@ -16,13 +18,96 @@ from evaluator.evidence import EvidenceBundle, Form, Link, Page
 from evaluator.textnorm import contains_any, fold
 
 
+def route_of(url: str) -> str:
+    """The client-side route a fragment holds ("#/tra-cuu-ho-so", "#!/thu-tuc/1"), without a
+    trailing slash; "" for an ordinary fragment (an anchor on the page) or none.
+
+    Single-page apps with hash routing (OpenCPS's Vue portals: CONFIG-FACTS.md §6.3) show a
+    different page for each route of one document: those routes are pages, anchors are not."""
+    fragment = urldefrag(url)[1]
+    if not fragment.startswith(("/", "!/")):
+        return ""
+    route = fragment.rstrip("/")
+    return f"#{route}" if route not in ("", "!") else ""
+
+
+def page_address(url: str) -> str:
+    """``url`` without its fragment, unless the fragment is a route (route_of)."""
+    return urldefrag(url)[0] + route_of(url)
+
+
 def normalise_url(url: str) -> str:
-    """Drop the fragment and a trailing slash on the path, so /a/ and /a#x are one page."""
-    url = urldefrag(url)[0]
-    parts = urlsplit(url)
+    """Drop an anchor fragment and a trailing slash on the path, so /a/ and /a#x are one page;
+    a route fragment (#/x) stays: it is another page of a single-page app."""
+    route = route_of(url)
+    parts = urlsplit(urldefrag(url)[0])
     path = parts.path.rstrip("/") or "/"
     query = f"?{parts.query}" if parts.query else ""
-    return f"{parts.scheme}://{parts.netloc}{path}{query}"
+    return f"{parts.scheme}://{parts.netloc}{path}{query}{route}"
+
+
+# Second-level names under which a registrable domain takes three labels (VNNIC's list of
+# .vn second-level domains): dichvucong.hanoi.gov.vn belongs to hanoi.gov.vn, not gov.vn.
+_VN_SECOND_LEVEL = frozenset({
+    "gov.vn", "com.vn", "edu.vn", "org.vn", "net.vn", "ac.vn", "int.vn", "info.vn", "pro.vn",
+    "biz.vn", "name.vn", "health.vn", "id.vn", "io.vn"})
+
+
+def registrable_domain(host: str) -> str:
+    """The domain a host's owner registered: "sso.hanoi.gov.vn" → "hanoi.gov.vn".
+
+    A portal's own sign-in subdomain (sso.<tỉnh>.gov.vn) is the portal's, not an identity
+    provider's. Without a public-suffix list this knows .vn's second-level names and takes
+    the last two labels elsewhere; an IP address or a single label is itself."""
+    host = host.lower().rstrip(".")
+    labels = host.split(".")
+    if len(labels) < 2 or host.replace(".", "").isdigit() or ":" in host:
+        return host
+    if ".".join(labels[-2:]) in _VN_SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def same_owner(url: str, site: str) -> bool:
+    """``url`` is on ``site``'s host or a sibling host of its registrable domain, on the same
+    port, over http(s). Addresses have no siblings: 127.0.0.1:8001 and :8002 are two hosts."""
+    try:
+        a, b = urlsplit(url), urlsplit(site)
+        ports = (a.port or _DEFAULT_PORTS.get(a.scheme), b.port or _DEFAULT_PORTS.get(b.scheme))
+    except ValueError:
+        return False
+    host_a, host_b = (a.hostname or "").lower(), (b.hostname or "").lower()
+    if not host_a or not host_b or a.scheme not in _DEFAULT_PORTS or ports[0] != ports[1]:
+        return False
+    if host_a == host_b:
+        return True
+    if _is_address(host_a) or _is_address(host_b):
+        return False
+    return registrable_domain(host_a) == registrable_domain(host_b)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def on_hosts(url: str, hosts: Sequence[str]) -> bool:
+    """``url`` is on one of ``hosts`` (host or host:port; subdomains count), over http(s)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    netloc, host = parts.netloc.lower(), (parts.hostname or "").lower()
+    return any(netloc == h.lower() or host == h.lower() or host.endswith("." + h.lower())
+               for h in hosts if h)
 
 
 def origin(url: str) -> str:
@@ -31,6 +116,10 @@ def origin(url: str) -> str:
 
 
 def path_of(url: str) -> str:
+    """The page's path: a route's own path for an SPA's hash route (#/thu-tuc/1 → /thu-tuc/1)."""
+    route = route_of(url)
+    if route:
+        return urlsplit(route.lstrip("#!")).path.rstrip("/") or "/"
     return urlsplit(url).path.rstrip("/") or "/"
 
 
@@ -223,25 +312,25 @@ class EvidenceView:
         candidates += [p for p in self.html_pages if p not in candidates]
         for page in candidates:
             for form in page.forms:
-                if form_role(form_text(form), self.vocab, role):
+                if form_role(form, self.vocab) == role:
                     return page, form
         return None
 
 
-def form_text(form: Form) -> str:
-    parts = [form.role, form.text, form.submit_text, form.action]
+def form_role(form: Form, vocab: Vocabulary) -> str | None:
+    """"status_lookup", "search" or None, by meaning: first the box's own words (name, id,
+    label, placeholder, its button), then, when they are silent, the words around it.
+
+    A box's own words decide before its surroundings: a search box in a header that also
+    carries a "Tra cứu hồ sơ" menu entry is still the search box, and a lookup box under a
+    heading "Tìm kiếm hồ sơ" is still the lookup."""
+    own = [form.role, form.submit_text, form.action]
     for field in form.inputs:
-        parts += [field.name, field.id, field.label, field.placeholder, field.type]
-    return " ".join(parts)
-
-
-def form_role(text: str, vocab: Vocabulary, role: str) -> bool:
-    folded = fold(text)
-    if role == "status_lookup":
-        return contains_any(folded, vocab.status_lookup_inputs) is not None
-    if role == "search":
-        return (
-            contains_any(folded, vocab.search_inputs) is not None
-            and contains_any(folded, vocab.status_lookup_inputs) is None
-        )
-    raise ValueError(f"unknown form role {role}")
+        own += [field.name, field.id, field.label, field.placeholder, field.type]
+    for text in (" ".join(own), form.text):
+        folded = fold(text)
+        if contains_any(folded, vocab.status_lookup_inputs, folded=True) is not None:
+            return "status_lookup"
+        if contains_any(folded, vocab.search_inputs, folded=True) is not None:
+            return "search"
+    return None

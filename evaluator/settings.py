@@ -32,14 +32,42 @@ class Settings:
     concurrency: int = 2
     #: Per-navigation timeout, seconds. Slow provincial servers answer in 10-20 s at peak.
     nav_timeout_s: float = 30.0
-    #: Wait after the load event before reading a crawled page (late scripts, menus).
-    settle_ms: int = 300
+    #: A page is read when it has settled (issue 16): no request open and the document's content
+    #: unchanged for this long after the load event (or after an action: a search, a click).
+    #: 500 ms is Playwright's own "networkidle" window; a list a script asks for by XHR within
+    #: it is in the read, where a fixed 300 ms delay read real portals' lists empty.
+    settle_quiet_ms: int = 500
+    #: ... or at this cap, whichever comes first: a page that never settles (polling, a live
+    #: counter, a stream) is read then and its evidence says so. 5 s is the time Lighthouse
+    #: gives a page to go quiet after load before it gives up waiting ("network quiet"
+    #: pauseAfterNetworkQuiet + CPU idle budget is of that order); 60 such pages cost 2.5 min.
+    settle_cap_ms: int = 5000
     #: Wait after load on a key page before reading timings: catches late layout shifts and a
     #: late largest paint (banners injected by script after load).
     key_page_settle_ms: int = 1500
     #: Mobile viewport of the key-page lane: 360 px is the most common Android width in Vietnam.
     mobile_width: int = 360
     mobile_height: int = 740
+    #: Follow what a person can click that is not a link (issue 16): buttons, onclick elements,
+    #: role=link/button, router links. Each is activated in its crawl tab sealed so that
+    #: nothing but GET leaves it and every new document it asks for is answered by the
+    #: evaluator (Tab.sealed); elements named with a side-effect word (vocabulary.yaml
+    #: side_effect_words) are never activated. Off: links are <a href> only.
+    discovery: bool = True
+    #: Elements activated per page at most (the site's frame is remembered, so a menu of 12
+    #: buttons is activated once per crawl, not once per page); the rest are read from their
+    #: onclick source only.
+    discovery_max_per_page: int = 40
+    #: How long an activated element is watched for a new document, a route or a window.open.
+    #: A click handler navigates within a task or two; an SPA router that first loads a view's
+    #: code takes longer, measured at 100-250 ms on the fixtures' app.
+    discovery_click_wait_ms: int = 400
+    #: Discovery's time on one page at most, seconds (part of page_budget_s).
+    discovery_budget_s: float = 20.0
+    #: A catalogue paged by buttons or script (not links the crawl follows) is walked by its
+    #: "next" control up to this many list pages: 120 pages × 10-20 rows covers the 1,000-2,000
+    #: procedures of a provincial catalogue (CONFIG-FACTS.md §6).
+    catalogue_walk_max_pages: int = 120
     #: Run axe-core on every crawled page.
     axe: bool = True
     #: One screenshot per crawled page (JPEG, viewport only) as evidence.
@@ -197,7 +225,13 @@ _RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "concurrency": (lambda v: 1 <= v <= 16, "a whole number from 1 to 16"),
     "nav_timeout_s": (lambda v: math.isfinite(v) and v > 0,
                       "a number of seconds > 0 (0 would mean no timeout at all)"),
-    "settle_ms": (lambda v: v >= 0, "a whole number of milliseconds ≥ 0"),
+    "settle_quiet_ms": (lambda v: 0 <= v <= 10_000, "a whole number of milliseconds from 0 to 10000"),
+    "settle_cap_ms": (lambda v: 0 <= v <= 60_000, "a whole number of milliseconds from 0 to 60000"),
+    "discovery_max_per_page": (lambda v: 0 <= v <= 500, "a whole number from 0 to 500"),
+    "discovery_click_wait_ms": (lambda v: 50 <= v <= 5000,
+                                "a whole number of milliseconds from 50 to 5000"),
+    "discovery_budget_s": (lambda v: math.isfinite(v) and v > 0, "a number of seconds > 0"),
+    "catalogue_walk_max_pages": (lambda v: 0 <= v <= 1000, "a whole number from 0 to 1000"),
     "key_page_settle_ms": (lambda v: v >= 0, "a whole number of milliseconds ≥ 0"),
     "mobile_width": (lambda v: v >= 200, "a whole number of pixels ≥ 200"),
     "mobile_height": (lambda v: v >= 200, "a whole number of pixels ≥ 200"),

@@ -145,9 +145,11 @@ def homepage_header_footer(view: EvidenceView, params: FrameParams) -> Outcome:
     footer = (layout.footer_text if layout and layout.footer_text is not None
               else text[-params.footer_chars:]) + " " + footer_links
     menu = {normalise_url(link.href) for link in home.links if link.region == "nav"}
+    # A menu without <nav> (a row of buttons) is counted from the gathered layout (issue 16).
+    menu_size = max(len(menu), len(layout.menu_items or []) if layout else 0)
     found = {
         "header_agency": contains_any(header, params.agency_words) is not None,
-        "menu": len(menu) >= params.min_menu_links,
+        "menu": menu_size >= params.min_menu_links,
         "footer_agency": contains_any(footer, params.agency_words) is not None,
         "responsible": contains_any(footer, params.responsible_words) is not None,
         "address": contains_any(footer, params.address_words) is not None,

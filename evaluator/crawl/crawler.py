@@ -1,19 +1,27 @@
-"""The async crawl engine: breadth-first, level by level, over a few tabs of one browser.
+"""The async crawl engine: best-first over a few tabs of one browser.
 
-Level by level keeps the recorded depth exact (fewest clicks from the homepage) even though the
-pages of one level load concurrently.
+Links wait in one queue ordered by (class, depth, order found): the class says where the
+criteria look (crawl/priority.py), depth keeps the crawl breadth-first within a class. A
+page's recorded depth is the fewest clicks known when it is started: a queued link found again
+nearer the homepage is moved up before it is visited. Pages that only the sitemap knows come
+last, with no click depth.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from urllib.parse import urldefrag
+from dataclasses import dataclass, field
 
 from evaluator.browser import Tab
 from evaluator.crawl.frontier import Frontier
+from evaluator.crawl.priority import FRAME, OTHER, LinkRanker
+from evaluator.derived import normalise_url, page_address
 from evaluator.evidence import Page
 from evaluator.gather.page import PageJob, failed_page, one_line
 
@@ -22,52 +30,136 @@ log = logging.getLogger(__name__)
 GatherFn = Callable[[Tab, PageJob], Awaitable[Page]]
 
 
+@dataclass(order=True)
+class _Item:
+    priority: int
+    depth: int
+    seq: int
+    url: str = field(compare=False)
+    key: str = field(compare=False)
+    referrer: str = field(compare=False)
+    role: str | None = field(compare=False)
+
+
+@dataclass
+class _Queue:
+    heap: list[_Item] = field(default_factory=list)
+    # The live entry of each queued key: an entry moved up leaves a stale copy in the heap.
+    live: dict[str, _Item] = field(default_factory=dict)
+    order: itertools.count[int] = field(default_factory=itertools.count)
+
+    def push(self, item: _Item) -> None:
+        self.live[item.key] = item
+        heapq.heappush(self.heap, item)
+
+    def improve(self, key: str, priority: int, depth: int, referrer: str,
+                role: str | None) -> None:
+        """A link already queued, found again: keep the better (class, depth)."""
+        old = self.live.get(key)
+        if old is not None and (priority, depth) < (old.priority, old.depth):
+            self.push(_Item(priority, depth, next(self.order), old.url, key, referrer,
+                            role if priority < old.priority else old.role))
+
+    def best(self) -> _Item | None:
+        while self.heap:
+            item = self.heap[0]
+            if self.live.get(item.key) is item:
+                return item
+            heapq.heappop(self.heap)
+        return None
+
+    def pop(self) -> _Item:
+        item = heapq.heappop(self.heap)
+        del self.live[item.key]
+        return item
+
+
 async def crawl(
     tabs: list[Tab], frontier: Frontier, gather: GatherFn, start_page: Page,
     sitemap_urls: list[str], on_page: Callable[[Page], None] | None = None,
-    deadline: float | None = None,
+    deadline: float | None = None, ranker: LinkRanker | None = None,
 ) -> list[Page]:
     """Crawl from an already gathered start page; returns every page gathered, start first.
 
     ``deadline`` (time.monotonic()): no page is started after it; the pages gathered so far are
-    the crawl (a portal that is slow everywhere still gets judged on what was seen)."""
+    the crawl (a portal that is slow everywhere still gets judged on what was seen).
+    ``ranker``: the order of links (crawl/priority.py); None: breadth-first in document order."""
+    queue = _Queue()
     pages = [start_page]
-    next_id = start_page.id + 1
-    level = _expand(frontier, [start_page], 1)
-    depth = 1
-    while level:
-        jobs = []
-        for url, referrer in level:
-            jobs.append(PageJob(next_id, url, depth, "link", referrer))
-            next_id += 1
-        gathered = await _run(tabs, jobs, gather, on_page, deadline)
-        pages += gathered
-        if _past(deadline):
-            return pages
-        depth += 1
-        level = _expand(frontier, gathered, depth)  # admit() refuses links past max_depth
+    next_id = itertools.count(start_page.id + 1)
+    in_flight: dict[int, int] = {}  # job id → the class of the page being gathered
+    changed = asyncio.Condition()
+
+    def offer(page: Page, depth: int, role: str | None) -> None:
+        if page.error is not None or not frontier.in_scope(page.final_url):
+            return  # a redirect off-site: its links are someone else's site
+        for link in page.links:
+            priority, child_role = OTHER, None
+            if ranker is not None:
+                rank = ranker.rank(link, role, page.final_url)
+                priority, child_role = rank.priority, rank.role
+            key = frontier.admit(link.href, depth)
+            if key is None:
+                with contextlib.suppress(ValueError):  # an href Python cannot split
+                    queue.improve(normalise_url(link.href), priority, depth, page.final_url,
+                                  child_role)
+                continue
+            queue.push(_Item(priority, depth, next(queue.order), page_address(link.href), key,
+                             page.final_url, child_role))
+
+    offer(start_page, 1, "home")
+
+    def blocked_by_better(item: _Item) -> bool:
+        # Frame and other links wait while a role page or a catalogue page is being read: its
+        # links may be better (the catalogue's services before the homepage's news).
+        return item.priority >= FRAME and any(p < FRAME for p in in_flight.values())
+
+    async def worker(tab: Tab) -> None:
+        while True:
+            async with changed:
+                while True:
+                    if _past(deadline) or frontier.full:
+                        return
+                    item = queue.best()
+                    if item is None and not in_flight:
+                        return
+                    if item is not None and not blocked_by_better(item):
+                        break
+                    await changed.wait()
+                queue.pop()
+                if not frontier.take():
+                    return
+                job = PageJob(next(next_id), item.url, item.depth, "link", item.referrer)
+                in_flight[job.id] = item.priority
+            page = await _gather_one(tab, job, gather)
+            async with changed:
+                del in_flight[job.id]
+                pages.append(page)
+                offer(page, item.depth + 1, item.role)
+                changed.notify_all()
+            if on_page is not None:
+                on_page(page)
+
+    await asyncio.gather(*(worker(tab) for tab in tabs))
     # Pages only the sitemap knows: visited after the link graph, with no click depth, so a
     # service no menu leads to is still judged (and shown as unreachable by clicking).
     extra = []
     for url in sitemap_urls:
-        key = frontier.admit(url, 0)
-        if key is not None:
-            extra.append(PageJob(next_id, urldefrag(url)[0], None, "sitemap", None))
-            next_id += 1
+        if frontier.admit(url, 0) is not None and frontier.take():
+            extra.append(PageJob(next(next_id), page_address(url), None, "sitemap", None))
     if extra and not _past(deadline):
         pages += await _run(tabs, extra, gather, on_page, deadline)
-    return pages
+    return sorted(pages, key=lambda p: p.id)
 
 
-def _expand(frontier: Frontier, pages: list[Page], depth: int) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for page in pages:
-        if page.error is not None or not frontier.in_scope(page.final_url):
-            continue  # a redirect off-site: its links are someone else's site
-        for link in page.links:
-            if frontier.admit(link.href, depth) is not None:
-                out.append((urldefrag(link.href)[0], page.final_url))
-    return out
+async def _gather_one(tab: Tab, job: PageJob, gather: GatherFn) -> Page:
+    try:
+        return await gather(tab, job)
+    except Exception as exc:
+        # One page that breaks the gatherer (a hostile script, a bug) is recorded as a failed
+        # page; the other pages of the crawl, and the other workers, carry on.
+        log.warning("page %s (%s) failed: %s", job.id, job.url, one_line(exc))
+        return failed_page(job, exc)
 
 
 async def _run(
@@ -85,13 +177,7 @@ async def _run(
                 job = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            try:
-                page = await gather(tab, job)
-            except Exception as exc:
-                # One page that breaks the gatherer (a hostile script, a bug) is recorded as a
-                # failed page; the other pages of the crawl, and the other workers, carry on.
-                log.warning("page %s (%s) failed: %s", job.id, job.url, one_line(exc))
-                page = failed_page(job, exc)
+            page = await _gather_one(tab, job, gather)
             results[job.id] = page
             if on_page is not None:
                 on_page(page)

@@ -27,6 +27,7 @@ class Frontier:
     seen: set[str] = field(default_factory=set)
     skipped_robots: list[str] = field(default_factory=list)
     skipped_out_of_scope: int = 0
+    #: Pages the crawl has started (the start page included): the ``max_pages`` budget.
     scheduled: int = 0
 
     def __post_init__(self) -> None:
@@ -61,12 +62,25 @@ class Frontier:
     def admit_start(self, url: str, final_url: str) -> None:
         """Seed with the start page, already gathered: the page it landed on takes one slot; the
         URL asked for, when a redirect differs, is only marked seen (one page, one slot)."""
-        self.admit(final_url, 0)
+        if self.admit(final_url, 0) is not None:
+            self.take()
         self.mark_seen(url)
 
+    def take(self) -> bool:
+        """Spend one page of the budget on a page about to be gathered; False when spent.
+
+        Admitting a link costs nothing: a homepage's 300 links are all candidates, and the
+        crawl picks which of them the budget goes to (crawl/priority.py)."""
+        if self.full:
+            return False
+        self.scheduled += 1
+        return True
+
     def admit(self, url: str, depth: int) -> str | None:
-        """The normalised URL if it should be visited at ``depth``, else None (and why is kept)."""
-        if depth > self.max_depth or self.full:
+        """The normalised URL if it may be visited at ``depth``, else None (and why is kept).
+
+        Each URL is admitted once; the budget is spent later, by ``take``."""
+        if depth > self.max_depth:
             return None
         try:
             key = normalise_url(url)
@@ -84,5 +98,4 @@ class Frontier:
         if self.robots is not None and not self.robots.can_fetch(ROBOTS_AGENT, url):
             self.skipped_robots.append(key)
             return None
-        self.scheduled += 1
         return key

@@ -8,9 +8,11 @@ account or posts feedback.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from evaluator.browser import NavResult, Tab
+from evaluator.browser import ActionResult, NavResult, Tab, css_string
 from evaluator.criteria.schema import Vocabulary
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.evidence import (
@@ -19,11 +21,12 @@ from evaluator.evidence import (
     Link,
     SearchJourney,
     SearchRun,
+    Settle,
     StatusLookupJourney,
 )
 from evaluator.gather import coerce, scripts
-from evaluator.gather.page import LIMITS, one_line
-from evaluator.textnorm import contains_any
+from evaluator.gather.page import LIMITS, one_line, settle_evidence
+from evaluator.textnorm import contains_any, contains_word_phrase
 
 NewTab = Callable[[], Awaitable[Tab]]
 
@@ -41,10 +44,75 @@ def _text_field(form: Form, preferred: list[str] | None = None) -> FormInput | N
     return boxes[0] if boxes else None
 
 
-async def _submit(tab: Tab, index: int, box: FormInput | None, value: str,
-                  timeout_ms: float) -> NavResult:
-    return await tab.submit_form(index, value, timeout_ms, name=box.name if box else "",
-                                 input_id=box.id if box else "")
+@dataclass(frozen=True)
+class JourneyLimits:
+    """What a search or lookup journey waits for, and the words of controls it never uses."""
+
+    timeout_ms: float
+    settle_quiet_ms: int = 500
+    settle_cap_ms: int = 5000
+    side_effect_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    result: ActionResult
+    settle: Settle
+    page: dict[str, Any]
+    # Links and text lines that were not on the form page before the query was sent.
+    new_links: list[Link]
+    new_text: str
+
+
+def _box_selectors(box: FormInput | None) -> list[str]:
+    if box is None:
+        return []
+    out = []
+    if box.id:
+        out.append(f"[id={css_string(box.id)}]")
+    if box.name:
+        out.append(f"[name={css_string(box.name)}]")
+    if box.selector:
+        out.append(box.selector)
+    return out
+
+
+async def _read(tab: Tab) -> dict[str, Any]:
+    data = await tab.evaluate(scripts.EXTRACT_PAGE, LIMITS)
+    return data if isinstance(data, dict) else {}
+
+
+async def ask(tab: Tab, form: Form, box: FormInput | None, value: str,
+              limits: JourneyLimits) -> Answer:
+    """Type ``value`` where a citizen would and send it: a <form> is submitted, a loose box is
+    sent with the control beside it (never one named for an act: then Enter), and the answer
+    is read once it has settled, wherever it came (Tab.act)."""
+    before = await _read(tab)
+    before_links = {(ln.href, ln.text) for ln in coerce.links_from(before.get("links"), 2000)}
+    before_lines = set(coerce.text(before.get("text"), LIMITS["text"]).splitlines())
+    if form.kind == "form":
+        result = await tab.submit_form(form.index, value, limits.timeout_ms,
+                                       name=box.name if box else "",
+                                       input_id=box.id if box else "")
+    else:
+        control = form.submit_selector
+        if control and contains_word_phrase(form.submit_text, list(limits.side_effect_words)):
+            control = ""  # a "Xóa"/"Gửi" beside the box is not the way to ask
+        result = await tab.send_loose(value, limits.timeout_ms,
+                                      box_selectors=_box_selectors(box),
+                                      control_selector=control, control_name=form.submit_text)
+    settled = settle_evidence(await tab.settle_until_quiet(limits.settle_quiet_ms,
+                                                           limits.settle_cap_ms))
+    data = await _read(tab) if result.nav.error is None else {}
+    links = coerce.links_from(data.get("links"), LIMITS["links"])
+    text = coerce.text(data.get("text"), LIMITS["text"])
+    if result.answered == "new_page":
+        new_links, new_text = links, text
+    else:
+        new_links = [ln for ln in links if (ln.href, ln.text) not in before_links]
+        new_text = "\n".join(line for line in text.splitlines()
+                             if line.strip() and line not in before_lines)
+    return Answer(result, settled, data, new_links, new_text)
 
 
 def _content_links(view: EvidenceView, links: list[Link]) -> list[Link]:
@@ -55,42 +123,50 @@ def _content_links(view: EvidenceView, links: list[Link]) -> list[Link]:
     ]
 
 
+async def _open_form_page(tab: Tab, url: str, limits: JourneyLimits) -> NavResult:
+    nav = await tab.goto(url, limits.timeout_ms)
+    if nav.error is None:
+        # A script-built page (an SPA's view) has its box only once it has settled.
+        await tab.settle_until_quiet(limits.settle_quiet_ms, limits.settle_cap_ms)
+    return nav
+
+
 async def search_journey(
-    view: EvidenceView, new_tab: NewTab, queries: list[str], timeout_ms: float
+    view: EvidenceView, new_tab: NewTab, queries: list[str], limits: JourneyLimits,
 ) -> SearchJourney:
     found = view.page_with_form("search")
     if found is None:
         return SearchJourney(form_found=False, error="no search form on any crawled page")
     page, form = found
-    index = form.index
     box = _text_field(form)
     runs: list[SearchRun] = []
     for query in queries:
         tab = await new_tab()
         try:
-            nav = await tab.goto(page.final_url, timeout_ms)
+            nav = await _open_form_page(tab, page.final_url, limits)
             if nav.error:
                 runs.append(SearchRun(query=query, error=f"form page: {nav.error}"))
                 continue
-            result = await _submit(tab, index, box, query, timeout_ms)
-            data = await tab.evaluate(scripts.EXTRACT_PAGE, LIMITS) if not result.error else {}
-            if not isinstance(data, dict):
-                data = {}
-            links = coerce.links_from(data.get("links"), LIMITS["links"])
+            answer = await ask(tab, form, box, query, limits)
+            result = answer.result
+            status = result.nav.status if result.answered == "new_page" else nav.status
             runs.append(SearchRun(
-                query=query, submitted_url=page.final_url, status=result.status,
-                final_url=result.final_url, results=_content_links(view, links)[:50],
-                text=coerce.text(data.get("text"), 3000), error=result.error,
+                query=query, submitted_url=page.final_url, status=status,
+                final_url=result.nav.final_url, results=_content_links(view, answer.new_links)[:50],
+                text=coerce.text(answer.new_text, 3000), error=result.nav.error,
+                answered=result.answered, sent_by=result.sent_by,
+                settle=answer.settle,
             ))
         except Exception as exc:
             runs.append(SearchRun(query=query, error=one_line(exc)))
         finally:
             await tab.close()
-    return SearchJourney(form_found=True, form_page=page.final_url, form_index=index, runs=runs)
+    return SearchJourney(form_found=True, form_page=page.final_url, form_index=form.index,
+                         form_kind=form.kind, runs=runs)
 
 
 async def status_lookup_journey(
-    view: EvidenceView, new_tab: NewTab, vocab: Vocabulary, timeout_ms: float,
+    view: EvidenceView, new_tab: NewTab, vocab: Vocabulary, limits: JourneyLimits,
     evidence_dir: Path,
 ) -> StatusLookupJourney:
     found = view.page_with_form("status_lookup")
@@ -98,34 +174,34 @@ async def status_lookup_journey(
         return StatusLookupJourney(form_found=False,
                                    error="no status-lookup form on any crawled page")
     page, form = found
-    index = form.index
     box = _text_field(form, vocab.status_lookup_inputs)
     code = vocab.status_lookup_code
+    common: dict[str, Any] = {"form_found": True, "form_page": page.final_url,
+                              "form_index": form.index, "form_kind": form.kind, "code": code}
     tab = await new_tab()
     try:
-        nav = await tab.goto(page.final_url, timeout_ms)
+        nav = await _open_form_page(tab, page.final_url, limits)
         if nav.error:
-            return StatusLookupJourney(form_found=True, form_page=page.final_url,
-                                       form_index=index, code=code,
-                                       error=f"form page: {nav.error}")
-        result = await _submit(tab, index, box, code, timeout_ms)
-        text = ""
+            return StatusLookupJourney(**common, error=f"form page: {nav.error}")
+        answer = await ask(tab, form, box, code, limits)
+        result = answer.result
         shot = None
-        if not result.error:
-            text = coerce.text(await tab.evaluate(
-                "() => document.body ? document.body.innerText.slice(0, 5000) : ''"), 5000)
+        if not result.nav.error:
             try:
                 await tab.screenshot(evidence_dir / "journeys" / "status_lookup.jpg")
                 shot = "journeys/status_lookup.jpg"
             except Exception:
                 shot = None
+        status = result.nav.status if result.answered == "new_page" else nav.status
         return StatusLookupJourney(
-            form_found=True, form_page=page.final_url, form_index=index, code=code,
-            submitted_url=page.final_url, status=result.status, final_url=result.final_url,
-            text=text, screenshot=shot, error=result.error,
+            **common, submitted_url=page.final_url, status=status,
+            final_url=result.nav.final_url,
+            text=coerce.text(answer.page.get("text"), 5000),
+            new_text=coerce.text(answer.new_text, 5000), answered=result.answered,
+            sent_by=result.sent_by, settle=answer.settle, screenshot=shot,
+            error=result.nav.error,
         )
     except Exception as exc:
-        return StatusLookupJourney(form_found=True, form_page=page.final_url, form_index=index,
-                                   code=code, error=one_line(exc))
+        return StatusLookupJourney(**common, error=one_line(exc))
     finally:
         await tab.close()

@@ -24,7 +24,7 @@ from evaluator.criteria.schema import KEY_PAGE_ROLES
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.evidence import Journeys, KeyPageMeasurement, LighthouseRun, MobileRender, Page
 from evaluator.gather import coerce, scripts
-from evaluator.gather.page import one_line
+from evaluator.gather.page import one_line, settle_evidence
 from evaluator.lighthouse import (
     LighthouseResult,
     LighthouseRunFailed,
@@ -43,6 +43,40 @@ NewMobileTab = Callable[[], Awaitable[tuple[Tab, Callable[[], Awaitable[None]]]]
 
 def key_page_urls(view: EvidenceView) -> list[tuple[str, str]]:
     """(role, url) for each key template found, each URL once, in ROLES order."""
+    found = _key_page_targets(view)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for role in ROLES:
+        url = found[role]
+        if url and normalise_url(url) not in seen:
+            seen.add(normalise_url(url))
+            out.append((role, url))
+    return out
+
+
+# Why a key template was not found, by role: the evidence the lane looked in.
+_NOT_FOUND = {
+    "home": "the start page did not load",
+    "catalogue": "no link to the service catalogue on the homepage or one level below",
+    "service": "the catalogue listed no service page",
+    "search_results": "the search journey reached no results (no search box, or every query "
+                      "failed)",
+    "status_lookup": "no status-lookup form on any crawled page",
+    "faq": "no working page linked as the FAQ",
+}
+
+
+def key_page_absences(view: EvidenceView) -> list[KeyPageMeasurement]:
+    """A measurement for each key template the lane looked for and found no page for at all:
+    counted as a failure of the performance and mobile criteria, with the reason, never left
+    out of their average (issue 16). A template found on a page another role already measured
+    (a lookup box on the homepage) is not absent."""
+    found = _key_page_targets(view)
+    return [KeyPageMeasurement(role=role, url="", not_found=_NOT_FOUND[role])
+            for role in ROLES if not found[role]]
+
+
+def _key_page_targets(view: EvidenceView) -> dict[str, str | None]:
     found: dict[str, str | None] = dict.fromkeys(ROLES)
     start = view.start_page
     found["home"] = start.final_url if start else None
@@ -61,14 +95,7 @@ def key_page_urls(view: EvidenceView) -> list[tuple[str, str]]:
         target = view.page(faq[0].href)
         if target is not None and target.status is not None and target.status < 400:
             found["faq"] = target.final_url
-    out: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for role in ROLES:
-        url = found[role]
-        if url and normalise_url(url) not in seen:
-            seen.add(normalise_url(url))
-            out.append((role, url))
-    return out
+    return found
 
 
 async def measure_key_pages(
@@ -85,6 +112,7 @@ async def measure_key_pages(
 async def measure_key_page(
     role: str, url: str, new_tab: NewMobileTab, evidence_dir: Path, *,
     timeout_ms: float, settle_ms: int, width: int, loaded: asyncio.Event | None = None,
+    settle_quiet_ms: int = 500, settle_cap_ms: int = 5000,
 ) -> KeyPageMeasurement:
     """Our own load of one key page in a fresh mobile context; never raises.
 
@@ -101,7 +129,8 @@ async def measure_key_page(
         return KeyPageMeasurement(role=role, url=url, viewport_width=width,
                                   error=f"could not open a tab: {one_line(exc)}")
     try:
-        return await _measure(tab, role, url, evidence_dir, timeout_ms, settle_ms, width, done)
+        return await _measure(tab, role, url, evidence_dir, timeout_ms,
+                              (settle_ms, settle_quiet_ms, settle_cap_ms), width, done)
     except Exception as exc:
         log.warning("key page %s (%s) failed: %s", role, url, one_line(exc))
         return KeyPageMeasurement(
@@ -114,7 +143,9 @@ async def measure_key_page(
 
 
 async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms: float,
-                   settle_ms: int, width: int, loaded: asyncio.Event) -> KeyPageMeasurement:
+                   settle: tuple[int, int, int], width: int,
+                   loaded: asyncio.Event) -> KeyPageMeasurement:
+    settle_ms, settle_quiet_ms, settle_cap_ms = settle
     try:
         nav = await tab.goto(url, timeout_ms)
     finally:
@@ -122,7 +153,11 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
     if nav.error is not None:
         return KeyPageMeasurement(role=role, url=url, final_url=nav.final_url,
                                   viewport_width=width, error=nav.error)
-    await tab.settle(settle_ms)
+    # Read once the page has settled (its XHR-filled blocks in: issue 16), and not before
+    # ``settle_ms``: late layout shifts and a late largest paint belong to the measure.
+    report = await tab.settle_until_quiet(settle_quiet_ms, settle_cap_ms)
+    if report.waited_ms < settle_ms:
+        await tab.settle(settle_ms - report.waited_ms)
     try:
         timings = await tab.evaluate(scripts.READ_TIMINGS)
         layout = await tab.evaluate(scripts.MOBILE_LAYOUT)
@@ -153,7 +188,7 @@ async def _measure(tab: Tab, role: str, url: str, evidence_dir: Path, timeout_ms
         scroll_width=coerce.int_or_none(layout.get("scroll_width")),
         client_width=coerce.int_or_none(layout.get("client_width")),
         viewport_meta=coerce.text_or_none(layout.get("viewport_meta"), 500), screenshot=shot,
-        mobile=mobile,
+        mobile=mobile, settle=settle_evidence(report),
     )
 
 

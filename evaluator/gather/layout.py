@@ -15,7 +15,8 @@ from evaluator.evidence import HomepageLayout, LanguageAlternate
 
 # Runs in the page. Header/footer: the first <header>/role=banner and the last
 # <footer>/role=contentinfo. Top-level menu: the direct items of the first list of the first
-# <nav> (a dropdown's items are nested deeper and do not count). Pop-ups: open <dialog>s,
+# <nav> (a dropdown's items are nested deeper and do not count); without a <nav>, the first row
+# of four or more named clickables in the top of the page (issue 16). Pop-ups: open <dialog>s,
 # role=dialog/alertdialog, aria-modal, and fixed/sticky boxes covering > 30 % of the viewport.
 LAYOUT_SCRIPT = r"""
 () => {
@@ -38,6 +39,29 @@ LAYOUT_SCRIPT = r"""
     } else {
       menu = [...nav.querySelectorAll('a[href]')].filter(shown)
         .map((a) => (a.innerText || '').trim().slice(0, 80));
+    }
+  }
+  if (!nav) {
+    // No <nav> (landmark-free portals: the national portal's menu is a row of buttons): the
+    // first row of at least four named clickables side by side in the top of the page.
+    const clickable = (el) => el.matches('a[href], button, [onclick], [role=link], [role=button], ' +
+        '[role=menuitem]') || getComputedStyle(el).cursor === 'pointer' ||
+        !!el.querySelector('a[href], button, [onclick], [role=link], [role=button]');
+    const name = (el) => (el.innerText || '').trim().split('\n')[0].slice(0, 80);
+    const bottom = Math.max(innerHeight, 900) * 0.8;
+    let scanned = 0;
+    for (const parent of document.body ? document.body.querySelectorAll('*') : []) {
+      if (++scanned > 5000) break;
+      if (parent.children.length < 4) continue;
+      const box = parent.getBoundingClientRect();
+      if (box.top + scrollY > bottom || !shown(parent)) continue;
+      const kids = [...parent.children].filter(shown);
+      const items = kids.filter((k) => clickable(k) && name(k));
+      if (items.length < 4 || items.length < kids.length * 0.8) continue;
+      const top = items[0].getBoundingClientRect().top;
+      if (items.filter((k) => Math.abs(k.getBoundingClientRect().top - top) < 12).length < 4) continue;
+      menu = items.map(name);
+      break;
     }
   }
   const alternates = [...document.querySelectorAll('link[rel~="alternate"][hreflang], a[hreflang]')]
@@ -72,14 +96,18 @@ def _str_or_none(value: Any) -> str | None:
 
 
 async def gather_layout(new_tab: Callable[[], Awaitable[Tab]], url: str, timeout_ms: float,
-                        settle_ms: float) -> HomepageLayout:
-    """Open ``url`` in a fresh tab, wait ``settle_ms`` for pop-ups that open after load, read."""
+                        settle_ms: float, settle_quiet_ms: int = 500,
+                        settle_cap_ms: int = 5000) -> HomepageLayout:
+    """Open ``url`` in a fresh tab, let it settle (a script-built homepage has its frame only
+    then), wait the rest of ``settle_ms`` for pop-ups that open after load, read."""
     tab = await new_tab()
     try:
         nav = await tab.goto(url, timeout_ms)
         if nav.error is not None:
             return HomepageLayout(url=url, final_url=nav.final_url, error=nav.error)
-        await tab.settle(settle_ms)
+        report = await tab.settle_until_quiet(settle_quiet_ms, settle_cap_ms)
+        if report.waited_ms < settle_ms:
+            await tab.settle(settle_ms - report.waited_ms)
         raw = await tab.evaluate(LAYOUT_SCRIPT)
     finally:
         await tab.close()

@@ -7,9 +7,9 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evaluator.browser import Tab
+from evaluator.browser import SettleReport, Tab
 from evaluator.evidence import (
     AccessAids,
     AccessKey,
@@ -17,9 +17,13 @@ from evaluator.evidence import (
     MovingText,
     Page,
     Request,
+    Settle,
     Timings,
 )
 from evaluator.gather import coerce, scripts
+
+if TYPE_CHECKING:
+    from evaluator.gather.discover import Discoverer
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +65,22 @@ def failed_page(job: PageJob, exc: BaseException) -> Page:
     return error_page(job, f"gathering failed: {type(exc).__name__}: {one_line(exc)}")
 
 
+def settle_evidence(report: SettleReport) -> Settle:
+    return Settle(waited_ms=report.waited_ms, settled=report.settled,
+                  network_quiet=report.network_quiet, dom_stable=report.dom_stable,
+                  cap_ms=report.cap_ms, quiet_ms=report.quiet_ms, pending=list(report.pending))
+
+
 async def gather_page(
-    tab: Tab, job: PageJob, evidence_dir: Path, *, timeout_ms: float, settle_ms: int,
-    run_axe: bool, screenshot: bool,
+    tab: Tab, job: PageJob, evidence_dir: Path, *, timeout_ms: float, settle_quiet_ms: int,
+    settle_cap_ms: int, run_axe: bool, screenshot: bool, discoverer: Discoverer | None = None,
 ) -> tuple[Page, str | None]:
-    """Returns the page evidence and the axe-core version when axe ran."""
+    """Returns the page evidence and the axe-core version when axe ran.
+
+    The page is read once it has settled (network quiet and DOM stable, or the cap: issue 16),
+    so lists filled by XHR after load are in it. Where its clickables that are not links lead
+    is learnt last (``discoverer``), after every read-out, the screenshot and the DOM snapshot:
+    activating them may change the page, and the evidence is the page as a citizen found it."""
     tab.reset_network()
     nav = await tab.goto(job.url, timeout_ms)
     base: dict[str, Any] = {
@@ -77,7 +92,7 @@ async def gather_page(
         return Page(**base, error=nav.error, requests=_requests(await tab.network())), None
     if "html" not in nav.content_type and nav.content_type:
         return Page(**base, requests=_requests(await tab.network())), None
-    await tab.settle(settle_ms)
+    settled = settle_evidence(await tab.settle_until_quiet(settle_quiet_ms, settle_cap_ms))
     errors: list[str] = []
     try:
         data = await tab.evaluate(scripts.EXTRACT_PAGE, LIMITS)
@@ -120,6 +135,12 @@ async def gather_page(
     except Exception as exc:
         errors.append(f"DOM snapshot of {job.url}: {one_line(exc)}")
     requests = _requests(await tab.network())
+    links = coerce.links_from(data.get("links"), LIMITS["links"])
+    discovery = None
+    if discoverer is not None:
+        found, discovery = await discoverer.discover(tab, nav.final_url or job.url)
+        known = {(link.href, link.text) for link in links}
+        links += [link for link in found if (link.href, link.text) not in known]
     try:
         # Everything in ``data`` came out of the page's own JavaScript realm: coerce, never trust.
         page = Page(
@@ -128,7 +149,7 @@ async def gather_page(
             lang=coerce.text_or_none(data.get("lang"), 100),
             viewport_meta=coerce.text_or_none(data.get("viewport_meta"), 500),
             text=coerce.text(data.get("text"), LIMITS["text"]),
-            links=coerce.links_from(data.get("links"), LIMITS["links"]),
+            links=links[: LIMITS["links"]],
             forms=coerce.forms_from(data.get("forms"), LIMITS["forms"]),
             insecure_subresources=coerce.texts(data.get("insecure"), 50, 500),
             requests=requests,
@@ -140,6 +161,8 @@ async def gather_page(
             screenshot=shot,
             dom=dom,
             error=None,
+            settle=settled,
+            discovery=discovery,
         )
     except Exception as exc:
         page = Page(**base, requests=requests, error=f"could not record the page: {one_line(exc)}")

@@ -16,21 +16,23 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from evaluator import __version__
 from evaluator.browser import BrowserSession, ContextOptions, Tab, driver_env_for, find_chromium
 from evaluator.crawl.crawler import crawl
 from evaluator.crawl.frontier import Frontier
+from evaluator.crawl.priority import LinkRanker
 from evaluator.crawl.sitemap import Fetched, discover_sitemap, robots_sitemaps
 from evaluator.criteria.schema import Vocabulary
-from evaluator.derived import EvidenceView, origin
+from evaluator.derived import EvidenceView, on_hosts, origin, same_owner
 from evaluator.evidence import (
+    CatalogueWalk,
     CrawlSummary,
     EvidenceBundle,
     HomepageLayout,
     Journeys,
     KeyPageMeasurement,
+    Link,
     Page,
     PersonaJourney,
     PersonaRun,
@@ -42,10 +44,13 @@ from evaluator.evidence import (
     save_bundle,
 )
 from evaluator.gather import priority
-from evaluator.gather.journeys import search_journey, status_lookup_journey
+from evaluator.gather.catalogue import walk_catalogue
+from evaluator.gather.discover import Discoverer, DiscoveryLimits
+from evaluator.gather.journeys import JourneyLimits, search_journey, status_lookup_journey
 from evaluator.gather.key_pages import (
     KeyPageLane,
     LighthouseLane,
+    key_page_absences,
     key_page_urls,
     measure_key_page,
 )
@@ -78,17 +83,7 @@ def _journey_budget(settings: Settings, pages: int) -> float:
     return settings.page_budget_s * pages
 
 
-def _hands_over_to(url: str, hosts: Sequence[str]) -> bool:
-    """``url`` is on one of ``hosts`` (host or host:port; subdomains count), over http(s)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if parts.scheme not in ("http", "https"):
-        return False
-    netloc, host = parts.netloc.lower(), (parts.hostname or "").lower()
-    return any(netloc == h.lower() or host == h.lower() or host.endswith("." + h.lower())
-               for h in hosts if h)
+_hands_over_to = on_hosts  # the crawl's name for it
 
 
 async def _no_lane() -> None:
@@ -166,12 +161,28 @@ async def _gather_in_session(
 
     over_budget = 0
 
+    async def answers(url: str) -> bool:
+        got = await session.fetch(contexts[0], url, timeout_ms, max_bytes=1)
+        return got.error is None and got.status is not None and got.status < 400
+
+    discoverer = Discoverer(
+        vocabulary.side_effect_words,
+        DiscoveryLimits(max_per_page=settings.discovery_max_per_page,
+                        click_wait_ms=settings.discovery_click_wait_ms,
+                        budget_s=settings.discovery_budget_s,
+                        settle_quiet_ms=settings.settle_quiet_ms,
+                        settle_cap_ms=settings.settle_cap_ms, nav_timeout_ms=timeout_ms),
+        answers) if settings.discovery else None
+    if discoverer is None:
+        disabled["discovery"] = "switched off by the 'discovery' setting"
+
     async def gather(tab: Tab, job: PageJob) -> Page:
         nonlocal over_budget
         try:
             page, axe_version = await asyncio.wait_for(gather_page(
-                tab, job, evidence_dir, timeout_ms=timeout_ms, settle_ms=settings.settle_ms,
-                run_axe=settings.axe, screenshot=settings.screenshots,
+                tab, job, evidence_dir, timeout_ms=timeout_ms,
+                settle_quiet_ms=settings.settle_quiet_ms, settle_cap_ms=settings.settle_cap_ms,
+                run_axe=settings.axe, screenshot=settings.screenshots, discoverer=discoverer,
             ), settings.page_budget_s)
         except TimeoutError:
             # A page that never yields its main thread (a busy loop) holds evaluate() and
@@ -234,16 +245,24 @@ async def _gather_in_session(
         hand_over = (*vocabulary.identity_providers, *vocabulary.payment_hosts,
                      *settings.trusted_identity_hosts, *settings.trusted_payment_hosts)
         for context in contexts:
+            # The portal's own sibling hosts too (its sign-in subdomain sso.<tỉnh>.gov.vn, which
+            # hands over to VNeID): still the portal's owner; the frontier never crawls them.
             await session.confine(context, lambda url: frontier.in_scope(url)
-                                  or _hands_over_to(url, hand_over), timeout_ms)
+                                  or same_owner(url, site) or _hands_over_to(url, hand_over),
+                                  timeout_ms)
 
         async def new_tab() -> Tab:
             return await session.new_tab(contexts[0])
 
+        journey_limits = JourneyLimits(
+            timeout_ms=timeout_ms, settle_quiet_ms=settings.settle_quiet_ms,
+            settle_cap_ms=settings.settle_cap_ms,
+            side_effect_words=tuple(vocabulary.side_effect_words))
+
         async def run_search(view: EvidenceView) -> SearchJourney | None:
             try:
                 return await asyncio.wait_for(
-                    search_journey(view, new_tab, vocabulary.search_queries, timeout_ms),
+                    search_journey(view, new_tab, vocabulary.search_queries, journey_limits),
                     _journey_budget(settings, len(vocabulary.search_queries) + 1))
             except Exception as exc:
                 errors.append(_failure("the search journey", exc))
@@ -291,7 +310,7 @@ async def _gather_in_session(
         # key-page lane get the rest, so a portal slow everywhere is judged on what was seen.
         crawl_deadline = budget_start + 0.6 * settings.portal_budget_s
         pages = await crawl(tabs, frontier, gather, start, sitemap_urls, on_page=on_page,
-                            deadline=crawl_deadline)
+                            deadline=crawl_deadline, ranker=LinkRanker(vocabulary.labels))
         log.info("%s: %d pages in %.1f s", target.id, len(pages), time.monotonic() - t0)
         if not session.connected:
             errors.append("the browser crashed during the crawl; pages gathered so far are kept")
@@ -314,6 +333,12 @@ async def _gather_in_session(
             popups_closed=session.popups_closed, popups_refused=session.popups_refused,
             dialogs_dismissed=sum(t.dialogs_dismissed for t in tabs),
             pages_over_budget=over_budget, stopped_by_budget=stopped,
+            settle_cap_ms=settings.settle_cap_ms, settle_quiet_ms=settings.settle_quiet_ms,
+            pages_unsettled=sum(1 for p in pages if p.settle is not None and not p.settle.settled),
+            clickables_activated=sum(p.discovery.activated for p in pages if p.discovery),
+            clickable_links_found=sum(1 for p in pages for ln in p.links if ln.via != "href"),
+            side_effect_skipped=sum(p.discovery.side_effect_count for p in pages if p.discovery),
+            non_get_blocked=sum(p.discovery.blocked_request_count for p in pages if p.discovery),
         )
         # The persona's slow-3G walk needs only the pages the crawl found: it starts now and
         # runs beside the journeys and the lane's last templates (why that is sound:
@@ -338,7 +363,7 @@ async def _gather_in_session(
             search = await (early_search if early_search is not None else run_search(view))
             try:
                 lookup = await asyncio.wait_for(
-                    status_lookup_journey(view, new_tab, vocabulary, timeout_ms, evidence_dir),
+                    status_lookup_journey(view, new_tab, vocabulary, journey_limits, evidence_dir),
                     _journey_budget(settings, 4))
             except Exception as exc:
                 errors.append(_failure("the status-lookup journey", exc))
@@ -349,10 +374,17 @@ async def _gather_in_session(
             else:
                 disabled["journeys.search"] = "the browser crashed before the journeys"
             disabled["journeys.status_lookup"] = "the browser crashed before the journeys"
+        catalogue = await _catalogue_walk(session, view, new_tab, vocabulary, journey_limits,
+                                          settings, errors, disabled, say, target.id)
+        if catalogue is not None:
+            # The services the walk read are the sample's to draw from (derived.services).
+            view = EvidenceView(EvidenceBundle(**meta, versions=versions(), pages=pages,
+                                               journeys=Journeys(catalogue=catalogue)),
+                                vocabulary)
         extra = await _functionality_journeys(session, contexts[0], view, new_tab, vocabulary,
                                               settings, timeout_ms, errors, disabled, say,
-                                              target.id)
-        journeys = Journeys(search=search, status_lookup=lookup, **extra)
+                                              target.id, discoverer)
+        journeys = Journeys(search=search, status_lookup=lookup, catalogue=catalogue, **extra)
         layout = await _homepage_layout(session, new_tab, start.final_url, settings, timeout_ms,
                                         errors, disabled)
         for tab in tabs:
@@ -363,6 +395,9 @@ async def _gather_in_session(
         key_pages, persona = await _finish_key_page_lane(
             lane, lighthouse, session, pages, journeys, settings, ua, timeout_ms, errors,
             disabled, say, target.id, enter_lane, throttled)
+        if key_pages is not None:
+            key_pages += key_page_absences(EvidenceView(EvidenceBundle.model_construct(
+                **meta, versions=versions(), pages=pages, journeys=journeys), vocabulary))
         transport = await transport_task
         return EvidenceBundle(
             **meta, finished_at=_now(), versions=versions(), errors=errors, disabled=disabled,
@@ -379,6 +414,31 @@ async def _gather_in_session(
                     await task
 
 
+async def _catalogue_walk(
+    session: BrowserSession, view: EvidenceView, new_tab: Callable[[], Awaitable[Tab]],
+    vocabulary: Vocabulary, limits: JourneyLimits, settings: Settings, errors: list[str],
+    disabled: dict[str, str], say: Callable[[str], None], target_id: str,
+) -> CatalogueWalk | None:
+    """The catalogue through its pager when the crawl cannot follow it (gather/catalogue.py);
+    stands alone like the journeys."""
+    if not session.connected:
+        disabled["journeys.catalogue"] = "the browser crashed before the catalogue walk"
+        return None
+    say(f"{target_id}: catalogue walk (≤ {settings.catalogue_walk_max_pages} list pages)")
+    # Its own time budget inside: it stops starting pages then and keeps what it read; the
+    # outer limit only ends a walk that hangs on one page.
+    budget = _journey_budget(settings, 4)
+    try:
+        return await asyncio.wait_for(
+            walk_catalogue(view, new_tab, vocabulary, limits, settings.catalogue_walk_max_pages,
+                           budget),
+            budget + _journey_budget(settings, 1))
+    except Exception as exc:
+        errors.append(_failure("the catalogue walk", exc))
+        disabled["journeys.catalogue"] = errors[-1]
+        return None
+
+
 async def _homepage_layout(
     session: BrowserSession, new_tab: Callable[[], Awaitable[Tab]], url: str, settings: Settings,
     timeout_ms: float, errors: list[str], disabled: dict[str, str],
@@ -391,7 +451,8 @@ async def _homepage_layout(
         # key_page_settle_ms: pop-ups and cookie banners open a moment after load. One page,
         # so one page's budget (issue 7): a homepage that never yields cannot hold the portal.
         return await asyncio.wait_for(
-            gather_layout(new_tab, url, timeout_ms, settings.key_page_settle_ms),
+            gather_layout(new_tab, url, timeout_ms, settings.key_page_settle_ms,
+                          settings.settle_quiet_ms, settings.settle_cap_ms),
             _journey_budget(settings, 1))
     except Exception as exc:
         errors.append(_failure("reading the homepage layout", exc))
@@ -403,7 +464,7 @@ async def _functionality_journeys(
     session: BrowserSession, context: Any, view: EvidenceView,
     new_tab: Callable[[], Awaitable[Tab]], vocabulary: Vocabulary, settings: Settings,
     timeout_ms: float, errors: list[str], disabled: dict[str, str],
-    say: Callable[[str], None], target_id: str,
+    say: Callable[[str], None], target_id: str, discoverer: Discoverer | None,
 ) -> dict[str, Any]:
     """Login hand-over, service sample and guides: each stands alone like the journeys above."""
     if not session.connected:
@@ -416,8 +477,13 @@ async def _functionality_journeys(
         return Download(got.status, len(got.body.encode("utf-8")), got.error)
 
     say(f"{target_id}: login, service-sample and guides journeys")
+    async def discover(tab: Tab, url: str) -> list[Link]:
+        return (await discoverer.discover(tab, url))[0] if discoverer is not None else []
+
+    identity_hosts = (*vocabulary.identity_providers, *settings.trusted_identity_hosts)
     runs: dict[str, Callable[[], Awaitable[Any]]] = {
-        "login": lambda: login_journey(view, new_tab, vocabulary, timeout_ms),
+        "login": lambda: login_journey(view, new_tab, vocabulary, timeout_ms, identity_hosts,
+                                       discover),
         "service_sample": lambda: service_sample_journey(
             view, new_tab, fetch, vocabulary, timeout_ms, settings.service_sample_size,
             settings.service_sample_seed),
@@ -502,7 +568,8 @@ def _start_key_page_lane(
         loaded = asyncio.Event()
         own = asyncio.ensure_future(measure_key_page(
             role, url, new_mobile_tab, evidence_dir, timeout_ms=timeout_ms,
-            settle_ms=settings.key_page_settle_ms, width=settings.mobile_width, loaded=loaded))
+            settle_ms=settings.key_page_settle_ms, width=settings.mobile_width, loaded=loaded,
+            settle_quiet_ms=settings.settle_quiet_ms, settle_cap_ms=settings.settle_cap_ms))
         try:
             await loaded.wait()
             runs = None
@@ -539,6 +606,7 @@ async def _finish_key_page_lane(
     if lane.failure is not None:
         errors.append(_failure("the key-page lane", lane.failure))
         disabled["key_pages"] = errors[-1]
+
     if lighthouse is not None and lighthouse.unavailable is not None:
         disabled["lighthouse"] = f"Lighthouse could not run: {lighthouse.unavailable}"
     persona: PersonaJourney | None = None

@@ -46,10 +46,10 @@ READ_TIMINGS = r"""
 }
 """
 
-# Everything a check needs from a document, in one round trip. Texts are clipped so a hostile
-# 50 MB page cannot blow up the bundle.
-EXTRACT_PAGE = r"""
-(limits) => {
+# Helpers shared by the read-out scripts below (prepended to each: page.evaluate takes one
+# function). A CSS path of tag:nth-of-type steps finds an element again in a fresh load of the
+# same page when it has no id of its own.
+_HELPERS = r"""
   const clip = (s, n) => (s || '').replace(/\s+/g, ' ').trim().slice(0, n);
   const regionOf = (el) => {
     for (let n = el; n && n !== document.body; n = n.parentElement) {
@@ -62,22 +62,79 @@ EXTRACT_PAGE = r"""
     }
     return 'other';
   };
-  const contextOf = (el) => {
-    const box = el.closest('li, tr, article, dd, .card, .item');
-    return box ? clip(box.innerText, 300) : '';
+  const pathOf = (el) => {
+    const parts = [];
+    for (let n = el; n && n.nodeType === 1 && n !== document.documentElement; n = n.parentElement) {
+      let i = 1;
+      for (let s = n.previousElementSibling; s; s = s.previousElementSibling)
+        if (s.tagName === n.tagName) i++;
+      parts.unshift(`${n.tagName.toLowerCase()}:nth-of-type(${i})`);
+    }
+    return parts.join(' > ');
   };
   const nameOf = (el) => clip(el.innerText || el.getAttribute('aria-label') || el.title ||
-      (el.querySelector('img[alt]') || {}).alt || '', 200);
-  const links = [];
-  for (const a of document.querySelectorAll('a[href]')) {
-    if (links.length >= limits.links) break;
-    links.push({href: a.href, text: nameOf(a), context: contextOf(a), region: regionOf(a)});
+      el.value || (el.querySelector && (el.querySelector('img[alt]') || {}).alt) || '', 200);
+  const shown = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width <= 0 || r.height <= 0) return false;
+    const st = getComputedStyle(el);
+    return st.visibility !== 'hidden' && st.display !== 'none';
+  };
+"""
+
+# Everything a check needs from a document, in one round trip. Texts are clipped so a hostile
+# 50 MB page cannot blow up the bundle.
+#
+# A link's context is its row, found by meaning rather than by class: the largest ancestor that
+# holds links to this one href only (a list item, a table row, a card, a plain <div> row), so a
+# service's level label and sector are read whatever markup the catalogue uses.
+#
+# Forms are <form>s, and "loose" boxes: a text box outside any <form>, as script-driven portals
+# build their search and lookup (an input and a button with an onclick). A loose box's text is
+# what a citizen reads around it (its container up to a few levels), its control the nearest
+# button-like element after it in that container.
+EXTRACT_PAGE = r"""
+(limits) => {
+""" + _HELPERS + r"""
+  const anchors = [...document.querySelectorAll('a[href], area[href]')].slice(0, limits.links);
+  const hrefsIn = new Map();
+  for (const a of anchors) {
+    let n = a.parentElement;
+    for (let depth = 0; n && n !== document.body && depth < 12; n = n.parentElement, depth++) {
+      let set = hrefsIn.get(n);
+      if (!set) { set = new Set(); hrefsIn.set(n, set); }
+      if (set.size < 3) set.add(a.href);
+    }
   }
+  const contextOf = (a) => {
+    let row = null;
+    let n = a.parentElement;
+    for (let depth = 0; n && n !== document.body && depth < 12; n = n.parentElement, depth++) {
+      const set = hrefsIn.get(n);
+      if (!set || set.size > 1) break;
+      row = n;
+    }
+    return row ? clip(row.innerText, 300) : '';
+  };
+  const links = anchors.map((a) => ({href: a.href, text: nameOf(a), context: contextOf(a),
+                                     region: regionOf(a)}));
   const labelFor = (input) => {
     const parts = [];
     if (input.labels) for (const l of input.labels) parts.push(l.innerText);
     parts.push(input.getAttribute('aria-label') || '');
+    const by = input.getAttribute('aria-labelledby');
+    if (by) for (const id of by.split(/\s+/)) {
+      const el = document.getElementById(id);
+      if (el) parts.push(el.innerText);
+    }
+    parts.push(input.title || '');
     return clip(parts.join(' '), 200);
+  };
+  const inputOf = (el) => {
+    const attr = (n) => el.getAttribute(n) || '';
+    // name and id apart: the journeys find the box by name, else by id (browser.submit_form).
+    return {name: attr('name'), id: attr('id'), type: (el.type || el.tagName).toLowerCase(),
+            label: labelFor(el), placeholder: clip(attr('placeholder'), 200), selector: pathOf(el)};
   };
   const forms = [];
   document.querySelectorAll('form').forEach((f, index) => {
@@ -85,16 +142,49 @@ EXTRACT_PAGE = r"""
     const inputs = [];
     for (const el of f.querySelectorAll('input, select, textarea')) {
       if (inputs.length >= 40) break;
-      // name and id apart: the journeys find the box by name, else by id (browser.submit_form).
-      const attr = (n) => el.getAttribute(n) || '';
-      inputs.push({name: attr('name'), id: attr('id'), type: (el.type || el.tagName).toLowerCase(),
-                   label: labelFor(el), placeholder: clip(el.getAttribute('placeholder'), 200)});
+      inputs.push(inputOf(el));
     }
     const submit = f.querySelector('button, input[type=submit]');
-    forms.push({index, action: f.action || '', method: (f.getAttribute('method') || 'get').toLowerCase(),
+    forms.push({index, kind: 'form', action: f.action || '',
+                method: (f.getAttribute('method') || 'get').toLowerCase(),
                 role: f.getAttribute('role') || '', text: clip(f.innerText, 300),
                 submit_text: submit ? clip(submit.innerText || submit.value, 100) : '', inputs});
   });
+  const CONTROL = 'button, input[type=button], input[type=submit], input[type=image], ' +
+                  '[role=button], a[onclick], a[href^="javascript:"], a[href="#"], [onclick]';
+  const TEXT_BOX = 'input[type=search], input[type=text], input:not([type]), input[type=tel], ' +
+                   'input[type=number]';
+  let loose = 0;
+  for (const box of document.querySelectorAll(TEXT_BOX)) {
+    if (forms.length >= limits.forms) break;
+    if (box.closest('form') || box.disabled || box.readOnly) continue;
+    // The container a citizen reads as one piece: up to four levels up, stopping where it
+    // starts to hold another text box (then it is a whole form, not this box's place).
+    let container = box.parentElement, control = null;
+    for (let depth = 0; container && container !== document.body && depth < 4; depth++) {
+      const boxes = container.querySelectorAll(TEXT_BOX);
+      if (boxes.length > 1 && depth > 0) { container = container.parentElement; break; }
+      const after = [...container.querySelectorAll(CONTROL)].filter((c) =>
+          c !== box && !c.contains(box) &&
+          (box.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING));
+      if (after.length) { control = after[0]; break; }
+      if (!container.parentElement || container.parentElement === document.body) break;
+      container = container.parentElement;
+    }
+    const around = container && container !== document.body ? container : box.parentElement;
+    const heading = (() => {
+      for (let n = around; n && n !== document.body; n = n.parentElement) {
+        for (let s = n.previousElementSibling, k = 0; s && k < 3; s = s.previousElementSibling, k++)
+          if (/^H[1-6]$/.test(s.tagName) || s.getAttribute('role') === 'heading')
+            return clip(s.innerText, 120);
+      }
+      return '';
+    })();
+    forms.push({index: loose++, kind: 'loose', action: '', method: '', role: box.getAttribute('role') || '',
+                text: clip(heading + ' ' + (around ? around.innerText : ''), 300),
+                submit_text: control ? nameOf(control).slice(0, 100) : '',
+                submit_selector: control ? pathOf(control) : '', inputs: [inputOf(box)]});
+  }
   const vp = document.querySelector('meta[name="viewport"]');
   // Sub-resources the markup asks for over http:// (mixed content, TT 32/2017 Đ20). Read from
   // the DOM, not the network: Chromium upgrades http:// images and media to https:// and
@@ -120,6 +210,93 @@ EXTRACT_PAGE = r"""
     text: (document.body ? document.body.innerText : '').slice(0, limits.text),
     links, forms, insecure,
   };
+}
+"""
+
+# What a person can click that is not a link (issue 16): buttons, elements with onclick,
+# role=link/button/menuitem, router links, javascript: and "#" anchors, and elements a script
+# made clickable without saying so (jQuery's .on('click'), Vue's @click), known by the pointer
+# cursor their page gives them: the outermost such element, since the cursor is inherited.
+# Left out: anything inside a real link (the link is the way), inside a <form> (its buttons
+# submit it; forms are the journeys' business), text boxes and selects, disabled and hidden
+# elements, and elements that hold a real link or another candidate. A URL-like string in an
+# onclick ("goToPage('dvc-x.html')", "location.href='/a'") is returned resolved, for elements
+# the gatherer will not activate.
+CLICKABLES = r"""
+(limit) => {
+""" + _HELPERS + r"""
+  const realLink = (el) => {
+    const a = el.closest('a[href], area[href]');
+    return !!a && /^https?:/i.test(a.href) && !/^(javascript:|#$)/i.test(a.getAttribute('href') || '');
+  };
+  const SEL = 'button, input[type=button], input[type=image], [onclick], [role=link], ' +
+              '[role=button], [role=menuitem], [routerlink], [ng-reflect-router-link], ' +
+              'a[href^="javascript:"], a[href="#"], a:not([href])';
+  const picked = new Set();
+  const consider = (el) => {
+    if (picked.size >= limit * 3) return;
+    if (el.closest('form') || realLink(el) || el.disabled) return;
+    const tag = el.tagName.toLowerCase();
+    if (['input', 'select', 'textarea', 'label', 'option', 'summary', 'body', 'html'].includes(tag)
+        && !(tag === 'input' && ['button', 'image'].includes(el.type))) return;
+    if (el.querySelector('a[href^="http"], a[href^="/"]')) return;
+    if (!shown(el)) return;
+    picked.add(el);
+  };
+  for (const el of document.querySelectorAll(SEL)) consider(el);
+  let scanned = 0;
+  for (const el of document.body ? document.body.querySelectorAll('*') : []) {
+    if (++scanned > 6000) break;
+    if (picked.has(el)) continue;
+    const parent = el.parentElement;
+    if (getComputedStyle(el).cursor !== 'pointer') continue;
+    if (parent && getComputedStyle(parent).cursor === 'pointer') continue;
+    if (!clip(el.innerText, 2) && !el.querySelector('img')) continue;
+    consider(el);
+  }
+  // Innermost wins when one candidate holds another (a <li onclick> around a <span onclick>).
+  const all = [...picked].filter((el) => ![...picked].some((o) => o !== el && el.contains(o)));
+  const literalOf = (el) => {
+    const src = el.getAttribute('onclick') || '';
+    const re = /(['"])((?:(?!\1)[^\s\\])+)\1/g;
+    for (let m = re.exec(src); m; m = re.exec(src)) {
+      const s = m[2];
+      if (/^(https?:\/\/|\/|\.\.?\/|\?|#!?\/)/.test(s) ||
+          /\.(html?|jsp|aspx?|php|do|action)([?#].*)?$/i.test(s)) {
+        try { return new URL(s, document.baseURI).href; } catch (e) { return ''; }
+      }
+    }
+    return '';
+  };
+  const describe = (el) => {
+    const tag = el.tagName.toLowerCase();
+    const role = el.getAttribute('role');
+    const how = el.hasAttribute('routerlink') || el.hasAttribute('ng-reflect-router-link')
+      ? 'routerlink' : el.hasAttribute('onclick') ? 'onclick'
+      : role ? `role=${role}` : ['button', 'input'].includes(tag) ? '' : 'pointer';
+    return how ? `${tag} ${how}` : tag;
+  };
+  return all.slice(0, limit * 2).map((el) => ({
+    path: pathOf(el), name: nameOf(el), region: regionOf(el), element: describe(el),
+    onclick: clip(el.getAttribute('onclick'), 300),
+    ident: clip(`${el.id || ''} ${typeof el.className === 'string' ? el.className : ''} ` +
+                `${el.getAttribute('data-page') || ''} ${el.getAttribute('data-action') || ''}`, 200),
+    context: clip((el.closest('li, tr') || el.parentElement || el).innerText, 300),
+    literal: literalOf(el),
+  }));
+}
+"""
+
+# Activate the element at ``path`` when it is still the one recorded (same name): a page that
+# changed since the list was made must never have another element (a "Xóa") clicked instead.
+CLICK_ONE = r"""
+([path, name]) => {
+""" + _HELPERS + r"""
+  const el = document.querySelector(path);
+  if (!el) return 'gone';
+  if (nameOf(el) !== name) return 'changed';
+  try { el.click(); } catch (e) { return 'error'; }
+  return 'clicked';
 }
 """
 
@@ -274,5 +451,37 @@ MOBILE_RENDER = r"""
   return {scroll_width: Math.max(el.scrollWidth, document.body ? document.body.scrollWidth : 0),
           client_width: el.clientWidth, tap_targets: targets, small_tap_targets: small,
           small_tap_samples: samples, text_chars: chars, small_text_chars: smallChars};
+}
+"""
+
+# A pager's controls, by meaning: short-named things a person can click (links, buttons,
+# onclick and pointer elements) — "Trang sau", "›", "»", "2" — with whether the page marks them
+# disabled or current. The walk (gather/catalogue.py) picks "next" by the vocabulary's words.
+PAGER_CONTROLS = r"""
+() => {
+""" + _HELPERS + r"""
+  const out = [];
+  const SEL = 'a, button, [onclick], [role=button], [role=link], li, span';
+  for (const el of document.querySelectorAll(SEL)) {
+    if (out.length >= 400) break;
+    const name = nameOf(el);
+    if (!name || name.length > 20) continue;
+    const tag = el.tagName.toLowerCase();
+    const clickable = ['a', 'button'].includes(tag) || el.hasAttribute('onclick') ||
+        el.getAttribute('role') || getComputedStyle(el).cursor === 'pointer';
+    if (!clickable || !shown(el)) continue;
+    // Innermost only: a <li> around a <a> is the same control.
+    if (el.querySelector('a, button, [onclick], [role=button], [role=link]')) continue;
+    const classOf = (n) => (n && typeof n.className === 'string' ? n.className : '');
+    const cls = `${classOf(el)} ${classOf(el.parentElement)}`;
+    const disabled = el.disabled || el.getAttribute('aria-disabled') === 'true' ||
+        /(^|\s)disabled(\s|$)/.test(cls);
+    const current = el.getAttribute('aria-current') === 'page' ||
+        /(^|\s)(active|current)(\s|$)/.test(cls);
+    const href = tag === 'a' ? (el.getAttribute('href') || '') : '';
+    const web = href && !/^(javascript:|#$)/i.test(href) ? el.href : '';
+    out.push({path: pathOf(el), name, href: web || '', disabled, current});
+  }
+  return out;
 }
 """

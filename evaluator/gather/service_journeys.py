@@ -9,14 +9,14 @@ no credential is typed, no account is registered.
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from evaluator.browser import Tab
 from evaluator.crawl.frontier import SKIP_EXTENSIONS
 from evaluator.criteria.schema import Vocabulary
-from evaluator.derived import EvidenceView, normalise_url, origin
+from evaluator.derived import EvidenceView, normalise_url, on_hosts, origin, same_owner
 from evaluator.evidence import (
     FormDownload,
     GuidePage,
@@ -77,28 +77,44 @@ async def _read(tab: Tab) -> dict[str, object]:
 # -- login (F06) -----------------------------------------------------------------------------
 
 
+# Hops of the login journey at most: "Đăng nhập" → the portal's own login page or its sign-in
+# subdomain (sso.<tỉnh>.gov.vn) → its "VNeID" button → the identity provider.
+MAX_LOGIN_HOPS = 3
+DiscoverLinks = Callable[[Tab, str], Awaitable[list[Link]]]
+
+
 async def login_journey(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
-                        timeout_ms: float) -> LoginJourney:
+                        timeout_ms: float, identity_hosts: Sequence[str] = (),
+                        discover: DiscoverLinks | None = None) -> LoginJourney:
     """Follow "Đăng nhập" and, on the portal's own login page, the national-ID button.
 
-    Records the first URL on another origin (the identity provider). Two hops at most: a
-    portal either redirects straight to its IdP or shows a page with a "VNeID" button.
+    Records the first URL that is no longer the portal's own: neither its origin nor a sibling
+    host of its registered domain (its sign-in subdomain), or an identity provider's
+    (``identity_hosts``: the vocabulary's and the trusted ones) even under the portal's domain.
+    The portal's own pages on the way are read for a password box and for the button that
+    hands over; a button that is not a link is followed through ``discover`` (sealed: nothing
+    is submitted, gather/discover.py). No credential is ever typed.
     """
     found = view.find_role_link("login")
     if found is None:
         return LoginJourney(link_found=False, error="no link labelled for login")
     link, _on = found
     portal = view.site_origin
+
+    def portals_own(url: str) -> bool:
+        return ((origin(url) == portal or same_owner(url, portal))
+                and not on_hosts(url, identity_hosts))
+
     steps: list[LoginStep] = []
     password_form = False
     tab = await new_tab()
     try:
         target = link.href
-        for _hop in range(2):
+        for _hop in range(MAX_LOGIN_HOPS):
             nav = await tab.goto(target, timeout_ms)
             steps.append(LoginStep(url=target, final_url=nav.final_url, status=nav.status,
                                    error=nav.error))
-            if nav.error is None and nav.final_url and origin(nav.final_url) != portal:
+            if nav.error is None and nav.final_url and not portals_own(nav.final_url):
                 return LoginJourney(link_found=True, link_text=link.text, steps=steps,
                                     identity_url=nav.final_url, password_form=password_form)
             if nav.error is not None:
@@ -109,6 +125,8 @@ async def login_journey(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
                 i.type == "password" for f in forms for i in f.inputs)
             links = coerce.links_from(data.get("links"), LIMITS["links"])
             handover = _handover_link(links, vocab, portal)
+            if handover is None and discover is not None:
+                handover = _handover_link(await discover(tab, nav.final_url), vocab, portal)
             if handover is None:
                 break
             target = handover.href

@@ -29,7 +29,8 @@ async def _gather(session: BrowserSession, url: str, out: Path,
     desktop = await session.new_context(ContextOptions(), ua)
     tab = await session.new_tab(desktop, TIMING_INIT)
     page, _ = await gather_page(tab, PageJob(0, url, 0, "start", None), out,
-                                timeout_ms=20_000, settle_ms=100, run_axe=False,
+                                timeout_ms=20_000, settle_quiet_ms=100, settle_cap_ms=2000,
+                                run_axe=False,
                                 screenshot=False)
     await session.close_context(desktop)
 
@@ -157,7 +158,8 @@ def test_ticker_endless_animation_and_blink_are_found_short_motion_and_shifts_ar
             context = await session.new_context(ContextOptions(), ua)
             tab = await session.new_tab(context, TIMING_INIT)
             page, _ = await gather_page(tab, PageJob(0, motion_site, 0, "start", None), tmp_path,
-                                        timeout_ms=10_000, settle_ms=0, run_axe=False,
+                                        timeout_ms=10_000, settle_quiet_ms=0, settle_cap_ms=0,
+                                        run_axe=False,
                                         screenshot=False)
             return page
 

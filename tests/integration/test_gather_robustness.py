@@ -99,7 +99,8 @@ def site() -> Iterator[str]:
 
 def fast_settings() -> Settings:
     return load_settings(env={}).with_overrides(
-        max_pages=8, concurrency=2, nav_timeout_s=10.0, settle_ms=50, key_page_settle_ms=100,
+        max_pages=8, concurrency=2, nav_timeout_s=10.0, settle_quiet_ms=50, settle_cap_ms=1000,
+        key_page_settle_ms=100,
         screenshots=False, axe=False,
     )
 
@@ -155,14 +156,15 @@ def test_tab_records_dialogs_and_types_into_awkward_names(site: str) -> None:
                 assert tab.dialogs == ["alert: Xin chào " + "x" * 191]
 
                 await tab.goto(site + "/ten-la", 10_000)
-                missing = await tab.submit_form(0, "khai sinh", 2_000, name="khong-co")
+                missing = (await tab.submit_form(0, "khai sinh", 2_000, name="khong-co")).nav
                 assert missing.error is not None
                 assert missing.error.startswith("could not type into name='khong-co'")
-                by_id = await tab.submit_form(0, "khai sinh", 2_000, input_id='x"]')
+                by_id = (await tab.submit_form(0, "khai sinh", 2_000, input_id='x"]')).nav
                 assert by_id.error is not None and by_id.error.startswith("could not type into")
                 quoted = await tab.submit_form(0, "khai sinh", 5_000, name='tu"khoá')
-                assert quoted.error is None and quoted.status == 200, quoted
-                assert "/ket-qua?tu%22kho%C3%A1=khai+sinh" in quoted.final_url
+                assert quoted.nav.error is None and quoted.nav.status == 200, quoted
+                assert quoted.answered == "new_page" and quoted.sent_by == "submit"
+                assert "/ket-qua?tu%22kho%C3%A1=khai+sinh" in quoted.nav.final_url
                 assert tab.dialogs == ["alert: Xin chào " + "x" * 191]
             finally:
                 await session.close_context(context)

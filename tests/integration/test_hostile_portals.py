@@ -61,8 +61,8 @@ def hostile_settings() -> Settings:
     # Small and quick: a few pages, short timeouts, no Lighthouse/axe/persona/screenshots (their
     # own robustness is tested elsewhere); the budgets small enough that a hang ends here.
     return load_settings(env={}).with_overrides(
-        max_pages=6, max_depth=3, concurrency=2, nav_timeout_s=4.0, settle_ms=50,
-        key_page_settle_ms=100, screenshots=False, axe=False, lighthouse=False, persona=False,
+        max_pages=6, max_depth=3, concurrency=2, nav_timeout_s=4.0, settle_quiet_ms=50,
+        settle_cap_ms=1000, key_page_settle_ms=100, screenshots=False, axe=False, lighthouse=False, persona=False,
         service_sample_size=2, page_budget_s=12.0, portal_budget_s=150.0,
     )
 
@@ -272,7 +272,8 @@ def test_round_with_hostile_portals_still_grades_the_normal_one(
     elsewhere_before = len(servers.elsewhere_requests())
     env = round_env(max_pages="5", nav_timeout_s="4", page_budget_s="12", portal_retries="0",
                     portal_heartbeat_s="1", lighthouse="false", axe="false", persona="false",
-                    screenshots="false", settle_ms="50", key_page_settle_ms="100",
+                    screenshots="false", settle_quiet_ms="50", settle_cap_ms="1000",
+                    key_page_settle_ms="100",
                     service_sample_size="2")
     proc = subprocess.run(
         [sys.executable, "-m", "evaluator", "batch", str(targets), "--out", str(out),

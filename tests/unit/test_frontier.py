@@ -11,15 +11,16 @@ import pytest
 
 from evaluator.crawl.frontier import Frontier
 from evaluator.derived import normalise_url
-from evaluator.evidence import Page
-from tests.unit.evidence_factory import browser_modules, link, url
+from evaluator.evidence import Link, Page
+from tests.unit.evidence_factory import BASE, browser_modules, link, url, vocabulary
 
 START = url("/")
 
 
 def frontier(max_pages: int = 60, max_depth: int = 4, **kw: Any) -> Frontier:
     f = Frontier(START, max_pages, max_depth, **kw)
-    assert f.admit(START, 0) == START  # the start page is admitted first, as the gatherer does
+    f.admit_start(START, START)  # the start page is admitted first, as the gatherer does
+    assert f.scheduled == 1
     return f
 
 
@@ -36,7 +37,20 @@ def test_fragment_and_trailing_slash_variants_are_one_url(variant: str) -> None:
     f = frontier()
     assert f.admit(url("/thu-tuc"), 1) is not None
     assert f.admit(url(variant), 1) is None
-    assert f.scheduled == 2
+    assert f.seen == {START, url("/thu-tuc")}
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("/#/thu-tuc-hanh-chinh", "/#/tra-cuu-ho-so"),
+    ("/#!/hoi-dap", "/#!/thong-ke"),
+    ("/app#/thu-tuc/1.001193", "/app#/thu-tuc/1.000894"),
+])
+def test_hash_routes_of_one_document_are_pages_of_their_own(a: str, b: str) -> None:
+    # An SPA with hash routing (OpenCPS's Vue portals) shows one page per route.
+    f = frontier()
+    assert f.admit(url(a), 1) == url(a)
+    assert f.admit(url(b), 1) == url(b)
+    assert f.admit(url(a + "/"), 1) is None  # a trailing slash of a route is the same route
 
 
 def test_query_strings_stay_distinct() -> None:
@@ -60,7 +74,6 @@ def test_off_host_links_are_refused_and_counted(href: str) -> None:
     f = frontier()
     assert f.admit(href, 1) is None
     assert f.skipped_out_of_scope == 1
-    assert f.scheduled == 1
 
 
 @pytest.mark.parametrize("href", [
@@ -74,7 +87,6 @@ def test_off_host_links_are_refused_and_counted(href: str) -> None:
 def test_non_http_schemes_are_refused(href: str) -> None:
     f = frontier()
     assert f.admit(href, 1) is None
-    assert f.scheduled == 1
 
 
 def test_http_and_https_of_the_same_host_are_in_scope() -> None:
@@ -111,12 +123,14 @@ def test_too_deep_a_link_is_not_marked_seen() -> None:
     assert f.admit(url("/b"), 2) is not None
 
 
-def test_page_cap_counts_the_start_page() -> None:
+def test_page_cap_counts_the_start_page_and_admitting_costs_nothing() -> None:
     f = frontier(max_pages=3)
-    assert f.admit(url("/a"), 1) is not None
-    assert f.admit(url("/b"), 1) is not None
-    assert f.full
-    assert f.admit(url("/c"), 1) is None
+    # A homepage's hundreds of links are all candidates: admitting spends no budget.
+    for i in range(300):
+        assert f.admit(url(f"/tin-tuc/{i}"), 1) is not None
+    assert not f.full and f.scheduled == 1
+    assert f.take() and f.take()
+    assert f.full and not f.take()
     assert f.scheduled == 3
 
 
@@ -244,8 +258,7 @@ def test_start_page_after_a_redirect_takes_one_slot() -> None:
     assert f.admit(url("/"), 1) is None
     assert f.admit(url("/portal/home/"), 1) is None
     # ...and the two other slots are still free.
-    assert f.admit(url("/a"), 1) is not None
-    assert f.admit(url("/b"), 1) is not None
+    assert f.take() and f.take()
     assert f.full and f.scheduled == 3
 
 
@@ -253,7 +266,7 @@ def test_start_page_without_a_redirect_takes_one_slot() -> None:
     f = Frontier(START, 2, 4)
     f.admit_start(START, START)
     assert f.scheduled == 1
-    assert f.admit(url("/a"), 1) is not None and f.full
+    assert f.take() and f.full
 
 
 def test_mark_seen_costs_no_slot() -> None:
@@ -261,7 +274,7 @@ def test_mark_seen_costs_no_slot() -> None:
     f.mark_seen(url("/da-xem"))
     assert f.scheduled == 1
     assert f.admit(url("/da-xem"), 1) is None
-    assert f.admit(url("/moi"), 1) is not None
+    assert f.admit(url("/moi"), 1) is not None and f.take()
 
 
 @pytest.mark.parametrize("href", ["http://[::1", "http://[zz]/x", "https://dichvucong.example.gov.vn]/"])
@@ -270,7 +283,7 @@ def test_a_href_python_cannot_split_is_refused_not_raised(href: str) -> None:
     assert f.admit(href, 1) is None
     assert not f.in_scope(href)
     f.mark_seen(href)  # no exception either
-    assert f.scheduled == 1
+    assert f.seen == {START}
 
 
 def test_one_page_that_breaks_the_gatherer_does_not_lose_the_crawl(crawler: ModuleType) -> None:
@@ -325,3 +338,82 @@ def test_crawl_starts_no_page_after_its_deadline(crawler: ModuleType) -> None:
     far = asyncio.run(crawler.crawl([object()], frontier(), gather, start, [],
                                     deadline=time.monotonic() + 3600))
     assert len(far) == 8
+
+
+# -- where the budget goes: a big portal's homepage (issue 16) --------------------------------------
+
+ROLE_MENU = [("/p/home/dvc-thu-tuc-hanh-chinh.html", "Thủ tục hành chính"),
+             ("/p/home/dvc-tra-cuu-ho-so.html", "Tra cứu hồ sơ"),
+             ("/p/home/dvc-cau-hoi-pho-bien.html", "Hỏi đáp"),
+             ("/p/phananhkiennghi/pakn-gui-pakn.html", "Phản ánh kiến nghị"),
+             ("/p/home/dvc-danh-gia.html", "Đánh giá sự hài lòng"),
+             ("/p/home/dvc-thong-ke.html", "Thống kê"),
+             ("/p/home/dvc-huong-dan.html", "Hướng dẫn")]
+
+
+def _big_site() -> dict[str, list[Link]]:
+    """A homepage whose 300 news links and 40 banners come before its menu (found behind
+    buttons, like the national portal's), a catalogue of 1,200 services 20 to a page."""
+    news = [link(f"/p/home/dvc-chi-tiet-tin-tuc.html?new_id={i}",
+                 f"Hướng dẫn thực hiện thủ tục hành chính năm 2026, bản tin số {i} của tỉnh")
+            for i in range(300)]
+    banners = [link(f"/p/home/dvc-chi-tiet-tin-tuc.html?new_id={1000 + i}") for i in range(40)]
+    menu = [Link(href=url(h), text=t, region="other", via="click", element="button onclick")
+            for h, t in ROLE_MENU]
+    site: dict[str, list[Link]] = {"/": news + banners + menu}
+    catalogue = "/p/home/dvc-thu-tuc-hanh-chinh.html"
+    site[catalogue] = [link(f"/p/home/dvc-chi-tiet-thu-tuc.html?ma_thu_tuc=1.{i:06d}",
+                            f"Thủ tục số {i}") for i in range(20)] + [
+        link(f"{catalogue}?page={n}", str(n)) for n in range(2, 6)]
+    return site
+
+
+def test_a_big_homepage_spends_the_budget_on_the_criteria_pages_before_news(
+        crawler: ModuleType) -> None:
+    from evaluator.crawl.priority import LinkRanker
+
+    site = _big_site()
+
+    async def gather(tab: object, job: Any) -> Page:
+        path = job.url.removeprefix(BASE)
+        return Page(id=job.id, url=job.url, final_url=job.url, status=200, depth=job.depth,
+                    found_via=job.found_via, content_type="text/html",
+                    links=site.get(path, []))
+
+    start = Page(id=0, url=START, final_url=START, status=200, depth=0, found_via="start",
+                 links=site["/"])
+    pages = asyncio.run(crawler.crawl([object(), object()], frontier(max_pages=30), gather,
+                                      start, [], ranker=LinkRanker(vocabulary().labels)))
+    visited = [p.url.removeprefix(BASE) for p in pages]
+    assert len(visited) == 30
+    # Every role page, then the catalogue's pages and services; news only with what is left.
+    assert {h for h, _ in ROLE_MENU} <= set(visited[1:8])
+    catalogue_items = [v for v in visited if "ma_thu_tuc" in v or "?page=" in v]
+    assert len(catalogue_items) == 22  # 30 - home - 7 roles: the news got nothing
+    assert not any("new_id" in v for v in visited)
+
+
+def test_a_link_found_again_nearer_home_or_in_a_better_class_is_moved_up(
+        crawler: ModuleType) -> None:
+    from evaluator.crawl.priority import LinkRanker
+
+    faq = "/hoi-dap"
+    site = {"/": [link("/tin/1", "Tin 1"), link("/tin/2", "Tin 2")],
+            "/tin/1": [link("/tin/3", "Tin 3"), link(faq, "Xem câu hỏi")], "/tin/2": [],
+            "/tin/3": [], faq: []}
+
+    async def gather(tab: object, job: Any) -> Page:
+        path = job.url.removeprefix(BASE)
+        links = list(site.get(path, []))
+        if path == "/tin/2":  # a later page names it by its menu label
+            links.append(link(faq, "Hỏi đáp"))
+        return Page(id=job.id, url=job.url, final_url=job.url, status=200, depth=job.depth,
+                    found_via=job.found_via, content_type="text/html", links=links)
+
+    start = Page(id=0, url=START, final_url=START, status=200, depth=0, found_via="start",
+                 links=site["/"])
+    pages = asyncio.run(crawler.crawl([object()], frontier(), gather, start, [],
+                                      ranker=LinkRanker(vocabulary().labels)))
+    # Without the move, /tin/3 (queued first, same class) would come before the FAQ.
+    assert [p.url.removeprefix(BASE) for p in pages] == ["/", "/tin/1", "/tin/2", faq, "/tin/3"]
+    assert pages[3].depth == 2

@@ -76,7 +76,7 @@ class FakeTab:
 
     def __init__(self, browser: ModuleType, scripts: ModuleType, answers: dict[str, Any]) -> None:
         self.nav = browser.NavResult(200, url("/doc-hai"), "text/html; charset=utf-8")
-        self.scripts, self.answers = scripts, answers
+        self.scripts, self.answers, self.browser = scripts, answers, browser
 
     def reset_network(self) -> None:
         pass
@@ -88,6 +88,9 @@ class FakeTab:
 
     async def settle(self, ms: float) -> None:
         pass
+
+    async def settle_until_quiet(self, quiet_ms: float, cap_ms: float) -> Any:
+        return self.browser.SettleReport(0.0, True, True, True, int(cap_ms), int(quiet_ms))
 
     async def evaluate(self, script: str, arg: Any = None) -> Any:
         name = next((n for n in ("EXTRACT_PAGE", "READ_TIMINGS", "MOBILE_LAYOUT")
@@ -123,7 +126,8 @@ def test_a_page_lying_about_everything_is_still_recorded(
     tab = FakeTab(browser, scripts, {"EXTRACT_PAGE": HOSTILE_EXTRACT,
                                      "READ_TIMINGS": {"fcp_ms": "garbage", "cls": "y", "load_ms": 900}})
     job = page_mod.PageJob(3, url("/doc-hai"), 1, "link", url("/"))
-    page, _axe = asyncio.run(page_mod.gather_page(tab, job, tmp_path, timeout_ms=1000, settle_ms=0,
+    page, _axe = asyncio.run(page_mod.gather_page(tab, job, tmp_path, timeout_ms=1000, settle_quiet_ms=0,
+                                                  settle_cap_ms=0,
                                                   run_axe=False, screenshot=False))
     assert page.error is None and page.status == 200
     assert (page.title, page.lang, page.text) == ("", None, "Trang độc hại")
@@ -140,7 +144,8 @@ def test_unreadable_timings_cost_only_the_timings(
     tab = FakeTab(browser, scripts, {"EXTRACT_PAGE": {"title": "Trang", "links": []},
                                      "READ_TIMINGS": timings})
     job = page_mod.PageJob(1, url("/a"), 1, "link", None)
-    page, _axe = asyncio.run(page_mod.gather_page(tab, job, tmp_path, timeout_ms=1000, settle_ms=0,
+    page, _axe = asyncio.run(page_mod.gather_page(tab, job, tmp_path, timeout_ms=1000, settle_quiet_ms=0,
+                                                  settle_cap_ms=0,
                                                   run_axe=False, screenshot=False))
     assert page.error is None and page.title == "Trang" and page.timings == Timings()
 
@@ -151,7 +156,8 @@ def test_a_read_out_that_is_not_an_object_is_a_page_error(
     page_mod, _key, browser, scripts = gather_modules
     tab = FakeTab(browser, scripts, {"EXTRACT_PAGE": ["not", "a", "dict"]})
     job = page_mod.PageJob(1, url("/a"), 1, "link", None)
-    page, _axe = asyncio.run(page_mod.gather_page(tab, job, tmp_path, timeout_ms=1000, settle_ms=0,
+    page, _axe = asyncio.run(page_mod.gather_page(tab, job, tmp_path, timeout_ms=1000, settle_quiet_ms=0,
+                                                  settle_cap_ms=0,
                                                   run_axe=False, screenshot=False))
     assert page.status == 200 and page.error is not None
     assert page.error.startswith("could not read the page")
@@ -183,6 +189,10 @@ def test_the_lane_is_told_the_load_is_over_before_the_settle_and_the_read_outs(
 
         async def settle(self, ms: float) -> None:
             seen.append(("settle", loaded.is_set()))
+
+        async def settle_until_quiet(self, quiet_ms: float, cap_ms: float) -> Any:
+            seen.append(("settle", loaded.is_set()))
+            return await super().settle_until_quiet(quiet_ms, cap_ms)
 
     async def measure(answers: dict[str, Any]) -> Any:
         async def new_tab() -> Any:

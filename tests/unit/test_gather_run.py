@@ -221,7 +221,11 @@ def test_without_a_debugging_port_lighthouse_is_recorded_missing_and_the_rest_co
     run: ModuleType, tmp_path: Path
 ) -> None:
     result = gather(run, tmp_path)
-    assert result.key_pages is not None and [k.role for k in result.key_pages] == ["home"]
+    assert result.key_pages is not None and result.key_pages[0].role == "home"
+    # The templates the fake portal lacks are recorded as not found, with the reason.
+    assert [k.role for k in result.key_pages[1:]] == ["catalogue", "service", "search_results",
+                                                      "status_lookup", "faq"]
+    assert all(k.url == "" and k.not_found for k in result.key_pages[1:])
     assert result.key_pages[0].lighthouse is None
     assert result.disabled["lighthouse"].startswith("Lighthouse could not run: the browser has "
                                                     "no remote-debugging port")
@@ -240,10 +244,17 @@ class JourneyTab(FakeTab):
 
     async def submit_form(self, form_index: int, value: str, timeout_ms: float, *,
                           name: str = "", input_id: str = "") -> Any:
-        from evaluator.browser import NavResult
+        from evaluator.browser import ActionResult, NavResult
 
         self.submitted.append({"form": form_index, "value": value, "name": name, "id": input_id})
-        return NavResult(None, url("/"), error=f"could not type into id={input_id!r}: timeout")
+        return ActionResult(NavResult(None, url("/"),
+                                      error=f"could not type into id={input_id!r}: timeout"),
+                            "none", "")
+
+    async def settle_until_quiet(self, quiet_ms: float, cap_ms: float) -> Any:
+        from evaluator.browser import SettleReport
+
+        return SettleReport(0.0, True, True, True, int(cap_ms), int(quiet_ms))
 
     async def evaluate(self, script: str, arg: Any = None) -> Any:
         return {}
@@ -263,7 +274,8 @@ def test_search_types_into_an_id_only_box_and_reports_when_it_cannot(
         tabs.append(JourneyTab())
         return tabs[-1]
 
-    result = asyncio.run(journeys.search_journey(view, new_tab, ["khai sinh"], 1000.0))
+    result = asyncio.run(journeys.search_journey(view, new_tab, ["khai sinh"],
+                                                 journeys.JourneyLimits(timeout_ms=1000.0)))
     assert tabs[0].submitted == [{"form": 1, "value": "khai sinh", "name": "", "id": "o-tim"}]
     assert result.form_index == 1
     assert result.runs[0].error == "could not type into id='o-tim': timeout"

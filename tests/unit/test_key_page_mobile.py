@@ -47,6 +47,13 @@ class FakeTab:
     async def settle(self, ms: float) -> None:
         self.log.append(("settle", ms))
 
+    async def settle_until_quiet(self, quiet_ms: float, cap_ms: float) -> Any:
+        from evaluator.browser import SettleReport
+
+        # Quiet after 120 ms: the rest of settle_ms is then waited for late shifts.
+        self.log.append(("settle_until_quiet", quiet_ms, cap_ms))
+        return SettleReport(120.0, True, True, True, int(cap_ms), int(quiet_ms))
+
     async def evaluate(self, script: str, arg: Any = None) -> Any:
         width = self.page.viewport_size["width"] if self.page.viewport_size else 0
         if script == self.scripts.READ_TIMINGS:
@@ -87,6 +94,9 @@ def test_narrow_render_resizes_the_same_load_after_the_timings(
     resize = log.index(("resize", {"width": 320, "height": 740}))
     assert log.index("timings") < resize and log.index("network") < resize
     assert log[resize + 1] == ("settle", 200)  # a re-layout, not the full settle again
+    # Read once settled, and not before settle_ms (late shifts belong to the measure).
+    assert log[1:3] == [("settle_until_quiet", 500, 5000), ("settle", 380.0)]
+    assert m.settle is not None and m.settle.settled and m.settle.waited_ms == 120.0
     assert ("shot", "catalogue-320.jpg") in log
     assert m.timings.fcp_ms == 900.0 and m.transfer_bytes == 1000
     assert m.mobile is not None

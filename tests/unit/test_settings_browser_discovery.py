@@ -56,7 +56,7 @@ def test_environment_values_are_coerced(name: str, raw: str, value: tuple[str, o
 
 
 @pytest.mark.parametrize(("name", "raw"), [
-    ("PORTAL_EVAL_MAX_PAGES", "lots"), ("PORTAL_EVAL_AXE", "maybe"), ("PORTAL_EVAL_SETTLE_MS", "1.5"),
+    ("PORTAL_EVAL_MAX_PAGES", "lots"), ("PORTAL_EVAL_AXE", "maybe"), ("PORTAL_EVAL_SETTLE_QUIET_MS", "1.5"),
 ])
 def test_bad_environment_value_names_the_variable(name: str, raw: str) -> None:
     with pytest.raises(SettingsError) as info:
@@ -111,7 +111,7 @@ def test_with_overrides_skips_none_and_snapshot_is_plain_json() -> None:
     ("NAV_TIMEOUT_S", "-5", "> 0"),
     ("NAV_TIMEOUT_S", "nan", "> 0"),
     ("NAV_TIMEOUT_S", "inf", "> 0"),
-    ("SETTLE_MS", "-1", "≥ 0"),
+    ("SETTLE_CAP_MS", "-1", "from 0 to 60000"),
     ("KEY_PAGE_SETTLE_MS", "-100", "≥ 0"),
     ("MOBILE_WIDTH", "199", "≥ 200"),
     ("MOBILE_HEIGHT", "0", "≥ 200"),
@@ -128,7 +128,7 @@ def test_out_of_range_environment_value_names_variable_setting_and_range(
 
 @pytest.mark.parametrize(("name", "value"), [
     ("max_pages", 1), ("max_depth", 0), ("concurrency", 1), ("concurrency", 16),
-    ("nav_timeout_s", 0.5), ("settle_ms", 0), ("key_page_settle_ms", 0),
+    ("nav_timeout_s", 0.5), ("settle_quiet_ms", 0), ("settle_cap_ms", 0), ("key_page_settle_ms", 0),
     ("mobile_width", 200), ("mobile_height", 200),
 ])
 def test_edges_of_the_ranges_are_accepted(name: str, value: object) -> None:
