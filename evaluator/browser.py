@@ -988,7 +988,7 @@ class BrowserSession:
             self.blocked_navigations.append(url[:500])
 
     async def confine(self, context: BrowserContext, allowed: Callable[[str], bool],
-                      timeout_ms: float) -> None:
+                      timeout_ms: float, enforcing: Callable[[], bool] = lambda: True) -> None:
         """Refuse every top-level navigation of ``context`` to a URL ``allowed`` rejects, and
         every ``window.open``.
 
@@ -1001,6 +1001,8 @@ class BrowserSession:
         images, fonts from a CDN) are not touched: they are part of the page a citizen loads
         and of its measured weight. window.open returns null (a popup's first request can
         escape a route: seen with 1 of 100 windows); pop-ups that still appear are closed.
+        ``enforcing`` False lets navigations through untouched (the start page, before the
+        crawl knows its scope); window.open is refused either way.
         """
 
         async def handle(route: Route) -> None:
@@ -1009,7 +1011,7 @@ class BrowserSession:
                 top = request.is_navigation_request() and request.frame.parent_frame is None
             except PlaywrightError:
                 top = False  # the frame is gone: no navigation to speak of
-            if not top:
+            if not top or not enforcing():
                 with contextlib.suppress(PlaywrightError):
                     await route.continue_()
                 return

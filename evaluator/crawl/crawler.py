@@ -94,6 +94,8 @@ async def crawl(
         if page.error is not None or not frontier.in_scope(page.final_url):
             return  # a redirect off-site: its links are someone else's site
         for link in page.links:
+            if link.via == "script":
+                continue  # read from an onclick never activated: evidence, not a way in
             priority, child_role = OTHER, None
             if ranker is not None:
                 rank = ranker.rank(link, role, page.final_url)

@@ -8,9 +8,10 @@ a new document it asks for is answered by the evaluator with 204 (the browser st
 page and nothing reaches the portal), a route change is read from the address bar, a
 window.open from the refused-pop-up hook, and every request other than GET and HEAD is aborted.
 An element whose name, id, class or onclick holds a side-effect word (vocabulary.yaml
-``side_effect_words``: nộp, gửi, đăng ký, thanh toán, xóa, hủy, đăng xuất…) is never activated:
-where it leads is read from a URL in its onclick source, and kept only when a plain GET of that
-URL answers (the guess is checked, never trusted).
+``side_effect_words``: nộp, gửi, đăng ký, thanh toán, xóa, hủy, đăng xuất…) is never activated
+and nothing it names is requested: where it leads is read from the URL its onclick navigates
+to, recorded as "script" and never crawled. An element past the per-page cap is read the same
+way.
 
 What an element led to is remembered for the crawl (the site's frame repeats on every page), so
 a menu of twelve buttons costs twelve clicks per crawl, not per page.
@@ -21,10 +22,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from evaluator.browser import Tab
 from evaluator.evidence import Discovery, Link
@@ -34,8 +34,6 @@ from evaluator.textnorm import contains_word_phrase, fold
 
 log = logging.getLogger(__name__)
 
-# GET a URL read from an onclick source; True when it answers (status < 400).
-Verify = Callable[[str], Awaitable[bool]]
 # How long a route change is given to come back (history.back) before the page is reloaded.
 RESTORE_WAIT_MS = 1500
 POLL_MS = 25
@@ -80,7 +78,6 @@ class DiscoveryMemory:
     """What elements led to, for one crawl (shared by its tabs). ``None``: led nowhere."""
 
     results: dict[tuple[str, ...], Found | None] = field(default_factory=dict)
-    verified: dict[str, bool] = field(default_factory=dict)
 
 
 def _joined(text: str) -> str:
@@ -137,11 +134,9 @@ def _web(url: str) -> bool:
 class Discoverer:
     """Discovery for one crawl: the vocabulary's side-effect words, the limits, the memory."""
 
-    def __init__(self, side_effect_words: list[str], limits: DiscoveryLimits,
-                 verify: Verify) -> None:
+    def __init__(self, side_effect_words: list[str], limits: DiscoveryLimits) -> None:
         self.words = side_effect_words
         self.limits = limits
-        self.verify = verify
         self.memory = DiscoveryMemory()
 
     async def discover(self, tab: Tab, page_url: str) -> tuple[list[Link], Discovery]:
@@ -199,7 +194,7 @@ class Discoverer:
                 error = f"discovery stopped: {one_line(exc)}"
                 log.warning("discovery on %s stopped: %s", page_url, one_line(exc))
         for cand in to_read:
-            found = await self._read_literal(cand)
+            found = self._read_literal(cand)
             self.memory.results[cand.key(page_url)] = found
             if found is not None:
                 links.append(self._link(cand, found))
@@ -214,18 +209,15 @@ class Discoverer:
         return Link(href=found.href, text=cand.name, context=cand.context, region=cand.region,
                     via=found.via, element=cand.element)
 
-    async def _read_literal(self, cand: Candidate) -> Found | None:
-        """Where an element not activated leads, by the URL in its onclick, checked by GET."""
+    @staticmethod
+    def _read_literal(cand: Candidate) -> Found | None:
+        """Where an element not activated leads, by the URL its onclick navigates to.
+
+        Nothing is requested: the target of an element named for an act could be the act
+        itself ("/xoa?id=5"). The link is kept as what the page's source says ("script"),
+        for a role or a service a citizen sees named; the crawl does not follow it."""
         url = cand.literal
-        if not url or not _web(url):
-            return None
-        if url not in self.memory.verified:
-            try:
-                self.memory.verified[url] = await self.verify(url)
-            except Exception as exc:
-                log.debug("could not check %s: %s", url, one_line(exc))
-                self.memory.verified[url] = False
-        return Found(url, "script") if self.memory.verified[url] else None
+        return Found(url, "script") if url and _web(url) else None
 
     async def _activate(self, tab: Tab, cand: Candidate,
                         navigations: list[str]) -> tuple[bool, Found | None]:
@@ -245,7 +237,8 @@ class Discoverer:
                 target = navigations[asked]
                 return True, Found(target, "click") if _web(target) else None
             if len(tab.refused_popups) > opened:
-                target = tab.refused_popups[opened]
+                # window.open's argument as the page wrote it: relative to the page.
+                target = urljoin(tab.page.url, tab.refused_popups[opened])
                 return True, Found(target, "popup") if _web(target) else None
             if tab.page.url != before_url:
                 target = tab.page.url

@@ -13,6 +13,7 @@ import logging
 import shutil
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,28 @@ def _journey_budget(settings: Settings, pages: int) -> float:
 
 
 _hands_over_to = on_hosts  # the crawl's name for it
+
+
+@dataclass
+class _Scope:
+    """Where a crawl tab may be sent (BrowserSession.confine). Until the start page has
+    loaded, anywhere: it may redirect to another host (http:// → https://www.). From then on
+    (``frontier`` set), the portal (the frontier's scope and its own sibling hosts: its sign-in
+    subdomain sso.<tỉnh>.gov.vn, which the frontier never crawls) and the identity providers
+    and payment platforms the login and service journeys hand over to."""
+
+    hand_over: tuple[str, ...]
+    frontier: Frontier | None = None
+    site: str = ""
+
+    def enforcing(self) -> bool:
+        return self.frontier is not None
+
+    def allows(self, url: str) -> bool:
+        if self.frontier is None:
+            return True
+        return (self.frontier.in_scope(url) or same_owner(url, self.site)
+                or _hands_over_to(url, self.hand_over))
 
 
 async def _no_lane() -> None:
@@ -161,10 +184,6 @@ async def _gather_in_session(
 
     over_budget = 0
 
-    async def answers(url: str) -> bool:
-        got = await session.fetch(contexts[0], url, timeout_ms, max_bytes=1)
-        return got.error is None and got.status is not None and got.status < 400
-
     discoverer = Discoverer(
         vocabulary.side_effect_words,
         DiscoveryLimits(max_per_page=settings.discovery_max_per_page,
@@ -172,7 +191,7 @@ async def _gather_in_session(
                         budget_s=settings.discovery_budget_s,
                         settle_quiet_ms=settings.settle_quiet_ms,
                         settle_cap_ms=settings.settle_cap_ms, nav_timeout_ms=timeout_ms),
-        answers) if settings.discovery else None
+    ) if settings.discovery else None
     if discoverer is None:
         disabled["discovery"] = "switched off by the 'discovery' setting"
 
@@ -207,6 +226,12 @@ async def _gather_in_session(
                         axe_core=",".join(sorted(axe_versions)) or None,
                         lighthouse=worker.lighthouse_version)
 
+    # Confined from the start page on (window.open refused and recorded, so discovery on the
+    # start page sees where a pop-up would go); where to, is known once it has loaded.
+    scope = _Scope(hand_over=(*vocabulary.identity_providers, *vocabulary.payment_hosts,
+                              *settings.trusted_identity_hosts, *settings.trusted_payment_hosts))
+    for context in contexts:
+        await session.confine(context, scope.allows, timeout_ms, scope.enforcing)
     say(f"{target.id}: start page {target.start_url}")
     start = await gather(tabs[0], PageJob(0, target.start_url, 0, "start", None))
     reason = None
@@ -239,17 +264,8 @@ async def _gather_in_session(
         frontier = Frontier(start.final_url, settings.max_pages, settings.max_depth,
                             allowed_hosts=settings.allowed_hosts + target.allowed_hosts)
         frontier.admit_start(start.url, start.final_url)
-        # From here on no crawl tab may be sent off the portal (a script, a meta refresh, a 302,
-        # window.open): the only other hosts allowed are the identity providers and payment
-        # platforms the login and service journeys hand over to.
-        hand_over = (*vocabulary.identity_providers, *vocabulary.payment_hosts,
-                     *settings.trusted_identity_hosts, *settings.trusted_payment_hosts)
-        for context in contexts:
-            # The portal's own sibling hosts too (its sign-in subdomain sso.<tỉnh>.gov.vn, which
-            # hands over to VNeID): still the portal's owner; the frontier never crawls them.
-            await session.confine(context, lambda url: frontier.in_scope(url)
-                                  or same_owner(url, site) or _hands_over_to(url, hand_over),
-                                  timeout_ms)
+        # From here on no crawl tab may be sent off the portal (scope.allows).
+        scope.frontier, scope.site = frontier, site
 
         async def new_tab() -> Tab:
             return await session.new_tab(contexts[0])

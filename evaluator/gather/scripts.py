@@ -256,11 +256,16 @@ CLICKABLES = r"""
   }
   // Innermost wins when one candidate holds another (a <li onclick> around a <span onclick>).
   const all = [...picked].filter((el) => ![...picked].some((o) => o !== el && el.contains(o)));
+  // A URL the onclick navigates to ("location.href = '/a'", "goToPage('dvc-x.html')",
+  // "window.open('/b')"); never one it reads or sends to (fetch, $.ajax, $.post, a beacon).
   const literalOf = (el) => {
     const src = el.getAttribute('onclick') || '';
     const re = /(['"])((?:(?!\1)[^\s\\])+)\1/g;
     for (let m = re.exec(src); m; m = re.exec(src)) {
       const s = m[2];
+      const before = src.slice(Math.max(0, m.index - 40), m.index);
+      if (/(fetch|ajax|post|get|getJSON|load|send|sendBeacon|Image|src)\s*\(?\s*$/i.test(before) ||
+          /\.open\(\s*['"][A-Za-z]+['"]\s*,\s*$/.test(before)) continue;
       if (/^(https?:\/\/|\/|\.\.?\/|\?|#!?\/)/.test(s) ||
           /\.(html?|jsp|aspx?|php|do|action)([?#].*)?$/i.test(s)) {
         try { return new URL(s, document.baseURI).href; } catch (e) { return ''; }

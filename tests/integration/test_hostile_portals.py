@@ -62,7 +62,8 @@ def hostile_settings() -> Settings:
     # own robustness is tested elsewhere); the budgets small enough that a hang ends here.
     return load_settings(env={}).with_overrides(
         max_pages=6, max_depth=3, concurrency=2, nav_timeout_s=4.0, settle_quiet_ms=50,
-        settle_cap_ms=1000, key_page_settle_ms=100, screenshots=False, axe=False, lighthouse=False, persona=False,
+        settle_cap_ms=1000, key_page_settle_ms=100, screenshots=False, axe=False,
+        lighthouse=False, persona=False,
         service_sample_size=2, page_budget_s=12.0, portal_budget_s=150.0,
     )
 

@@ -89,7 +89,8 @@ class FakeSession:
             raise RuntimeError("Target page, context or browser has been closed")
         return FakeTab()
 
-    async def confine(self, context: str, allowed: Any, timeout_ms: float) -> None:
+    async def confine(self, context: str, allowed: Any, timeout_ms: float,
+                      enforcing: Any = None) -> None:
         self.confined.append(allowed)
 
     async def close_context(self, context: str) -> None:
