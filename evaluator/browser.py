@@ -813,6 +813,9 @@ class FetchResult:
     status: int | None
     body: str
     error: str | None = None
+    # The answer's Content-Type and Content-Disposition headers ("" when absent).
+    content_type: str = ""
+    disposition: str = ""
 
 
 @dataclass(frozen=True)
@@ -1087,8 +1090,10 @@ class BrowserSession:
             body = await response.body()
             text = body[:max_bytes].decode("utf-8", errors="replace")
             status = response.status
+            headers = response.headers
             await response.dispose()
-            return FetchResult(status, text)
+            return FetchResult(status, text, None, headers.get("content-type", "")[:200],
+                               headers.get("content-disposition", "")[:300])
         except PlaywrightError as exc:
             return FetchResult(None, "", _one_line(exc))
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from evaluator.browser import Tab
 from evaluator.crawl.frontier import Frontier
-from evaluator.crawl.priority import FRAME, OTHER, LinkRanker
+from evaluator.crawl.priority import FRAME, OTHER, ROLE_LINK, LinkRanker, Rank
 from evaluator.derived import normalise_url, page_address
 from evaluator.evidence import Page
 from evaluator.gather.page import PageJob, failed_page, one_line
@@ -28,11 +28,17 @@ from evaluator.gather.page import PageJob, failed_page, one_line
 log = logging.getLogger(__name__)
 
 GatherFn = Callable[[Tab, PageJob], Awaitable[Page]]
+# Without a ranker every link is alike: breadth-first in the order found.
+BREADTH = Rank(OTHER, None)
+# Pages a role may take in the role class: its menu entry and one more candidate (a second
+# "Hỏi đáp" in the footer, or the real one when a headline came first).
+ROLE_PAGES = 2
 
 
 @dataclass(order=True)
 class _Item:
     priority: int
+    closeness: int
     depth: int
     seq: int
     url: str = field(compare=False)
@@ -52,13 +58,14 @@ class _Queue:
         self.live[item.key] = item
         heapq.heappush(self.heap, item)
 
-    def improve(self, key: str, priority: int, depth: int, referrer: str,
-                role: str | None) -> None:
-        """A link already queued, found again: keep the better (class, depth)."""
+    def improve(self, key: str, rank: Rank, depth: int, referrer: str) -> None:
+        """A link already queued, found again: keep the better (class, closeness, depth)."""
         old = self.live.get(key)
-        if old is not None and (priority, depth) < (old.priority, old.depth):
-            self.push(_Item(priority, depth, next(self.order), old.url, key, referrer,
-                            role if priority < old.priority else old.role))
+        if old is not None and (rank.priority, rank.closeness, depth) < (
+                old.priority, old.closeness, old.depth):
+            self.push(_Item(rank.priority, rank.closeness, depth, next(self.order), old.url,
+                            key, referrer, rank.role if rank.priority < old.priority
+                            else old.role))
 
     def best(self) -> _Item | None:
         while self.heap:
@@ -88,6 +95,7 @@ async def crawl(
     pages = [start_page]
     next_id = itertools.count(start_page.id + 1)
     in_flight: dict[int, int] = {}  # job id → the class of the page being gathered
+    role_pages: dict[str, int] = {}  # role → pages started for it in the role class
     changed = asyncio.Condition()
 
     def offer(page: Page, depth: int, role: str | None) -> None:
@@ -96,18 +104,14 @@ async def crawl(
         for link in page.links:
             if link.via == "script":
                 continue  # read from an onclick never activated: evidence, not a way in
-            priority, child_role = OTHER, None
-            if ranker is not None:
-                rank = ranker.rank(link, role, page.final_url)
-                priority, child_role = rank.priority, rank.role
+            rank = ranker.rank(link, role, page.final_url) if ranker is not None else BREADTH
             key = frontier.admit(link.href, depth)
             if key is None:
                 with contextlib.suppress(ValueError):  # an href Python cannot split
-                    queue.improve(normalise_url(link.href), priority, depth, page.final_url,
-                                  child_role)
+                    queue.improve(normalise_url(link.href), rank, depth, page.final_url)
                 continue
-            queue.push(_Item(priority, depth, next(queue.order), page_address(link.href), key,
-                             page.final_url, child_role))
+            queue.push(_Item(rank.priority, rank.closeness, depth, next(queue.order),
+                             page_address(link.href), key, page.final_url, rank.role))
 
     offer(start_page, 1, "home")
 
@@ -129,6 +133,13 @@ async def crawl(
                         break
                     await changed.wait()
                 queue.pop()
+                if item.priority == ROLE_LINK and item.role is not None:
+                    if role_pages.get(item.role, 0) >= ROLE_PAGES:
+                        # This role has had its pages: the rest of its names wait with the frame.
+                        queue.push(_Item(FRAME, item.closeness, item.depth, next(queue.order),
+                                         item.url, item.key, item.referrer, None))
+                        continue
+                    role_pages[item.role] = role_pages.get(item.role, 0) + 1
                 if not frontier.take():
                     return
                 job = PageJob(next(next_id), item.url, item.depth, "link", item.referrer)

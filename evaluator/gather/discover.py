@@ -56,6 +56,8 @@ class Candidate:
     region: str
     element: str
     onclick: str
+    # The onclick without the address it navigates to: what the handler does.
+    code: str
     ident: str
     context: str
     literal: str
@@ -89,13 +91,16 @@ def side_effect_word(candidate: Candidate, words: list[str]) -> str | None:
     """The side-effect word an element is named or coded with, or None.
 
     Its visible name is matched as whole words ("gửi" is not in "người"); its id, classes,
-    data attributes and onclick source as identifiers, where words run together ("guiPhanAnh",
-    "btnXoa"). The second match may refuse a harmless element ("guide" holds "gui"): refusing
-    costs a link, activating a "Gửi" would cost the portal a submission."""
+    data attributes and onclick handler as identifiers, where words run together
+    ("guiPhanAnh", "btnXoa"). The address a handler navigates to is left out
+    ("goToPage('pakn-gui-pakn.html')" goes to the feedback page: the sealed tab answers that
+    navigation itself, nothing is sent). The identifier match may refuse a harmless element
+    ("guide" holds "gui"): refusing costs a link, activating a "Gửi" would cost the portal a
+    submission."""
     hit = contains_word_phrase(candidate.name, words)
     if hit is not None:
         return hit
-    code = _joined(f"{candidate.ident} {candidate.onclick}")
+    code = _joined(f"{candidate.ident} {candidate.code}")
     for word in words:
         joined = _joined(word)
         if len(joined) >= 3 and joined in code:
@@ -118,6 +123,7 @@ def _candidates(raw: Any, limit: int) -> list[Candidate]:
             region=coerce.text(item.get("region"), 20) or "other",
             element=coerce.text(item.get("element"), 60),
             onclick=coerce.text(item.get("onclick"), 300),
+            code=coerce.text(item.get("code"), 300),
             ident=coerce.text(item.get("ident"), 200),
             context=coerce.text(item.get("context"), 300),
             literal=coerce.text(item.get("literal"), 2000)))

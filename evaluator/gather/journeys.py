@@ -123,10 +123,11 @@ def _content_links(view: EvidenceView, links: list[Link]) -> list[Link]:
     ]
 
 
-async def _open_form_page(tab: Tab, url: str, limits: JourneyLimits) -> NavResult:
+async def open_settled(tab: Tab, url: str, limits: JourneyLimits) -> NavResult:
+    """Load ``url`` and wait until it has settled: a script-built page (an SPA's view, a
+    detail page filled by AJAX) has its content, its box, its links only then."""
     nav = await tab.goto(url, limits.timeout_ms)
     if nav.error is None:
-        # A script-built page (an SPA's view) has its box only once it has settled.
         await tab.settle_until_quiet(limits.settle_quiet_ms, limits.settle_cap_ms)
     return nav
 
@@ -143,7 +144,7 @@ async def search_journey(
     for query in queries:
         tab = await new_tab()
         try:
-            nav = await _open_form_page(tab, page.final_url, limits)
+            nav = await open_settled(tab, page.final_url, limits)
             if nav.error:
                 runs.append(SearchRun(query=query, error=f"form page: {nav.error}"))
                 continue
@@ -180,7 +181,7 @@ async def status_lookup_journey(
                               "form_index": form.index, "form_kind": form.kind, "code": code}
     tab = await new_tab()
     try:
-        nav = await _open_form_page(tab, page.final_url, limits)
+        nav = await open_settled(tab, page.final_url, limits)
         if nav.error:
             return StatusLookupJourney(**common, error=f"form page: {nav.error}")
         answer = await ask(tab, form, box, code, limits)

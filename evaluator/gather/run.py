@@ -398,7 +398,7 @@ async def _gather_in_session(
                                                journeys=Journeys(catalogue=catalogue)),
                                 vocabulary)
         extra = await _functionality_journeys(session, contexts[0], view, new_tab, vocabulary,
-                                              settings, timeout_ms, errors, disabled, say,
+                                              settings, journey_limits, errors, disabled, say,
                                               target.id, discoverer)
         journeys = Journeys(search=search, status_lookup=lookup, catalogue=catalogue, **extra)
         layout = await _homepage_layout(session, new_tab, start.final_url, settings, timeout_ms,
@@ -479,7 +479,7 @@ async def _homepage_layout(
 async def _functionality_journeys(
     session: BrowserSession, context: Any, view: EvidenceView,
     new_tab: Callable[[], Awaitable[Tab]], vocabulary: Vocabulary, settings: Settings,
-    timeout_ms: float, errors: list[str], disabled: dict[str, str],
+    limits: JourneyLimits, errors: list[str], disabled: dict[str, str],
     say: Callable[[str], None], target_id: str, discoverer: Discoverer | None,
 ) -> dict[str, Any]:
     """Login hand-over, service sample and guides: each stands alone like the journeys above."""
@@ -489,8 +489,9 @@ async def _functionality_journeys(
         return {}
 
     async def fetch(url: str) -> Download:
-        got = await session.fetch(context, url, timeout_ms, max_bytes=2_000_000)
-        return Download(got.status, len(got.body.encode("utf-8")), got.error)
+        got = await session.fetch(context, url, limits.timeout_ms, max_bytes=2_000_000)
+        return Download(got.status, len(got.body.encode("utf-8")), got.error, got.content_type,
+                        got.disposition)
 
     say(f"{target_id}: login, service-sample and guides journeys")
     async def discover(tab: Tab, url: str) -> list[Link]:
@@ -498,12 +499,12 @@ async def _functionality_journeys(
 
     identity_hosts = (*vocabulary.identity_providers, *settings.trusted_identity_hosts)
     runs: dict[str, Callable[[], Awaitable[Any]]] = {
-        "login": lambda: login_journey(view, new_tab, vocabulary, timeout_ms, identity_hosts,
+        "login": lambda: login_journey(view, new_tab, vocabulary, limits, identity_hosts,
                                        discover),
         "service_sample": lambda: service_sample_journey(
-            view, new_tab, fetch, vocabulary, timeout_ms, settings.service_sample_size,
+            view, new_tab, fetch, vocabulary, limits, settings.service_sample_size,
             settings.service_sample_seed),
-        "guides": lambda: guides_journey(view, new_tab, vocabulary, timeout_ms),
+        "guides": lambda: guides_journey(view, new_tab, vocabulary, limits),
     }
     out: dict[str, Any] = {}
     for name, run in runs.items():

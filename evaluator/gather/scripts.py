@@ -268,10 +268,11 @@ CLICKABLES = r"""
           /\.open\(\s*['"][A-Za-z]+['"]\s*,\s*$/.test(before)) continue;
       if (/^(https?:\/\/|\/|\.\.?\/|\?|#!?\/)/.test(s) ||
           /\.(html?|jsp|aspx?|php|do|action)([?#].*)?$/i.test(s)) {
-        try { return new URL(s, document.baseURI).href; } catch (e) { return ''; }
+        try { return {url: new URL(s, document.baseURI).href, raw: m[0]}; }
+        catch (e) { return {url: '', raw: m[0]}; }
       }
     }
-    return '';
+    return {url: '', raw: ''};
   };
   const describe = (el) => {
     const tag = el.tagName.toLowerCase();
@@ -281,14 +282,21 @@ CLICKABLES = r"""
       : role ? `role=${role}` : ['button', 'input'].includes(tag) ? '' : 'pointer';
     return how ? `${tag} ${how}` : tag;
   };
-  return all.slice(0, limit * 2).map((el) => ({
+  return all.slice(0, limit * 2).map((el) => {
+    const lit = literalOf(el);
+    const src = el.getAttribute('onclick') || '';
+    return {
     path: pathOf(el), name: nameOf(el), region: regionOf(el), element: describe(el),
-    onclick: clip(el.getAttribute('onclick'), 300),
+    onclick: clip(src, 300),
+    // The handler without the address it navigates to: a page named "pakn-gui-pakn.html" is
+    // where the button goes, not what it does (a navigation is answered by the sealed tab).
+    code: clip(lit.raw ? src.replace(lit.raw, "''") : src, 300),
     ident: clip(`${el.id || ''} ${typeof el.className === 'string' ? el.className : ''} ` +
-                `${el.getAttribute('data-page') || ''} ${el.getAttribute('data-action') || ''}`, 200),
+                `${el.getAttribute('data-action') || ''}`, 200),
     context: clip((el.closest('li, tr') || el.parentElement || el).innerText, 300),
-    literal: literalOf(el),
-  }));
+    literal: lit.url,
+  };
+  });
 }
 """
 

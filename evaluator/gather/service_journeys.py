@@ -28,6 +28,7 @@ from evaluator.evidence import (
     ServiceSampleJourney,
 )
 from evaluator.gather import coerce, scripts
+from evaluator.gather.journeys import JourneyLimits, open_settled
 from evaluator.gather.page import LIMITS, one_line
 from evaluator.textnorm import contains_any
 
@@ -39,6 +40,8 @@ class Download:
     status: int | None
     size: int
     error: str | None = None
+    content_type: str = ""
+    disposition: str = ""
 
 
 Fetch = Callable[[str], Awaitable[Download]]
@@ -84,7 +87,7 @@ DiscoverLinks = Callable[[Tab, str], Awaitable[list[Link]]]
 
 
 async def login_journey(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
-                        timeout_ms: float, identity_hosts: Sequence[str] = (),
+                        limits: JourneyLimits, identity_hosts: Sequence[str] = (),
                         discover: DiscoverLinks | None = None) -> LoginJourney:
     """Follow "Đăng nhập" and, on the portal's own login page, the national-ID button.
 
@@ -111,7 +114,7 @@ async def login_journey(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
     try:
         target = link.href
         for _hop in range(MAX_LOGIN_HOPS):
-            nav = await tab.goto(target, timeout_ms)
+            nav = await open_settled(tab, target, limits)
             steps.append(LoginStep(url=target, final_url=nav.final_url, status=nav.status,
                                    error=nav.error))
             if nav.error is None and nav.final_url and not portals_own(nav.final_url):
@@ -172,7 +175,7 @@ def form_links(links: list[Link], vocab: Vocabulary, site_origin: str) -> list[L
 
 
 async def service_sample_journey(
-    view: EvidenceView, new_tab: NewTab, fetch: Fetch, vocab: Vocabulary, timeout_ms: float,
+    view: EvidenceView, new_tab: NewTab, fetch: Fetch, vocab: Vocabulary, limits: JourneyLimits,
     size: int, seed: int,
 ) -> ServiceSampleJourney:
     chosen = sample_services(view, size, seed)
@@ -189,7 +192,7 @@ async def service_sample_journey(
         else:
             tab = await new_tab()
             try:
-                nav = await tab.goto(service_url, timeout_ms)
+                nav = await open_settled(tab, service_url, limits)
                 data = await _read(tab) if nav.error is None else {}
                 sample = ServicePageSample(
                     url=service_url, name=name, final_url=nav.final_url, status=nav.status,
@@ -204,7 +207,9 @@ async def service_sample_journey(
         for ln in form_links(links, vocab, view.site_origin):
             got = await fetch(ln.href)
             downloads.append(FormDownload(url=ln.href, text=ln.text[:200], status=got.status,
-                                          bytes=got.size, error=got.error))
+                                          bytes=got.size, error=got.error,
+                                          content_type=got.content_type,
+                                          disposition=got.disposition))
         journey_pages.append(sample.model_copy(update={"forms": downloads}))
     return ServiceSampleJourney(sample_size=size, seed=seed, services_total=len(view.services),
                                 pages=journey_pages)
@@ -214,7 +219,7 @@ async def service_sample_journey(
 
 
 async def guides_journey(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
-                         timeout_ms: float) -> GuidesJourney:
+                         limits: JourneyLimits) -> GuidesJourney:
     """The guide section and up to MAX_GUIDE_PAGES guides it links: media and languages."""
     found = view.find_role_link("guides")
     if found is None:
@@ -236,7 +241,7 @@ async def guides_journey(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
     for target in targets[: MAX_GUIDE_PAGES + 1]:
         tab = await new_tab()
         try:
-            nav = await tab.goto(target, timeout_ms)
+            nav = await open_settled(tab, target, limits)
             if nav.error is not None:
                 pages.append(GuidePage(url=target, final_url=nav.final_url, status=nav.status,
                                        error=nav.error))
