@@ -236,6 +236,12 @@ def key_page(
     )
 
 
+def key_page_not_found(role: str, reason: str = "no link labelled for it on the homepage or one "
+                       "level below") -> KeyPageMeasurement:
+    """A key template the gatherer looked for and did not find (url empty, the reason kept)."""
+    return KeyPageMeasurement(role=role, url="", not_found=reason)
+
+
 def lighthouse_run(**kw: Any) -> LighthouseRun:
     """One healthy Lighthouse mobile run; ``kw`` overrides its fields."""
     fields: dict[str, Any] = {
@@ -310,6 +316,7 @@ def bundle(
     disabled: dict[str, str] | None = None,
     portal_id: str = "test-portal",
     persona_journey: PersonaJourney | None = _UNSET,
+    settings: dict[str, Any] | None = None,
 ) -> EvidenceBundle:
     """A bundle of ``pages`` (renumbered 0..n-1); ``key_pages`` defaults to one healthy home,
     ``persona_journey`` to a healthy walk."""
@@ -322,7 +329,7 @@ def bundle(
         portal_id=portal_id, portal_name="Cổng dịch vụ công thử nghiệm", start_url=url("/"),
         started_at="2025-01-01T00:00:00+00:00", finished_at="2025-01-01T00:05:00+00:00",
         versions=Versions(portal_eval="0.1.0", chromium="140.0", axe_core="4.12.1"),
-        not_evaluated=not_evaluated, disabled=disabled or {},
+        not_evaluated=not_evaluated, disabled=disabled or {}, settings=settings or {},
         crawl=CrawlSummary(max_pages=60, max_depth=4, pages_visited=len(numbered)),
         pages=numbered, key_pages=None if key_pages is None else list(key_pages),
         journeys=journeys or Journeys(), persona=persona_journey,
