@@ -14,7 +14,10 @@ from evaluator.checks.messages import Msg, Num, http_problem, msg
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
 from evaluator.criteria.schema import TermGroup, Vocabulary
-from evaluator.derived import EvidenceView, normalise_url
+
+# host_listed lived here before derived.py needed it: re-exported for its callers.
+from evaluator.derived import EvidenceView, RoleCandidate, normalise_url, questions
+from evaluator.derived import host_listed as host_listed
 from evaluator.evidence import FormDownload, ServicePageSample
 from evaluator.textnorm import clip, contains_all_words, contains_any, fold
 
@@ -31,6 +34,97 @@ def _percent(share: float) -> Num:
     return Num(share * 100, 0)
 
 
+def fit_reason(candidate: RoleCandidate) -> Msg | str:
+    """Why a role link was taken or refused, from ``RoleCandidate.reason`` (derived.py)."""
+    detail = candidate.detail
+    count = int(detail) if detail.isdigit() else 0
+    match candidate.reason:
+        case "catalogue_rows":
+            return msg("fit.catalogue_rows", count=count)
+        case "catalogue_total":
+            return msg("fit.catalogue_total", count=count)
+        case "catalogue_walk":
+            return msg("fit.catalogue_walk", count=count)
+        case "lookup_form":
+            return msg("fit.lookup_form")
+        case "questions":
+            return msg("fit.questions", count=count)
+        case "feedback_form":
+            return msg("fit.feedback_form")
+        case "feedback_words":
+            return msg("fit.feedback_words")
+        case "mailto":
+            return msg("fit.mailto", href=detail)
+        case "rating_levels":
+            return msg("fit.rating_levels", count=count)
+        case "statistics_series":
+            return msg("fit.statistics_series", count=count)
+        case "guide_links":
+            return msg("fit.guide_links", count=count)
+        case "guide_words":
+            return msg("fit.guide_words")
+        case "login_handover":
+            return msg("fit.login_handover", host=detail)
+        case "login_password":
+            return msg("fit.login_password")
+        case "login_identity_button":
+            return msg("fit.login_identity_button", text=detail)
+        case "payment_handover":
+            return msg("fit.payment_handover", host=detail)
+        case "broken":
+            target = candidate.target
+            if target is not None and target.error:
+                return target.error
+            return http_problem(target.status if target is not None else None)
+        case "homepage":
+            return msg("fit.homepage")
+        case "not_a_page":
+            return msg("fit.not_a_page")
+        case "no_rows":
+            return msg("fit.no_rows", count=count)
+        case "no_lookup_form":
+            return msg("fit.no_lookup_form")
+        case "no_questions":
+            return msg("fit.no_questions")
+        case "no_feedback":
+            return msg("fit.no_feedback")
+        case "no_levels":
+            return msg("fit.no_levels", count=count)
+        case "no_series":
+            return msg("fit.no_series", count=count)
+        case "no_guides":
+            return msg("fit.no_guides")
+        case "no_login":
+            return msg("fit.no_login")
+        case "no_payment":
+            return msg("fit.no_payment")
+        case "not_crawled":
+            return msg("fit.not_crawled")
+        case _:
+            return msg("role_link.loads")
+
+
+# Candidates refused for a role shown as findings, at most: enough to see why the portal's
+# "Thủ tục hành chính" was not taken, without burying the report under a mega-menu.
+MAX_REFUSED_FINDINGS = 3
+
+
+def role_findings(view: EvidenceView, role_name: str) -> list[Finding]:
+    """The chosen candidate for a role and those refused before it was found, each with why."""
+    candidates = view.role_candidates(role_name)
+    findings: list[Finding] = []
+    chosen = candidates[0] if candidates and candidates[0].fit == "fits" else None
+    if chosen is not None:
+        findings.append(Finding(msg("fit.taken", text=clip(chosen.link.text, 60),
+                                    why=fit_reason(chosen)),
+                                page_url=chosen.on_page.final_url, value=chosen.link.href))
+    refused = [c for c in candidates if c.fit == "refused"]
+    findings += [Finding(msg("fit.refused", text=clip(c.link.text, 60), why=fit_reason(c)),
+                         page_url=c.on_page.final_url, value=c.link.href)
+                 for c in refused[:MAX_REFUSED_FINDINGS]]
+    return findings
+
+
 class CatalogueParams(Params):
     min_services: int = Field(20, ge=1)
     min_labelled_share: float = Field(0.9, ge=0, le=1)
@@ -38,9 +132,11 @@ class CatalogueParams(Params):
 
 @register("catalogue_published", level="site", params=CatalogueParams)
 def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
-    found = view.find_role_link("catalogue")
-    if found is None or view.catalogue_page is None:
-        labels = ", ".join(view.vocab.labels["catalogue"])
+    labels = ", ".join(view.vocab.labels["catalogue"])
+    expected = msg("catalogue.expected", min=params.min_services,
+                   share=_percent(params.min_labelled_share))
+    best = view.role_page("catalogue")
+    if best is None:
         return Outcome(
             Status.FAIL, 0.0, display_value=msg("catalogue.none"),
             expected=msg("catalogue.expected_link", labels=labels, min=params.min_services),
@@ -48,36 +144,53 @@ def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
                               page_url=view.start_page.final_url if view.start_page else None,
                               expected=msg("common.link_labelled", labels=labels)),),
         )
-    link, on_page = found
+    if best.fit != "fits" or view.catalogue_page is None:
+        why = fit_reason(best)
+        return Outcome(
+            Status.FAIL, 0.0,
+            display_value=msg("catalogue.not_a_catalogue", text=clip(best.link.text, 60),
+                              why=why),
+            expected=msg("catalogue.expected_link", labels=labels, min=params.min_services),
+            findings=tuple(role_findings(view, "catalogue")) if best.fit == "refused" else (
+                Finding(msg("role_link.not_crawled_finding"), page_url=best.on_page.final_url,
+                        value=best.link.href),),
+            pages=(best.target.final_url,) if best.target is not None else (),
+        )
     services = view.services
-    labelled = [s for s in services if s.level is not None]
-    full = [s for s in services if s.level == "full"]
-    share = len(labelled) / len(services) if services else 0.0
-    full_share = len(full) / len(labelled) if labelled else 0.0
+    full = sum(s.level == "full" for s in services)
+    partial = sum(s.level == "partial" for s in services)
+    info = sum(s.level == "info" for s in services)
+    labelled = full + partial + info
+    share = labelled / len(services) if services else 0.0
+    full_share = full / labelled if labelled else 0.0
     findings = [
-        Finding(msg("catalogue.linked", text=clip(link.text, 60)), page_url=on_page.final_url,
-                value=link.href),
+        Finding(msg("catalogue.linked", text=clip(best.link.text, 60)),
+                page_url=best.on_page.final_url, value=best.link.href),
     ]
     unlabelled = [s for s in services if s.level is None]
     findings += [
-        Finding(msg("catalogue.unlabelled"), page_url=s.listed_on, snippet=s.name)
+        Finding(msg("catalogue.unlabelled"), page_url=s.listed_on, snippet=s.name,
+                value=None if s.page_number is None else str(s.page_number))
         for s in unlabelled[:10]
     ]
+    listings = view.catalogue_listings
+    walked = sum(lst.number is not None for lst in listings)
     ok = len(services) >= params.min_services and share >= params.min_labelled_share
     return Outcome(
         Status.PASS if ok else Status.FAIL,
         1.0 if ok else 0.0,
         value=len(services), unit="services",
         display_value=msg(
-            "catalogue.measured", services=len(services), pages=len(view.catalogue_pages),
+            "catalogue.measured", services=len(services), pages=len(listings),
             labelled=_percent(share), full=_percent(full_share),
         ),
-        expected=msg("catalogue.expected", min=params.min_services,
-                     share=_percent(params.min_labelled_share)),
+        expected=expected,
         findings=tuple(findings),
-        pages=tuple(p.final_url for p in view.catalogue_pages),
-        data={"services": len(services), "labelled": len(labelled), "full": len(full),
-              "partial": len(labelled) - len(full), "full_share": round(full_share, 4)},
+        pages=tuple(dict.fromkeys(lst.url for lst in listings)),
+        data={"services": len(services), "labelled": labelled, "full": full,
+              "partial": partial, "info": info, "full_share": round(full_share, 4),
+              "stated_total": view.stated_total, "list_pages": len(listings),
+              "walked_pages": walked},
     )
 
 
@@ -185,8 +298,7 @@ def services_within_clicks(view: EvidenceView, params: ClicksParams) -> Outcome:
     if not services:
         return Outcome(Status.FAIL, 0.0, display_value=msg("clicks.no_services"),
                        expected=expected, findings=(Finding(msg("clicks.no_services_finding")),))
-    depth = view.click_depth
-    deep = [(s, depth.get(normalise_url(s.url))) for s in services]
+    deep = [(s, view.service_depth(s)) for s in services]
     near = [s for s, d in deep if d is not None and d <= params.max_clicks]
     share = len(near) / len(services)
     findings = tuple(
@@ -230,36 +342,39 @@ def role_page_linked(view: EvidenceView, params: RoleLinkParams) -> Outcome:
     if not labels:
         raise MissingEvidence(f"labels.{params.role}", msg("missing.role_labels"))
     expected = msg("role_link.expected", labels=", ".join(labels))
-    found = view.find_role_link(params.role)
-    if found is None:
+    best = view.role_page(params.role)
+    if best is None:
         return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.none"), expected=expected,
                        findings=(Finding(msg("role_link.none_finding", labels=", ".join(labels)),
                                          page_url=view.bundle.start_url),))
-    link, on_page = found
+    link, on_page = best.link, best.on_page
+    text = clip(link.text, 50)
     if link.href.startswith("mailto:"):
-        ok = params.accept_mailto
+        ok = params.accept_mailto and best.fit == "fits"
         return Outcome(Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-                       display_value=msg("role_link.mailto", text=clip(link.text, 50),
-                                         href=link.href),
+                       display_value=msg("role_link.mailto", text=text, href=link.href),
                        expected=expected,
                        findings=(Finding(msg("role_link.mailto_finding"),
                                          page_url=on_page.final_url, value=link.href),),
                        pages=(on_page.final_url,))
-    target = view.page(link.href)
-    if target is None:
+    if best.fit == "unknown":
         return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("role_link.not_crawled"),
                        expected=expected,
                        findings=(Finding(msg("role_link.not_crawled_finding"),
                                          page_url=on_page.final_url, value=link.href),))
-    ok = target.error is None and target.status is not None and target.status < 400
-    why: Msg | str = msg("role_link.loads") if ok else (target.error or http_problem(target.status))
-    text = clip(link.text, 50)
+    # The page must be what its label says (a feedback form, an address, its words), not
+    # merely load: a "Góp ý" that opens the homepage or an empty page is no channel.
+    ok = best.fit == "fits"
+    why = fit_reason(best)
+    findings = [Finding(msg("role_link.finding", text=text, why=why),
+                        page_url=on_page.final_url, value=link.href)]
+    findings += [f for f in role_findings(view, params.role) if f.value != link.href]
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
         display_value=msg("role_link.measured", text=text, why=why), expected=expected,
-        findings=(Finding(msg("role_link.finding", text=text, why=why),
-                          page_url=on_page.final_url, value=link.href),),
-        pages=(target.final_url,),
+        findings=tuple(findings),
+        pages=(best.target.final_url,) if best.target is not None else (),
+        data={"reason": best.reason, "via": link.via},
     )
 
 
@@ -269,37 +384,35 @@ class FaqParams(Params):
     min_questions: int = Field(10, ge=1)
 
 
-_QUESTION = re.compile(r"[^\n?]{8,}\?")
-
-
 @register("faq_published", level="site", params=FaqParams)
 def faq_published(view: EvidenceView, params: FaqParams) -> Outcome:
     expected = msg("faq.expected", min=params.min_questions)
-    found = view.find_role_link("faq")
-    if found is None:
+    best = view.role_page("faq")
+    if best is None:
         return Outcome(Status.FAIL, 0.0, display_value=msg("faq.none"), expected=expected,
                        findings=(Finding(msg("faq.none_finding"), page_url=view.bundle.start_url),))
-    link, on_page = found
-    target = view.page(link.href)
-    if target is None:
+    link, on_page, target = best.link, best.on_page, best.target
+    if best.fit == "unknown":
         return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("faq.not_crawled"),
                        expected=expected,
                        findings=(Finding(msg("faq.not_crawled_finding"), page_url=on_page.final_url,
                                          value=link.href),))
-    if target.error or target.status is None or target.status >= 400:
-        why = target.error or http_problem(target.status)
+    if target is None or best.reason in ("broken", "homepage"):
+        why = fit_reason(best)
         return Outcome(Status.FAIL, 0.0, display_value=msg("faq.broken", why=why), expected=expected,
                        findings=(Finding(msg("faq.broken_finding", why=why),
-                                         page_url=on_page.final_url, value=link.href),),
-                       pages=(target.final_url,))
-    questions = list(dict.fromkeys(q.strip() for q in _QUESTION.findall(target.text)))
-    ok = len(questions) >= params.min_questions
+                                         page_url=on_page.final_url, value=link.href),
+                                 *(f for f in role_findings(view, "faq") if f.value != link.href)),
+                       pages=(target.final_url,) if target is not None else ())
+    found = questions(target.text)
+    ok = len(found) >= params.min_questions
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-        value=len(questions), unit="questions",
-        display_value=msg("faq.measured", count=len(questions)), expected=expected,
+        value=len(found), unit="questions",
+        display_value=msg("faq.measured", count=len(found)), expected=expected,
         findings=tuple(Finding(msg("faq.question"), page_url=target.final_url, snippet=clip(q, 120))
-                       for q in questions[:3]),
+                       for q in found[:3]) + tuple(
+            f for f in role_findings(view, "faq") if f.value != link.href),
         pages=(target.final_url,),
     )
 
@@ -347,27 +460,6 @@ def hotline_published(view: EvidenceView, params: PhoneParams) -> Outcome:
 
 
 # -- helpers of the checks below ------------------------------------------------------------------
-
-
-def host_listed(url: str, hosts: list[str] | tuple[str, ...]) -> str | None:
-    """The entry of ``hosts`` that ``url``'s host is (or is a subdomain of), else None.
-
-    An entry with a port (127.0.0.1:8123, a test stand-in) matches host and port exactly."""
-    try:
-        parts = urlsplit(url)
-        hostname = (parts.hostname or "").lower()
-        netloc = parts.netloc.lower().rsplit("@", 1)[-1]
-    except ValueError:
-        return None
-    for entry in hosts:
-        e = entry.strip().lower()
-        if not e:
-            continue
-        if ":" in e and netloc == e:
-            return entry
-        if hostname == e or hostname.endswith("." + e):
-            return entry
-    return None
 
 
 def _groups_found(text: str, groups: list[TermGroup]) -> tuple[list[TermGroup], list[TermGroup]]:
@@ -426,16 +518,21 @@ def service_information_complete(view: EvidenceView, params: ServiceInfoParams) 
             expected=msg("service_info.all_fields")))
     completeness = sum(shares) / len(shares)
     forms = [f for p in read for f in p.forms]
-    good_forms = [f for f in forms if f.error is None and f.status == 200 and f.bytes > 0]
+    extensions = tuple(e.lower() for e in view.vocab.form_extensions)
+    good_forms = [f for f in forms if f.error is None and f.status == 200 and f.bytes > 0
+                  and _downloaded_as(f, extensions) != "page"]
     broken: dict[str, list[FormDownload]] = {}
     for form in forms:
         if form not in good_forms:
-            why = form.error or ("empty" if form.status == 200 else str(form.status))
+            why = form.error or ("empty" if form.status == 200 and form.bytes <= 0 else
+                                 "page" if form.status == 200 else str(form.status))
             broken.setdefault(why, []).append(form)
-    for group in broken.values():
+    for why, group in broken.items():
         form = group[0]
-        reason: Msg | str = form.error or (msg("service_info.empty_form") if form.status == 200
-                                           else http_problem(form.status))
+        reason: Msg | str = form.error or (
+            msg("service_info.empty_form") if why == "empty" else
+            msg("service_info.not_a_document", type=form.content_type or "?") if why == "page"
+            else http_problem(form.status))
         findings.append(Finding(msg("service_info.form_broken", why=reason, forms=len(group)),
                                 page_url=form.url, value=clip(form.text, 60) or None))
     if not forms:
@@ -454,6 +551,26 @@ def service_information_complete(view: EvidenceView, params: ServiceInfoParams) 
               "completeness": round(completeness, 4), "forms": len(forms),
               "forms_ok": len(good_forms)},
     )
+
+
+# What a download endpoint answers with when it hands over a form (Word, PDF, Excel,
+# OpenDocument, RTF, an archive, or the generic binary stream of many `download.jsp?id=`
+# endpoints, CONFIG-FACTS §6): a form even without a file extension in its address.
+_DOCUMENT_TYPES = ("msword", "officedocument", "pdf", "ms-excel", "opendocument", "rtf",
+                   "zip", "x-rar", "octet-stream")
+
+
+def _downloaded_as(form: FormDownload, extensions: tuple[str, ...]) -> str:
+    """"document", "page" (a web page answered: a login screen, an error page served with 200)
+    or "unknown" (no content type recorded: bundles gathered before it was, judged as then)."""
+    kind = form.content_type.split(";")[0].strip().lower()
+    if "attachment" in form.disposition.lower() or any(t in kind for t in _DOCUMENT_TYPES):
+        return "document"
+    if kind in ("text/html", "application/xhtml+xml"):
+        return "page"
+    if urlsplit(form.url).path.lower().endswith(extensions):
+        return "document"
+    return "unknown"
 
 
 # -- F05: discoverable by search engines ------------------------------------------------------------
@@ -567,11 +684,12 @@ def online_payment_signs(view: EvidenceView, params: Params) -> Outcome:
                                findings=(Finding(msg("payment.request_finding"),
                                                  page_url=page.final_url, value=req.url),),
                                pages=(page.final_url,))
-    labelled = view.find_role_link("payment")
+    # The labelled link even when its page was refused for the role: that is the finding.
+    labelled = view.role_page("payment")
     findings = [Finding(msg("payment.none_finding"), page_url=view.bundle.start_url)]
     if labelled is not None:
-        findings.append(Finding(msg("payment.label_only", text=clip(labelled[0].text, 60)),
-                                page_url=labelled[1].final_url, value=labelled[0].href))
+        findings.append(Finding(msg("payment.label_only", text=clip(labelled.link.text, 60)),
+                                page_url=labelled.on_page.final_url, value=labelled.link.href))
     return Outcome(Status.FAIL, 0.0, display_value=msg("payment.none", pages=len(view.html_pages)),
                    expected=expected, findings=tuple(findings))
 
