@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 from urllib.parse import urlsplit
@@ -18,7 +22,7 @@ from evaluator.criteria.schema import TermGroup, Vocabulary
 # host_listed lived here before derived.py needed it: re-exported for its callers.
 from evaluator.derived import EvidenceView, RoleCandidate, normalise_url, questions
 from evaluator.derived import host_listed as host_listed
-from evaluator.evidence import FormDownload, ServicePageSample
+from evaluator.evidence import FormDownload, GuidePage, Page, ServicePageSample
 from evaluator.textnorm import clip, contains_all_words, contains_any, fold
 
 
@@ -582,6 +586,9 @@ def search_engine_discoverable(view: EvidenceView, params: Params) -> Outcome:
     expected = msg("discoverable.expected")
     services = view.services
     problems: list[Finding] = []
+    if not services:
+        # Nothing to find: "no service blocked, none missing from the sitemap" is vacuous.
+        problems.append(Finding(msg("discoverable.no_services"), page_url=bundle.start_url))
     robots_body = bundle.robots.body if bundle.robots and bundle.robots.status == 200 else ""
     parser = RobotFileParser()
     parser.parse(robots_body.splitlines())
@@ -661,37 +668,59 @@ def login_national_identity(view: EvidenceView, params: Params) -> Outcome:
 
 @register("online_payment_signs", level="site")
 def online_payment_signs(view: EvidenceView, params: Params) -> Outcome:
-    """A link or a loaded resource to a configured payment platform on any crawled page."""
-    extra = view.bundle.settings.get("trusted_payment_hosts") or []
-    hosts = [*view.vocab.payment_hosts, *(str(h) for h in extra if isinstance(h, str))]
+    """A service page or the payment page hands over to a configured payment platform.
+
+    A hand-over is a link or button of the page's content whose target is a platform (or the
+    payment menu item leading straight to one). A partner logo in the site frame, a banner on
+    another page or a script the page loads from a platform is no sign that fees can be paid."""
+    hosts = view.payment_hosts
     expected = msg("payment.expected", hosts=", ".join(view.vocab.payment_hosts))
-    for page in view.html_pages:
-        for ln in page.links:
-            entry = host_listed(ln.href, hosts)
-            if entry is not None:
-                return Outcome(Status.PASS, 1.0,
-                               display_value=msg("payment.linked", host=entry),
-                               expected=expected, value=entry,
-                               findings=(Finding(msg("payment.link_finding",
-                                                     text=clip(ln.text, 60)),
-                                                 page_url=page.final_url, value=ln.href),),
-                               pages=(page.final_url,))
-        for req in page.requests:
-            entry = host_listed(req.url, hosts)
-            if entry is not None:
-                return Outcome(Status.PASS, 1.0, display_value=msg("payment.loaded", host=entry),
-                               expected=expected, value=entry,
-                               findings=(Finding(msg("payment.request_finding"),
-                                                 page_url=page.final_url, value=req.url),),
-                               pages=(page.final_url,))
-    # The labelled link even when its page was refused for the role: that is the finding.
-    labelled = view.role_page("payment")
+    role_page = view.role_page("payment")
+    checked: list[Page] = []
+    if role_page is not None and role_page.reason == "payment_handover":
+        where = role_page.target or role_page.on_page
+        handover = (view.payment_handover(role_page.target)
+                    if role_page.target is not None else None)
+        link = handover[0] if handover is not None else role_page.link
+        return Outcome(Status.PASS, 1.0,
+                       display_value=msg("payment.linked", host=role_page.detail),
+                       expected=expected, value=role_page.detail,
+                       findings=(Finding(msg("payment.link_finding", text=clip(link.text, 60)),
+                                         page_url=where.final_url, value=link.href),),
+                       pages=(where.final_url,))
+    if role_page is not None and role_page.target is not None:
+        checked.append(role_page.target)
+    service_urls = {normalise_url(s.url) for s in view.services}
+    checked += [p for p in view.html_pages
+                if normalise_url(p.final_url) in service_urls and p not in checked]
+    for page in checked:
+        found = view.payment_handover(page)
+        if found is not None:
+            ln, entry = found
+            return Outcome(Status.PASS, 1.0, display_value=msg("payment.linked", host=entry),
+                           expected=expected, value=entry,
+                           findings=(Finding(msg("payment.link_finding", text=clip(ln.text, 60)),
+                                             page_url=page.final_url, value=ln.href),),
+                           pages=(page.final_url,))
     findings = [Finding(msg("payment.none_finding"), page_url=view.bundle.start_url)]
-    if labelled is not None:
-        findings.append(Finding(msg("payment.label_only", text=clip(labelled.link.text, 60)),
-                                page_url=labelled.on_page.final_url, value=labelled.link.href))
-    return Outcome(Status.FAIL, 0.0, display_value=msg("payment.none", pages=len(view.html_pages)),
-                   expected=expected, findings=tuple(findings))
+    if role_page is not None:
+        findings.append(Finding(msg("payment.label_only", text=clip(role_page.link.text, 60)),
+                                page_url=role_page.on_page.final_url, value=role_page.link.href))
+    # What no longer counts, said so a reader sees why a platform's name on the portal is
+    # not enough: a logo or banner elsewhere, a resource loaded from the platform.
+    elsewhere = next(((p, ln) for p in view.html_pages for ln in p.links
+                      if host_listed(ln.href, hosts)), None)
+    if elsewhere is not None:
+        findings.append(Finding(msg("payment.elsewhere"), page_url=elsewhere[0].final_url,
+                                value=elsewhere[1].href))
+    loaded = next(((p, r) for p in view.html_pages for r in p.requests
+                   if host_listed(r.url, hosts)), None)
+    if loaded is not None:
+        findings.append(Finding(msg("payment.resource_only"), page_url=loaded[0].final_url,
+                                value=loaded[1].url))
+    return Outcome(Status.FAIL, 0.0, display_value=msg("payment.none", pages=len(checked)),
+                   expected=expected, findings=tuple(findings),
+                   pages=tuple(p.final_url for p in checked[:10]))
 
 
 # -- F13, F14: a role page carrying the expected terms (rating scale, statistics series) -------------
@@ -701,8 +730,9 @@ class RoleTermsParams(Params):
     role: str
     terms: Literal["rating_levels", "statistics_series"]
     min_share: float = Field(1.0, ge=0, le=1)
-    # Newest dd/mm/yyyy date on the page must be at most this many days before the evaluation;
-    # None: no freshness check.
+    # The newest date that belongs to the figures (near a `statistics_date_words` phrase or in
+    # the block of the series; never the site frame's date, never a future one) must be at most
+    # this many days before the evaluation; None: no freshness check.
     max_age_days: int | None = Field(None, ge=0)
 
     def vocabulary_problem(self, vocabulary: Vocabulary) -> tuple[str, str] | None:
@@ -711,55 +741,128 @@ class RoleTermsParams(Params):
         return "role", f"role '{self.role}' has no labels in the vocabulary"
 
 
-_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+# Dates a statistics page gives its figures: 05/12/2026 (also with . or -), 2026-12-05, "ngày 5
+# tháng 12 năm 2026", and a month, 11/2026 or "tháng 11 năm 2026", read as its last day (a
+# monthly report covers the month). Matched on folded text, where digits are unchanged.
+_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/.-]?\d)")
+_YMD = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
+_WORDS_DMY = re.compile(r"ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})")
+_MY = re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{4})(?![\d/]|[.-]\d)|thang (\d{1,2}) nam (\d{4})")
+# How far the block of the series reaches around its first and last line: a heading and the
+# "cập nhật đến ngày …" line above a table, a note under it.
+_SERIES_BLOCK_LINES = 3
 
 
-def _newest_date(text: str) -> date | None:
-    found = []
-    for d, m, y in _DATE.findall(text):
-        try:
+def _dates(folded_line: str) -> list[date]:
+    found: list[date] = []
+    for d, m, y in _DMY.findall(folded_line) + _WORDS_DMY.findall(folded_line):
+        with contextlib.suppress(ValueError):
             found.append(date(int(y), int(m), int(d)))
-        except ValueError:
+    for y, m, d in _YMD.findall(folded_line):
+        with contextlib.suppress(ValueError):
+            found.append(date(int(y), int(m), int(d)))
+    for m1, y1, m2, y2 in _MY.findall(_DMY.sub(" ", folded_line)):
+        month, year = int(m1 or m2), int(y1 or y2)
+        if 1 <= month <= 12:
+            found.append(date(year, month, calendar.monthrange(year, month)[1]))
+    return found
+
+
+@dataclass(frozen=True)
+class _StatsDate:
+    newest: date | None
+    # Dates on the page that were not taken: in the site frame (also on the homepage), away
+    # from the series and from any statistics-date word, or after the evaluation.
+    elsewhere: date | None
+    future: date | None
+
+
+def _statistics_date(view: EvidenceView, page: Page, groups: list[TermGroup]) -> _StatsDate:
+    """The newest date that belongs to the statistics: near a `statistics_date_words` phrase
+    ("Số liệu cập nhật đến ngày …") or in the block of lines holding the series, never in the
+    site frame (a line the homepage carries too: "Hôm nay, 06/12/2026") nor after the day
+    of the evaluation."""
+    evaluated = datetime.fromisoformat(view.bundle.started_at).date()
+    lines = [view.folded(line) for line in page.text.split("\n")]
+    framed = {view.folded(ln.text) for ln in page.links if ln.text and view.in_frame(ln)}
+    start = view.start_page
+    home_lines = set() if start is None or start is page else {
+        view.folded(line) for line in start.text.split("\n")}
+    needles = [view.folded(m) for g in groups for m in g.match]
+    series = [i for i, line in enumerate(lines)
+              if line and line not in framed and any(n and n in line for n in needles)]
+    low = series[0] - _SERIES_BLOCK_LINES if series else 0
+    high = series[-1] + _SERIES_BLOCK_LINES if series else -1
+    words = [view.folded(w) for w in view.vocab.statistics_date_words]
+    taken: list[date] = []
+    other: list[date] = []
+    future: list[date] = []
+    for i, line in enumerate(lines):
+        found = _dates(line) if any(ch.isdigit() for ch in line) else []
+        if not found:
             continue
-    return max(found, default=None)
+        before = lines[i - 1] if i else ""
+        near = any(w and (w in line or w in before) for w in words)
+        own = (near or low <= i <= high) and line not in home_lines
+        for day in found:
+            if day > evaluated:
+                future.append(day)
+            elif own:
+                taken.append(day)
+            else:
+                other.append(day)
+    return _StatsDate(max(taken, default=None), max(other, default=None),
+                      max(future, default=None))
 
 
 @register("role_page_terms", level="site", params=RoleTermsParams)
 def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
     groups: list[TermGroup] = getattr(view.vocab, params.terms)
     expected = msg("terms.expected", labels=_labels(groups), share=_percent(params.min_share))
-    found_link = view.find_role_link(params.role)
+    best = view.role_page(params.role)
     labels = ", ".join(view.vocab.labels.get(params.role, []))
-    if found_link is None:
+    if best is None:
         return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.none"), expected=expected,
                        findings=(Finding(msg("role_link.none_finding", labels=labels),
                                          page_url=view.bundle.start_url),))
-    link, on_page = found_link
-    target = view.page(link.href)
-    if target is None:
+    link, on_page, target = best.link, best.on_page, best.target
+    if best.fit == "unknown":
         return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("role_link.not_crawled"),
                        expected=expected,
                        findings=(Finding(msg("role_link.not_crawled_finding"),
                                          page_url=on_page.final_url, value=link.href),))
-    if target.error or target.status is None or target.status >= 400:
-        why: Msg | str = target.error or http_problem(target.status)
+    if target is None or best.reason in ("broken", "homepage"):
+        why = fit_reason(best)
         return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.measured",
                                                            text=clip(link.text, 50), why=why),
                        expected=expected,
                        findings=(Finding(msg("role_link.finding", text=clip(link.text, 50),
                                                  why=why), page_url=on_page.final_url,
-                                         value=link.href),), pages=(target.final_url,))
-    found, missing = _groups_found(target.text, groups)
+                                         value=link.href),),
+                       pages=(target.final_url,) if target is not None else ())
+    # The terms count where the page carries them beyond its menu (derived.py): the menu item
+    # "Đánh giá sự hài lòng" on every page is not the satisfaction scale.
+    found = view.groups_in_content(target, groups)
+    missing = [g for g in groups if g not in found]
     share = len(found) / len(groups)
     findings = [Finding(msg("terms.missing"), page_url=target.final_url,
                         value=f"{g.label.vi} / {g.label.en}") for g in missing]
+    findings += [f for f in role_findings(view, params.role) if f.value != link.href]
     fresh = True
-    newest = _newest_date(target.text)
+    newest: date | None = None
     if params.max_age_days is not None:
         evaluated = datetime.fromisoformat(view.bundle.started_at).date()
+        dated = _statistics_date(view, target, groups)
+        newest = dated.newest
+        if dated.future is not None:
+            findings.append(Finding(msg("terms.future_date"), page_url=target.final_url,
+                                    value=dated.future.isoformat()))
         if newest is None:
             fresh = False
             findings.append(Finding(msg("terms.undated"), page_url=target.final_url))
+            if dated.elsewhere is not None:
+                findings.append(Finding(msg("terms.date_not_theirs"), page_url=target.final_url,
+                                        value=dated.elsewhere.isoformat()))
         elif (evaluated - newest).days > params.max_age_days:
             fresh = False
             findings.append(Finding(msg("terms.stale", days=(evaluated - newest).days,
@@ -781,8 +884,49 @@ def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
 # -- F17: guides with video, audio and an ethnic-minority language ----------------------------------
 
 
-@register("guides_multimedia", level="site", evidence="journeys.guides")
-def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
+class GuidesParams(Params):
+    # A guide is in a minority language when it holds that language, not when it names it
+    # ("Hướng dẫn bằng tiếng Mông" is Vietnamese): a `lang` attribute of a minority code, at
+    # least `min_script_chars` letters of a minority script (Khmer, Cham, Tai Viet: a stray
+    # symbol is not a text), or at least `min_minority_words` distinct common words of one
+    # Latin-written minority language (vocabulary `minority_language_words`; a single word
+    # such as "kev" can be a name, three make a sentence) [I: RESEARCH.md F17].
+    min_minority_words: int = Field(3, ge=1)
+    min_script_chars: int = Field(10, ge=1)
+
+
+# Scripts of Vietnam's minority languages that are not Latin: Khmer (Khmer Krom, U+1780-17FF
+# and its symbols U+19E0-19FF), Cham (U+AA00-AA5F), Tai Viet (Tai Dam, Tai Don, U+AA80-AADF).
+_MINORITY_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("km", re.compile("[\u1780-\u17ff\u19e0-\u19ff]")),
+    ("cjm", re.compile("[\uaa00-\uaa5f]")),
+    ("blt", re.compile("[\uaa80-\uaadf]")),
+)
+# Words with their diacritics kept: folded, the Tày "bản" would be Vietnamese "ban", "bán".
+_TOKEN = re.compile(r"[\w\u0300-\u036f]+")
+
+
+def minority_language(page: GuidePage, vocab: Vocabulary, params: GuidesParams) -> str | None:
+    """The minority language a guide page is written in (a code), or None."""
+    codes = {c.lower() for c in vocab.minority_language_codes}
+    lang = next((lang.split("-")[0].lower() for lang in page.langs
+                 if lang.split("-")[0].lower() in codes), None)
+    if lang is not None:
+        return lang
+    text = f"{page.title}\n{page.text}"
+    for code, script in _MINORITY_SCRIPTS:
+        if len(script.findall(text)) >= params.min_script_chars:
+            return code
+    tokens = set(_TOKEN.findall(unicodedata.normalize("NFC", text.lower())))
+    for code, words in vocab.minority_language_words.items():
+        wanted = {unicodedata.normalize("NFC", w.lower()) for w in words}
+        if len(wanted & tokens) >= params.min_minority_words:
+            return code
+    return None
+
+
+@register("guides_multimedia", level="site", params=GuidesParams, evidence="journeys.guides")
+def guides_multimedia(view: EvidenceView, params: GuidesParams) -> Outcome:
     journey = view.bundle.journeys.guides
     if journey is None:
         raise _journey_missing(view, "guides", msg("missing.guides_journey"))
@@ -793,12 +937,15 @@ def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
                                          page_url=view.bundle.start_url),))
     read = [p for p in journey.pages if p.error is None and p.status is not None
             and p.status < 400]
-    codes = {c.lower() for c in view.vocab.minority_language_codes}
     video = next((p for p in read if p.videos or p.video_embeds), None)
     audio = next((p for p in read if p.audios), None)
-    minority = next((p for p in read if any(lang.split("-")[0] in codes for lang in p.langs)
-                     or contains_any(f"{p.title} {p.text}",
-                                     view.vocab.minority_language_keywords)), None)
+    written = next(((p, lang) for p in read
+                    if (lang := minority_language(p, view.vocab, params)) is not None), None)
+    minority = written[0] if written is not None else None
+    # Named but not written: said, so a reader sees why "tiếng Mông" in a title did not count.
+    named = next((p for p in read if contains_any(f"{p.title} {p.text}",
+                                                  view.vocab.minority_language_keywords)),
+                 None) if minority is None else None
     parts = {"text": bool(read), "video": video is not None, "audio": audio is not None,
              "minority": minority is not None}
     lacks = {"text": msg("guides.lacks_text"), "video": msg("guides.lacks_video"),
@@ -808,9 +955,15 @@ def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
                 ] if missing else []
     findings += [Finding(message, page_url=p.final_url or p.url)
                  for message, p in ((msg("guides.has_video"), video),
-                                    (msg("guides.has_audio"), audio),
-                                    (msg("guides.has_minority"), minority))
+                                    (msg("guides.has_audio"), audio))
                  if p is not None]
+    if written is not None:
+        findings.append(Finding(msg("guides.has_minority"), page_url=written[0].final_url
+                                or written[0].url, value=written[1]))
+    if named is not None:
+        findings.append(Finding(msg("guides.minority_named_only"),
+                                page_url=named.final_url or named.url,
+                                snippet=clip(named.title, 120) or None))
     score = sum(parts.values()) / len(parts)
     return Outcome(
         Status.PASS if score == 1.0 else Status.FAIL, score, value=round(score, 4), unit="share",
