@@ -23,7 +23,7 @@ from evaluator.criteria.schema import TermGroup, Vocabulary
 from evaluator.derived import EvidenceView, RoleCandidate, normalise_url, questions
 from evaluator.derived import host_listed as host_listed
 from evaluator.evidence import FormDownload, GuidePage, Page, ServicePageSample
-from evaluator.textnorm import clip, contains_all_words, contains_any, fold
+from evaluator.textnorm import clip, contains_all_words, contains_any, contains_word_phrase, fold
 
 
 def _journey_missing(view: EvidenceView, journey: str, generic: Msg) -> MissingEvidence:
@@ -218,15 +218,26 @@ def search_works(view: EvidenceView, params: SearchParams) -> Outcome:
         )
     findings: list[Finding] = []
     good = 0
+    error_phrases = view.vocab.error_page_phrases
     for run in journey.runs:
+        # Judged wherever the answer came: on a new page its content links, in place the
+        # links that appeared (SearchRun.results either way).
         top = run.results[: params.top_k]
-        hit = next((r for r in top if contains_all_words(r.text, run.query)), None)
-        if hit is not None and run.error is None and (run.status or 0) < 400:
+        hit = next((r for r in top if contains_all_words(r.text or r.context, run.query)),
+                   None)
+        error_page = contains_word_phrase(view.folded(run.text), error_phrases, folded=True) \
+            if run.text else None
+        served = run.error is None and (run.status or 0) < 400 and error_page is None
+        if hit is not None and served:
             good += 1
             continue
         why: Msg | str
         if run.error or (run.status is not None and run.status >= 400):
             why = run.error or http_problem(run.status)
+        elif error_page is not None:
+            why = msg("search.error_page", phrase=error_page)
+        elif run.answered == "none" and not run.results:
+            why = msg("search.no_answer")
         elif not run.results:
             why = msg("search.no_results")
         else:
@@ -245,12 +256,14 @@ def search_works(view: EvidenceView, params: SearchParams) -> Outcome:
         display_value=msg("search.measured", good=good, total=total),
         expected=expected, findings=tuple(findings),
         pages=tuple(r.final_url for r in journey.runs if r.final_url),
-        data={"queries": [r.query for r in journey.runs], "relevant": good},
+        data={"queries": [r.query for r in journey.runs], "relevant": good,
+              "answered": [r.answered for r in journey.runs]},
     )
 
 
 class StatusLookupParams(Params):
     # A page whose visible text is shorter than this is "blank": nothing a citizen can read.
+    # An answer drawn in place is blank when nothing appeared (the page around it still reads).
     min_text_chars: int = Field(20, ge=0)
 
 
@@ -268,16 +281,29 @@ def status_lookup_answers(view: EvidenceView, params: StatusLookupParams) -> Out
                               value=journey.error),),
         )
     where = journey.final_url or journey.submitted_url
-    text = journey.text.strip()
+    # An answer drawn in place (or by the page's router) is what appeared: a "không tìm thấy"
+    # that was on the page before the lookup is not an answer to it. A new page is all answer.
+    in_place = journey.answered in ("in_place", "route")
+    text = (journey.new_text if in_place else journey.text).strip()
+    folded = view.folded(text)
     why: Msg | str
     if journey.error:
         verdict, why = Status.FAIL, journey.error
     elif journey.status is None or journey.status >= 400:
         verdict, why = Status.FAIL, http_problem(journey.status)
-    elif len(text) < params.min_text_chars:
+    elif journey.answered == "none":
+        verdict, why = Status.FAIL, msg("lookup.no_answer")
+    # Error pages first: "Không tìm thấy trang" holds "không tìm thấy", yet it answers nothing.
+    elif (error := contains_word_phrase(folded, view.vocab.error_page_phrases,
+                                        folded=True)) is not None:
+        verdict, why = Status.FAIL, msg("lookup.error_page", phrase=error)
+    elif not text or (not in_place and len(text) < params.min_text_chars):
         verdict, why = Status.FAIL, msg("lookup.blank")
-    elif (phrase := contains_any(text, view.vocab.not_found_phrases)) is not None:
+    elif (phrase := contains_any(folded, view.vocab.not_found_phrases, folded=True)) is not None:
         verdict, why = Status.PASS, msg("lookup.answered", phrase=phrase)
+    elif in_place and contains_any(view.folded(journey.text), view.vocab.not_found_phrases,
+                                   folded=True) is not None:
+        verdict, why = Status.NEEDS_REVIEW, msg("lookup.phrase_was_there")
     else:
         verdict, why = Status.NEEDS_REVIEW, msg("lookup.unknown_wording")
     return Outcome(
@@ -286,6 +312,7 @@ def status_lookup_answers(view: EvidenceView, params: StatusLookupParams) -> Out
         findings=(Finding(msg("lookup.finding", code=journey.code, why=why), page_url=where,
                           snippet=clip(text, 200) or None),),
         pages=tuple(u for u in (journey.form_page, where) if u),
+        data={"answered": journey.answered},
     )
 
 
@@ -989,12 +1016,21 @@ def essential_services_featured(view: EvidenceView, params: EssentialParams) -> 
     if start is None:
         raise MissingEvidence("pages", msg("missing.homepage"))
     expected = msg("essential.expected", min=params.min_present)
-    present: list[tuple[str, str]] = []
+    present: list[tuple[str, str, str]] = []
+    # The homepage's own links outside its menu and footer (landmarks, or the frame learnt
+    # from the other pages: not the landmark guess, which on a page drawn without landmarks
+    # takes every link for the frame), whatever found them: an <a href>, a button or card
+    # activated, a router link, or one read from its onclick source (Link.via).
+    featured = [ln for ln in start.links
+                if ln.region not in ("nav", "footer") and not (
+                    view.frame_learnt and ln.region != "main"
+                    and view.key(ln.href) in view.template_hrefs)]
     for service in view.vocab.essential_services:
-        hit = next((ln for ln in start.links if ln.region not in ("nav", "footer")
-                    and contains_any(ln.text, service.match)), None)
+        names = [view.folded(m) for m in service.match]
+        hit = next((ln for ln in featured
+                    if any(n in view.folded(ln.text or ln.context) for n in names)), None)
         if hit is not None:
-            present.append((service.name, hit.href))
+            present.append((service.name, hit.href, hit.via))
     score = min(1.0, len(present) / params.min_present)
     return Outcome(
         Status.PASS if len(present) >= params.min_present else Status.FAIL, score,
@@ -1003,7 +1039,8 @@ def essential_services_featured(view: EvidenceView, params: EssentialParams) -> 
                           total=len(view.vocab.essential_services)),
         expected=expected,
         findings=tuple(Finding(msg("essential.found", name=name), page_url=start.final_url,
-                               value=href) for name, href in present),
+                               value=href if via == "href" else f"{href} ({via})")
+                       for name, href, via in present),
         pages=(start.final_url,),
     )
 
