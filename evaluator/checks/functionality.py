@@ -186,7 +186,7 @@ def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
         value=len(services), unit="services",
         display_value=msg(
             "catalogue.measured", services=len(services), pages=len(listings),
-            labelled=_percent(share), full=_percent(full_share),
+            labelled=_percent(share), full=full, partial=partial, info=info,
         ),
         expected=expected,
         findings=tuple(findings),

@@ -182,6 +182,9 @@ def test_the_third_level_is_a_label_and_all_three_are_reported() -> None:
     assert outcome.status is Status.PASS
     assert {k: outcome.data[k] for k in ("full", "partial", "info", "labelled")} == {
         "full": 7, "partial": 7, "info": 7, "labelled": 21}
+    assert outcome.display_value.en.endswith(
+        "100% labelled with their level: 7 toàn trình, 7 một phần, "
+        "7 cung cấp thông tin trực tuyến")
 
 
 def test_before_the_third_level_counted_info_rows_were_unlabelled() -> None:
