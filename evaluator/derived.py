@@ -247,6 +247,10 @@ MIN_LABELLED_ROWS = 2
 # them): a catalogue whose detail pages come in two address forms (path ids and
 # ?ma_thu_tuc=) is one catalogue; a pager, a sector filter or "Xem thêm tin tức" is not.
 MIN_JOINING_ROWS = 5
+# The frame's words that are no link are read off this many other pages of the site (the
+# fewest occurrences among them): three, so one page that happens to speak of the same thing
+# (an FAQ answer about satisfaction) does not hide the frame's share.
+FRAME_TEXT_PAGES = 3
 # A role page holds "the levels" / "the series" when at least this many of them are on it
 # beyond its menu; the checks then judge whether all are.
 MIN_ROLE_TERMS = 2
@@ -497,7 +501,10 @@ class EvidenceView:
                 and not self.in_frame(ln) and (ln.text.strip() or ln.context.strip())]
 
     def _frame_text_counts(self, page: Page, needles: Sequence[str]) -> Counter[str]:
-        """How often each folded needle occurs in the texts of the page's frame links."""
+        """How often each folded needle occurs in the page's frame: in the texts of its frame
+        links, or, when more, in every one of a few other pages of the site (the frame's
+        words that are no link: a slogan "Sự hài lòng của người dân là thước đo" in the
+        header of every page)."""
         counts: Counter[str] = Counter()
         for ln in page.links:
             if ln.text and self.in_frame(ln):
@@ -505,12 +512,17 @@ class EvidenceView:
                 for needle in needles:
                     if needle in text:
                         counts[needle] += text.count(needle)
+        others = [p for p in self._frame_sample if p is not page][:FRAME_TEXT_PAGES]
+        if others:
+            texts = [self.folded(p.text) for p in others]
+            for needle in needles:
+                counts[needle] = max(counts[needle], min(t.count(needle) for t in texts))
         return counts
 
     def groups_in_content(self, page: Page, groups: Sequence[TermGroup]) -> list[TermGroup]:
-        """The term groups the page carries beyond its menu: a phrase counts where it occurs
-        more often in the page's text than in the texts of its frame links ("Đánh giá sự hài
-        lòng" in the menu of every page is not a satisfaction scale)."""
+        """The term groups the page carries beyond its frame: a phrase counts where it occurs
+        more often in the page's text than in its frame ("Đánh giá sự hài lòng" in the menu
+        of every page is not a satisfaction scale)."""
         text = self.folded(page.text)
         needles = [self.folded(m) for g in groups for m in g.match]
         framed = self._frame_text_counts(page, needles)
@@ -524,6 +536,7 @@ class EvidenceView:
         return found
 
     def mentions_in_content(self, page: Page, phrases: Sequence[str]) -> bool:
+        """Any of the phrases more often in the page's text than in its frame."""
         text = self.folded(page.text)
         needles = [self.folded(p) for p in phrases if p.strip()]
         framed = self._frame_text_counts(page, needles)

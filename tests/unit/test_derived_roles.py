@@ -293,3 +293,18 @@ def test_refused_candidates_are_findings_with_their_reason() -> None:
     assert [(f.value, f.message.en) for f in refused] == [
         (url("/gop-y"), "Link “Góp ý” not taken: HTTP 404")]
     assert "không chọn" in refused[0].message.vi.lower()
+
+
+def test_words_of_the_frame_that_are_no_link_are_not_content() -> None:
+    # A header slogan on every page says "hài lòng": it is not the satisfaction series; the
+    # link-text rule alone would take it for one.
+    slogan = "Sự hài lòng của người dân là thước đo chất lượng phục vụ"
+    item = ("/thong-ke", "Thống kê")
+    home = framed(start_page(text=slogan), item)
+    stats = framed(page("/thong-ke", text=f"{slogan}\nSố hồ sơ tiếp nhận trực tuyến 10\n"
+                                          "Số hồ sơ đã giải quyết 9"), item)
+    others = [p.model_copy(update={"text": f"{slogan}\n{p.text}"})
+              for p in plain_pages(MIN_FRAME_PAGES, item)]
+    view = view_of(home, stats, *others)
+    found = view.groups_in_content(stats, view.vocab.statistics_series)
+    assert [g.id for g in found] == ["tiep-nhan-truc-tuyen", "da-giai-quyet"]
