@@ -114,7 +114,7 @@ MAX_REFUSED_FINDINGS = 3
 
 
 def role_findings(view: EvidenceView, role_name: str) -> list[Finding]:
-    """The chosen candidate for a role and those refused before it was found, each with why."""
+    """The candidate taken for a role and the first refused ones, each with why."""
     candidates = view.role_candidates(role_name)
     findings: list[Finding] = []
     chosen = candidates[0] if candidates and candidates[0].fit == "fits" else None
@@ -719,7 +719,8 @@ def online_payment_signs(view: EvidenceView, params: Params) -> Outcome:
         checked.append(role_page.target)
     service_urls = {normalise_url(s.url) for s in view.services}
     checked += [p for p in view.html_pages
-                if normalise_url(p.final_url) in service_urls and p not in checked]
+                if normalise_url(p.final_url) in service_urls
+                and all(p is not c for c in checked)]
     for page in checked:
         found = view.payment_handover(page)
         if found is not None:
