@@ -11,6 +11,7 @@ from pydantic import Field
 
 from evaluator.checks.messages import Msg, msg, role
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
+from evaluator.checks.performance import not_found
 from evaluator.checks.registry import Params, register
 from evaluator.derived import EvidenceView
 from evaluator.evidence import AccessAids, KeyPageMeasurement, MobileRender, Page
@@ -200,7 +201,10 @@ def _viewport_problem(content: str | None, min_scale: float) -> Msg | None:
 
 
 def _unloaded(page: KeyPageMeasurement) -> Outcome:
-    """A key page that did not load fails every per-page mobile criterion, saying why."""
+    """A key page that did not load fails every per-page mobile criterion, saying why; so does
+    a key template the gatherer looked for and did not find (performance.not_found)."""
+    if page.not_found is not None:
+        return not_found(page, None)
     return Outcome(Status.FAIL, 0.0,
                    display_value=msg("page.role_detail", role=role(page.role), detail=page.error or ""),
                    pages=(page.url,))
@@ -210,7 +214,7 @@ def _unloaded(page: KeyPageMeasurement) -> Outcome:
 def viewport_meta_sane(
     view: EvidenceView, page: KeyPageMeasurement, params: ViewportParams
 ) -> Outcome:
-    if page.error:
+    if page.error or page.not_found is not None:
         return _unloaded(page)
     problem = _viewport_problem(page.viewport_meta, params.min_maximum_scale)
     # A passing meta is shown as the page wrote it (problem is None only when it is non-empty).
@@ -237,7 +241,7 @@ def no_horizontal_scroll(
 ) -> Outcome:
     """No sideways scrolling at every width measured (360 px, then 320 px); the page's score
     is the share of widths that fit. Bundles without ``mobile`` are judged at 360 px alone."""
-    if page.error:
+    if page.error or page.not_found is not None:
         return _unloaded(page)
     renders = page.mobile or [MobileRender(width=page.viewport_width, scroll_width=page.scroll_width,
                                            client_width=page.client_width)]
@@ -287,6 +291,12 @@ def mobile_tap_targets_and_text(
     view: EvidenceView, page: KeyPageMeasurement, params: TapTextParams
 ) -> Outcome:
     if page.error:
+        return _unloaded(page)
+    if page.not_found is not None:
+        if not any(k.mobile is not None for k in view.bundle.key_pages or ()
+                   if k.not_found is None):
+            # The lane read no phone layout at all: the whole criterion lacks its evidence.
+            raise MissingEvidence("key_pages.mobile")
         return _unloaded(page)
     if page.mobile is None:
         raise MissingEvidence("key_pages.mobile", msg("missing.mobile_render", url=page.url))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 from urllib.parse import urlsplit
@@ -14,9 +18,12 @@ from evaluator.checks.messages import Msg, Num, http_problem, msg
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
 from evaluator.criteria.schema import TermGroup, Vocabulary
-from evaluator.derived import EvidenceView, normalise_url
-from evaluator.evidence import FormDownload, ServicePageSample
-from evaluator.textnorm import clip, contains_all_words, contains_any, fold
+
+# host_listed lived here before derived.py needed it: re-exported for its callers.
+from evaluator.derived import EvidenceView, RoleCandidate, normalise_url, questions
+from evaluator.derived import host_listed as host_listed
+from evaluator.evidence import FormDownload, GuidePage, Page, ServicePageSample
+from evaluator.textnorm import clip, contains_all_words, contains_any, contains_word_phrase, fold
 
 
 def _journey_missing(view: EvidenceView, journey: str, generic: Msg) -> MissingEvidence:
@@ -31,6 +38,97 @@ def _percent(share: float) -> Num:
     return Num(share * 100, 0)
 
 
+def fit_reason(candidate: RoleCandidate) -> Msg | str:
+    """Why a role link was taken or refused, from ``RoleCandidate.reason`` (derived.py)."""
+    detail = candidate.detail
+    count = int(detail) if detail.isdigit() else 0
+    match candidate.reason:
+        case "catalogue_rows":
+            return msg("fit.catalogue_rows", count=count)
+        case "catalogue_total":
+            return msg("fit.catalogue_total", count=count)
+        case "catalogue_walk":
+            return msg("fit.catalogue_walk", count=count)
+        case "lookup_form":
+            return msg("fit.lookup_form")
+        case "questions":
+            return msg("fit.questions", count=count)
+        case "feedback_form":
+            return msg("fit.feedback_form")
+        case "feedback_words":
+            return msg("fit.feedback_words")
+        case "mailto":
+            return msg("fit.mailto", href=detail)
+        case "rating_levels":
+            return msg("fit.rating_levels", count=count)
+        case "statistics_series":
+            return msg("fit.statistics_series", count=count)
+        case "guide_links":
+            return msg("fit.guide_links", count=count)
+        case "guide_words":
+            return msg("fit.guide_words")
+        case "login_handover":
+            return msg("fit.login_handover", host=detail)
+        case "login_password":
+            return msg("fit.login_password")
+        case "login_identity_button":
+            return msg("fit.login_identity_button", text=detail)
+        case "payment_handover":
+            return msg("fit.payment_handover", host=detail)
+        case "broken":
+            target = candidate.target
+            if target is not None and target.error:
+                return target.error
+            return http_problem(target.status if target is not None else None)
+        case "homepage":
+            return msg("fit.homepage")
+        case "not_a_page":
+            return msg("fit.not_a_page")
+        case "no_rows":
+            return msg("fit.no_rows", count=count)
+        case "no_lookup_form":
+            return msg("fit.no_lookup_form")
+        case "no_questions":
+            return msg("fit.no_questions")
+        case "no_feedback":
+            return msg("fit.no_feedback")
+        case "no_levels":
+            return msg("fit.no_levels", count=count)
+        case "no_series":
+            return msg("fit.no_series", count=count)
+        case "no_guides":
+            return msg("fit.no_guides")
+        case "no_login":
+            return msg("fit.no_login")
+        case "no_payment":
+            return msg("fit.no_payment")
+        case "not_crawled":
+            return msg("fit.not_crawled")
+        case _:
+            return msg("role_link.loads")
+
+
+# Candidates refused for a role shown as findings, at most: enough to see why the portal's
+# "Thủ tục hành chính" was not taken, without burying the report under a mega-menu.
+MAX_REFUSED_FINDINGS = 3
+
+
+def role_findings(view: EvidenceView, role_name: str) -> list[Finding]:
+    """The candidate taken for a role and the first refused ones, each with why."""
+    candidates = view.role_candidates(role_name)
+    findings: list[Finding] = []
+    chosen = candidates[0] if candidates and candidates[0].fit == "fits" else None
+    if chosen is not None:
+        findings.append(Finding(msg("fit.taken", text=clip(chosen.link.text, 60),
+                                    why=fit_reason(chosen)),
+                                page_url=chosen.on_page.final_url, value=chosen.link.href))
+    refused = [c for c in candidates if c.fit == "refused"]
+    findings += [Finding(msg("fit.refused", text=clip(c.link.text, 60), why=fit_reason(c)),
+                         page_url=c.on_page.final_url, value=c.link.href)
+                 for c in refused[:MAX_REFUSED_FINDINGS]]
+    return findings
+
+
 class CatalogueParams(Params):
     min_services: int = Field(20, ge=1)
     min_labelled_share: float = Field(0.9, ge=0, le=1)
@@ -38,9 +136,11 @@ class CatalogueParams(Params):
 
 @register("catalogue_published", level="site", params=CatalogueParams)
 def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
-    found = view.find_role_link("catalogue")
-    if found is None or view.catalogue_page is None:
-        labels = ", ".join(view.vocab.labels["catalogue"])
+    labels = ", ".join(view.vocab.labels["catalogue"])
+    expected = msg("catalogue.expected", min=params.min_services,
+                   share=_percent(params.min_labelled_share))
+    best = view.role_page("catalogue")
+    if best is None:
         return Outcome(
             Status.FAIL, 0.0, display_value=msg("catalogue.none"),
             expected=msg("catalogue.expected_link", labels=labels, min=params.min_services),
@@ -48,36 +148,53 @@ def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
                               page_url=view.start_page.final_url if view.start_page else None,
                               expected=msg("common.link_labelled", labels=labels)),),
         )
-    link, on_page = found
+    if best.fit != "fits" or view.catalogue_page is None:
+        why = fit_reason(best)
+        return Outcome(
+            Status.FAIL, 0.0,
+            display_value=msg("catalogue.not_a_catalogue", text=clip(best.link.text, 60),
+                              why=why),
+            expected=msg("catalogue.expected_link", labels=labels, min=params.min_services),
+            findings=tuple(role_findings(view, "catalogue")) if best.fit == "refused" else (
+                Finding(msg("role_link.not_crawled_finding"), page_url=best.on_page.final_url,
+                        value=best.link.href),),
+            pages=(best.target.final_url,) if best.target is not None else (),
+        )
     services = view.services
-    labelled = [s for s in services if s.level is not None]
-    full = [s for s in services if s.level == "full"]
-    share = len(labelled) / len(services) if services else 0.0
-    full_share = len(full) / len(labelled) if labelled else 0.0
+    full = sum(s.level == "full" for s in services)
+    partial = sum(s.level == "partial" for s in services)
+    info = sum(s.level == "info" for s in services)
+    labelled = full + partial + info
+    share = labelled / len(services) if services else 0.0
+    full_share = full / labelled if labelled else 0.0
     findings = [
-        Finding(msg("catalogue.linked", text=clip(link.text, 60)), page_url=on_page.final_url,
-                value=link.href),
+        Finding(msg("catalogue.linked", text=clip(best.link.text, 60)),
+                page_url=best.on_page.final_url, value=best.link.href),
     ]
     unlabelled = [s for s in services if s.level is None]
     findings += [
-        Finding(msg("catalogue.unlabelled"), page_url=s.listed_on, snippet=s.name)
+        Finding(msg("catalogue.unlabelled"), page_url=s.listed_on, snippet=s.name,
+                value=None if s.page_number is None else str(s.page_number))
         for s in unlabelled[:10]
     ]
+    listings = view.catalogue_listings
+    walked = sum(lst.number is not None for lst in listings)
     ok = len(services) >= params.min_services and share >= params.min_labelled_share
     return Outcome(
         Status.PASS if ok else Status.FAIL,
         1.0 if ok else 0.0,
         value=len(services), unit="services",
         display_value=msg(
-            "catalogue.measured", services=len(services), pages=len(view.catalogue_pages),
-            labelled=_percent(share), full=_percent(full_share),
+            "catalogue.measured", services=len(services), pages=len(listings),
+            labelled=_percent(share), full=full, partial=partial, info=info,
         ),
-        expected=msg("catalogue.expected", min=params.min_services,
-                     share=_percent(params.min_labelled_share)),
+        expected=expected,
         findings=tuple(findings),
-        pages=tuple(p.final_url for p in view.catalogue_pages),
-        data={"services": len(services), "labelled": len(labelled), "full": len(full),
-              "partial": len(labelled) - len(full), "full_share": round(full_share, 4)},
+        pages=tuple(dict.fromkeys(lst.url for lst in listings)),
+        data={"services": len(services), "labelled": labelled, "full": full,
+              "partial": partial, "info": info, "full_share": round(full_share, 4),
+              "stated_total": view.stated_total, "list_pages": len(listings),
+              "walked_pages": walked},
     )
 
 
@@ -101,15 +218,26 @@ def search_works(view: EvidenceView, params: SearchParams) -> Outcome:
         )
     findings: list[Finding] = []
     good = 0
+    error_phrases = view.vocab.error_page_phrases
     for run in journey.runs:
+        # Judged wherever the answer came: on a new page its content links, in place the
+        # links that appeared (SearchRun.results either way).
         top = run.results[: params.top_k]
-        hit = next((r for r in top if contains_all_words(r.text, run.query)), None)
-        if hit is not None and run.error is None and (run.status or 0) < 400:
+        hit = next((r for r in top if contains_all_words(r.text or r.context, run.query)),
+                   None)
+        error_page = contains_word_phrase(view.folded(run.text), error_phrases, folded=True) \
+            if run.text else None
+        served = run.error is None and (run.status or 0) < 400 and error_page is None
+        if hit is not None and served:
             good += 1
             continue
         why: Msg | str
         if run.error or (run.status is not None and run.status >= 400):
             why = run.error or http_problem(run.status)
+        elif error_page is not None:
+            why = msg("search.error_page", phrase=error_page)
+        elif run.answered == "none" and not run.results:
+            why = msg("search.no_answer")
         elif not run.results:
             why = msg("search.no_results")
         else:
@@ -128,12 +256,14 @@ def search_works(view: EvidenceView, params: SearchParams) -> Outcome:
         display_value=msg("search.measured", good=good, total=total),
         expected=expected, findings=tuple(findings),
         pages=tuple(r.final_url for r in journey.runs if r.final_url),
-        data={"queries": [r.query for r in journey.runs], "relevant": good},
+        data={"queries": [r.query for r in journey.runs], "relevant": good,
+              "answered": [r.answered for r in journey.runs]},
     )
 
 
 class StatusLookupParams(Params):
     # A page whose visible text is shorter than this is "blank": nothing a citizen can read.
+    # An answer drawn in place is blank when nothing appeared (the page around it still reads).
     min_text_chars: int = Field(20, ge=0)
 
 
@@ -151,16 +281,29 @@ def status_lookup_answers(view: EvidenceView, params: StatusLookupParams) -> Out
                               value=journey.error),),
         )
     where = journey.final_url or journey.submitted_url
-    text = journey.text.strip()
+    # An answer drawn in place (or by the page's router) is what appeared: a "không tìm thấy"
+    # that was on the page before the lookup is not an answer to it. A new page is all answer.
+    in_place = journey.answered in ("in_place", "route")
+    text = (journey.new_text if in_place else journey.text).strip()
+    folded = view.folded(text)
     why: Msg | str
     if journey.error:
         verdict, why = Status.FAIL, journey.error
     elif journey.status is None or journey.status >= 400:
         verdict, why = Status.FAIL, http_problem(journey.status)
-    elif len(text) < params.min_text_chars:
+    elif journey.answered == "none":
+        verdict, why = Status.FAIL, msg("lookup.no_answer")
+    # Error pages first: "Không tìm thấy trang" holds "không tìm thấy", yet it answers nothing.
+    elif (error := contains_word_phrase(folded, view.vocab.error_page_phrases,
+                                        folded=True)) is not None:
+        verdict, why = Status.FAIL, msg("lookup.error_page", phrase=error)
+    elif not text or (not in_place and len(text) < params.min_text_chars):
         verdict, why = Status.FAIL, msg("lookup.blank")
-    elif (phrase := contains_any(text, view.vocab.not_found_phrases)) is not None:
+    elif (phrase := contains_any(folded, view.vocab.not_found_phrases, folded=True)) is not None:
         verdict, why = Status.PASS, msg("lookup.answered", phrase=phrase)
+    elif in_place and contains_any(view.folded(journey.text), view.vocab.not_found_phrases,
+                                   folded=True) is not None:
+        verdict, why = Status.NEEDS_REVIEW, msg("lookup.phrase_was_there")
     else:
         verdict, why = Status.NEEDS_REVIEW, msg("lookup.unknown_wording")
     return Outcome(
@@ -169,6 +312,7 @@ def status_lookup_answers(view: EvidenceView, params: StatusLookupParams) -> Out
         findings=(Finding(msg("lookup.finding", code=journey.code, why=why), page_url=where,
                           snippet=clip(text, 200) or None),),
         pages=tuple(u for u in (journey.form_page, where) if u),
+        data={"answered": journey.answered},
     )
 
 
@@ -185,8 +329,7 @@ def services_within_clicks(view: EvidenceView, params: ClicksParams) -> Outcome:
     if not services:
         return Outcome(Status.FAIL, 0.0, display_value=msg("clicks.no_services"),
                        expected=expected, findings=(Finding(msg("clicks.no_services_finding")),))
-    depth = view.click_depth
-    deep = [(s, depth.get(normalise_url(s.url))) for s in services]
+    deep = [(s, view.service_depth(s)) for s in services]
     near = [s for s, d in deep if d is not None and d <= params.max_clicks]
     share = len(near) / len(services)
     findings = tuple(
@@ -230,36 +373,39 @@ def role_page_linked(view: EvidenceView, params: RoleLinkParams) -> Outcome:
     if not labels:
         raise MissingEvidence(f"labels.{params.role}", msg("missing.role_labels"))
     expected = msg("role_link.expected", labels=", ".join(labels))
-    found = view.find_role_link(params.role)
-    if found is None:
+    best = view.role_page(params.role)
+    if best is None:
         return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.none"), expected=expected,
                        findings=(Finding(msg("role_link.none_finding", labels=", ".join(labels)),
                                          page_url=view.bundle.start_url),))
-    link, on_page = found
+    link, on_page = best.link, best.on_page
+    text = clip(link.text, 50)
     if link.href.startswith("mailto:"):
-        ok = params.accept_mailto
+        ok = params.accept_mailto and best.fit == "fits"
         return Outcome(Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-                       display_value=msg("role_link.mailto", text=clip(link.text, 50),
-                                         href=link.href),
+                       display_value=msg("role_link.mailto", text=text, href=link.href),
                        expected=expected,
                        findings=(Finding(msg("role_link.mailto_finding"),
                                          page_url=on_page.final_url, value=link.href),),
                        pages=(on_page.final_url,))
-    target = view.page(link.href)
-    if target is None:
+    if best.fit == "unknown":
         return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("role_link.not_crawled"),
                        expected=expected,
                        findings=(Finding(msg("role_link.not_crawled_finding"),
                                          page_url=on_page.final_url, value=link.href),))
-    ok = target.error is None and target.status is not None and target.status < 400
-    why: Msg | str = msg("role_link.loads") if ok else (target.error or http_problem(target.status))
-    text = clip(link.text, 50)
+    # The page must be what its label says (a feedback form, an address, its words), not
+    # merely load: a "Góp ý" that opens the homepage or an empty page is no channel.
+    ok = best.fit == "fits"
+    why = fit_reason(best)
+    findings = [Finding(msg("role_link.finding", text=text, why=why),
+                        page_url=on_page.final_url, value=link.href)]
+    findings += [f for f in role_findings(view, params.role) if f.value != link.href]
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
         display_value=msg("role_link.measured", text=text, why=why), expected=expected,
-        findings=(Finding(msg("role_link.finding", text=text, why=why),
-                          page_url=on_page.final_url, value=link.href),),
-        pages=(target.final_url,),
+        findings=tuple(findings),
+        pages=(best.target.final_url,) if best.target is not None else (),
+        data={"reason": best.reason, "via": link.via},
     )
 
 
@@ -269,37 +415,35 @@ class FaqParams(Params):
     min_questions: int = Field(10, ge=1)
 
 
-_QUESTION = re.compile(r"[^\n?]{8,}\?")
-
-
 @register("faq_published", level="site", params=FaqParams)
 def faq_published(view: EvidenceView, params: FaqParams) -> Outcome:
     expected = msg("faq.expected", min=params.min_questions)
-    found = view.find_role_link("faq")
-    if found is None:
+    best = view.role_page("faq")
+    if best is None:
         return Outcome(Status.FAIL, 0.0, display_value=msg("faq.none"), expected=expected,
                        findings=(Finding(msg("faq.none_finding"), page_url=view.bundle.start_url),))
-    link, on_page = found
-    target = view.page(link.href)
-    if target is None:
+    link, on_page, target = best.link, best.on_page, best.target
+    if best.fit == "unknown":
         return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("faq.not_crawled"),
                        expected=expected,
                        findings=(Finding(msg("faq.not_crawled_finding"), page_url=on_page.final_url,
                                          value=link.href),))
-    if target.error or target.status is None or target.status >= 400:
-        why = target.error or http_problem(target.status)
+    if target is None or best.reason in ("broken", "homepage"):
+        why = fit_reason(best)
         return Outcome(Status.FAIL, 0.0, display_value=msg("faq.broken", why=why), expected=expected,
                        findings=(Finding(msg("faq.broken_finding", why=why),
-                                         page_url=on_page.final_url, value=link.href),),
-                       pages=(target.final_url,))
-    questions = list(dict.fromkeys(q.strip() for q in _QUESTION.findall(target.text)))
-    ok = len(questions) >= params.min_questions
+                                         page_url=on_page.final_url, value=link.href),
+                                 *(f for f in role_findings(view, "faq") if f.value != link.href)),
+                       pages=(target.final_url,) if target is not None else ())
+    found = questions(target.text)
+    ok = len(found) >= params.min_questions
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-        value=len(questions), unit="questions",
-        display_value=msg("faq.measured", count=len(questions)), expected=expected,
+        value=len(found), unit="questions",
+        display_value=msg("faq.measured", count=len(found)), expected=expected,
         findings=tuple(Finding(msg("faq.question"), page_url=target.final_url, snippet=clip(q, 120))
-                       for q in questions[:3]),
+                       for q in found[:3]) + tuple(
+            f for f in role_findings(view, "faq") if f.value != link.href),
         pages=(target.final_url,),
     )
 
@@ -347,27 +491,6 @@ def hotline_published(view: EvidenceView, params: PhoneParams) -> Outcome:
 
 
 # -- helpers of the checks below ------------------------------------------------------------------
-
-
-def host_listed(url: str, hosts: list[str] | tuple[str, ...]) -> str | None:
-    """The entry of ``hosts`` that ``url``'s host is (or is a subdomain of), else None.
-
-    An entry with a port (127.0.0.1:8123, a test stand-in) matches host and port exactly."""
-    try:
-        parts = urlsplit(url)
-        hostname = (parts.hostname or "").lower()
-        netloc = parts.netloc.lower().rsplit("@", 1)[-1]
-    except ValueError:
-        return None
-    for entry in hosts:
-        e = entry.strip().lower()
-        if not e:
-            continue
-        if ":" in e and netloc == e:
-            return entry
-        if hostname == e or hostname.endswith("." + e):
-            return entry
-    return None
 
 
 def _groups_found(text: str, groups: list[TermGroup]) -> tuple[list[TermGroup], list[TermGroup]]:
@@ -426,16 +549,21 @@ def service_information_complete(view: EvidenceView, params: ServiceInfoParams) 
             expected=msg("service_info.all_fields")))
     completeness = sum(shares) / len(shares)
     forms = [f for p in read for f in p.forms]
-    good_forms = [f for f in forms if f.error is None and f.status == 200 and f.bytes > 0]
+    extensions = tuple(e.lower() for e in view.vocab.form_extensions)
+    good_forms = [f for f in forms if f.error is None and f.status == 200 and f.bytes > 0
+                  and _downloaded_as(f, extensions) != "page"]
     broken: dict[str, list[FormDownload]] = {}
     for form in forms:
         if form not in good_forms:
-            why = form.error or ("empty" if form.status == 200 else str(form.status))
+            why = form.error or ("empty" if form.status == 200 and form.bytes <= 0 else
+                                 "page" if form.status == 200 else str(form.status))
             broken.setdefault(why, []).append(form)
-    for group in broken.values():
+    for why, group in broken.items():
         form = group[0]
-        reason: Msg | str = form.error or (msg("service_info.empty_form") if form.status == 200
-                                           else http_problem(form.status))
+        reason: Msg | str = form.error or (
+            msg("service_info.empty_form") if why == "empty" else
+            msg("service_info.not_a_document", type=form.content_type or "?") if why == "page"
+            else http_problem(form.status))
         findings.append(Finding(msg("service_info.form_broken", why=reason, forms=len(group)),
                                 page_url=form.url, value=clip(form.text, 60) or None))
     if not forms:
@@ -456,6 +584,26 @@ def service_information_complete(view: EvidenceView, params: ServiceInfoParams) 
     )
 
 
+# What a download endpoint answers with when it hands over a form (Word, PDF, Excel,
+# OpenDocument, RTF, an archive, or the generic binary stream of many `download.jsp?id=`
+# endpoints, CONFIG-FACTS §6): a form even without a file extension in its address.
+_DOCUMENT_TYPES = ("msword", "officedocument", "pdf", "ms-excel", "opendocument", "rtf",
+                   "zip", "x-rar", "octet-stream")
+
+
+def _downloaded_as(form: FormDownload, extensions: tuple[str, ...]) -> str:
+    """"document", "page" (a web page answered: a login screen, an error page served with 200)
+    or "unknown" (no content type recorded: bundles gathered before it was, judged as then)."""
+    kind = form.content_type.split(";")[0].strip().lower()
+    if "attachment" in form.disposition.lower() or any(t in kind for t in _DOCUMENT_TYPES):
+        return "document"
+    if kind in ("text/html", "application/xhtml+xml"):
+        return "page"
+    if urlsplit(form.url).path.lower().endswith(extensions):
+        return "document"
+    return "unknown"
+
+
 # -- F05: discoverable by search engines ------------------------------------------------------------
 
 
@@ -465,6 +613,9 @@ def search_engine_discoverable(view: EvidenceView, params: Params) -> Outcome:
     expected = msg("discoverable.expected")
     services = view.services
     problems: list[Finding] = []
+    if not services:
+        # Nothing to find: "no service blocked, none missing from the sitemap" is vacuous.
+        problems.append(Finding(msg("discoverable.no_services"), page_url=bundle.start_url))
     robots_body = bundle.robots.body if bundle.robots and bundle.robots.status == 200 else ""
     parser = RobotFileParser()
     parser.parse(robots_body.splitlines())
@@ -544,36 +695,60 @@ def login_national_identity(view: EvidenceView, params: Params) -> Outcome:
 
 @register("online_payment_signs", level="site")
 def online_payment_signs(view: EvidenceView, params: Params) -> Outcome:
-    """A link or a loaded resource to a configured payment platform on any crawled page."""
-    extra = view.bundle.settings.get("trusted_payment_hosts") or []
-    hosts = [*view.vocab.payment_hosts, *(str(h) for h in extra if isinstance(h, str))]
+    """A service page or the payment page hands over to a configured payment platform.
+
+    A hand-over is a link or button of the page's content whose target is a platform (or the
+    payment menu item leading straight to one). A partner logo in the site frame, a banner on
+    another page or a script the page loads from a platform is no sign that fees can be paid."""
+    hosts = view.payment_hosts
     expected = msg("payment.expected", hosts=", ".join(view.vocab.payment_hosts))
-    for page in view.html_pages:
-        for ln in page.links:
-            entry = host_listed(ln.href, hosts)
-            if entry is not None:
-                return Outcome(Status.PASS, 1.0,
-                               display_value=msg("payment.linked", host=entry),
-                               expected=expected, value=entry,
-                               findings=(Finding(msg("payment.link_finding",
-                                                     text=clip(ln.text, 60)),
-                                                 page_url=page.final_url, value=ln.href),),
-                               pages=(page.final_url,))
-        for req in page.requests:
-            entry = host_listed(req.url, hosts)
-            if entry is not None:
-                return Outcome(Status.PASS, 1.0, display_value=msg("payment.loaded", host=entry),
-                               expected=expected, value=entry,
-                               findings=(Finding(msg("payment.request_finding"),
-                                                 page_url=page.final_url, value=req.url),),
-                               pages=(page.final_url,))
-    labelled = view.find_role_link("payment")
+    role_page = view.role_page("payment")
+    checked: list[Page] = []
+    if role_page is not None and role_page.reason == "payment_handover":
+        where = role_page.target or role_page.on_page
+        handover = (view.payment_handover(role_page.target)
+                    if role_page.target is not None else None)
+        link = handover[0] if handover is not None else role_page.link
+        return Outcome(Status.PASS, 1.0,
+                       display_value=msg("payment.linked", host=role_page.detail),
+                       expected=expected, value=role_page.detail,
+                       findings=(Finding(msg("payment.link_finding", text=clip(link.text, 60)),
+                                         page_url=where.final_url, value=link.href),),
+                       pages=(where.final_url,))
+    if role_page is not None and role_page.target is not None:
+        checked.append(role_page.target)
+    service_urls = {normalise_url(s.url) for s in view.services}
+    checked += [p for p in view.html_pages
+                if normalise_url(p.final_url) in service_urls
+                and all(p is not c for c in checked)]
+    for page in checked:
+        found = view.payment_handover(page)
+        if found is not None:
+            ln, entry = found
+            return Outcome(Status.PASS, 1.0, display_value=msg("payment.linked", host=entry),
+                           expected=expected, value=entry,
+                           findings=(Finding(msg("payment.link_finding", text=clip(ln.text, 60)),
+                                             page_url=page.final_url, value=ln.href),),
+                           pages=(page.final_url,))
     findings = [Finding(msg("payment.none_finding"), page_url=view.bundle.start_url)]
-    if labelled is not None:
-        findings.append(Finding(msg("payment.label_only", text=clip(labelled[0].text, 60)),
-                                page_url=labelled[1].final_url, value=labelled[0].href))
-    return Outcome(Status.FAIL, 0.0, display_value=msg("payment.none", pages=len(view.html_pages)),
-                   expected=expected, findings=tuple(findings))
+    if role_page is not None:
+        findings.append(Finding(msg("payment.label_only", text=clip(role_page.link.text, 60)),
+                                page_url=role_page.on_page.final_url, value=role_page.link.href))
+    # What no longer counts, said so a reader sees why a platform's name on the portal is
+    # not enough: a logo or banner elsewhere, a resource loaded from the platform.
+    elsewhere = next(((p, ln) for p in view.html_pages for ln in p.links
+                      if host_listed(ln.href, hosts)), None)
+    if elsewhere is not None:
+        findings.append(Finding(msg("payment.elsewhere"), page_url=elsewhere[0].final_url,
+                                value=elsewhere[1].href))
+    loaded = next(((p, r) for p in view.html_pages for r in p.requests
+                   if host_listed(r.url, hosts)), None)
+    if loaded is not None:
+        findings.append(Finding(msg("payment.resource_only"), page_url=loaded[0].final_url,
+                                value=loaded[1].url))
+    return Outcome(Status.FAIL, 0.0, display_value=msg("payment.none", pages=len(checked)),
+                   expected=expected, findings=tuple(findings),
+                   pages=tuple(p.final_url for p in checked[:10]))
 
 
 # -- F13, F14: a role page carrying the expected terms (rating scale, statistics series) -------------
@@ -583,8 +758,9 @@ class RoleTermsParams(Params):
     role: str
     terms: Literal["rating_levels", "statistics_series"]
     min_share: float = Field(1.0, ge=0, le=1)
-    # Newest dd/mm/yyyy date on the page must be at most this many days before the evaluation;
-    # None: no freshness check.
+    # The newest date that belongs to the figures (near a `statistics_date_words` phrase or in
+    # the block of the series; never the site frame's date, never a future one) must be at most
+    # this many days before the evaluation; None: no freshness check.
     max_age_days: int | None = Field(None, ge=0)
 
     def vocabulary_problem(self, vocabulary: Vocabulary) -> tuple[str, str] | None:
@@ -593,55 +769,128 @@ class RoleTermsParams(Params):
         return "role", f"role '{self.role}' has no labels in the vocabulary"
 
 
-_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+# Dates a statistics page gives its figures: 05/12/2026 (also with . or -), 2026-12-05, "ngày 5
+# tháng 12 năm 2026", and a month, 11/2026 or "tháng 11 năm 2026", read as its last day (a
+# monthly report covers the month). Matched on folded text, where digits are unchanged.
+_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/.-]?\d)")
+_YMD = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
+_WORDS_DMY = re.compile(r"ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})")
+_MY = re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{4})(?![\d/]|[.-]\d)|thang (\d{1,2}) nam (\d{4})")
+# How far the block of the series reaches around its first and last line: a heading and the
+# "cập nhật đến ngày …" line above a table, a note under it.
+_SERIES_BLOCK_LINES = 3
 
 
-def _newest_date(text: str) -> date | None:
-    found = []
-    for d, m, y in _DATE.findall(text):
-        try:
+def _dates(folded_line: str) -> list[date]:
+    found: list[date] = []
+    for d, m, y in _DMY.findall(folded_line) + _WORDS_DMY.findall(folded_line):
+        with contextlib.suppress(ValueError):
             found.append(date(int(y), int(m), int(d)))
-        except ValueError:
+    for y, m, d in _YMD.findall(folded_line):
+        with contextlib.suppress(ValueError):
+            found.append(date(int(y), int(m), int(d)))
+    for m1, y1, m2, y2 in _MY.findall(_DMY.sub(" ", folded_line)):
+        month, year = int(m1 or m2), int(y1 or y2)
+        if 1 <= month <= 12:
+            found.append(date(year, month, calendar.monthrange(year, month)[1]))
+    return found
+
+
+@dataclass(frozen=True)
+class _StatsDate:
+    newest: date | None
+    # Dates on the page that were not taken: in the site frame (also on the homepage), away
+    # from the series and from any statistics-date word, or after the evaluation.
+    elsewhere: date | None
+    future: date | None
+
+
+def _statistics_date(view: EvidenceView, page: Page, groups: list[TermGroup]) -> _StatsDate:
+    """The newest date that belongs to the statistics: near a `statistics_date_words` phrase
+    ("Số liệu cập nhật đến ngày …") or in the block of lines holding the series, never in the
+    site frame (a line the homepage carries too: "Hôm nay, 06/12/2026") nor after the day
+    of the evaluation."""
+    evaluated = datetime.fromisoformat(view.bundle.started_at).date()
+    lines = [view.folded(line) for line in page.text.split("\n")]
+    framed = {view.folded(ln.text) for ln in page.links if ln.text and view.in_frame(ln)}
+    start = view.start_page
+    home_lines = set() if start is None or start is page else {
+        view.folded(line) for line in start.text.split("\n")}
+    needles = [view.folded(m) for g in groups for m in g.match]
+    series = [i for i, line in enumerate(lines)
+              if line and line not in framed and any(n and n in line for n in needles)]
+    low = series[0] - _SERIES_BLOCK_LINES if series else 0
+    high = series[-1] + _SERIES_BLOCK_LINES if series else -1
+    words = [view.folded(w) for w in view.vocab.statistics_date_words]
+    taken: list[date] = []
+    other: list[date] = []
+    future: list[date] = []
+    for i, line in enumerate(lines):
+        found = _dates(line) if any(ch.isdigit() for ch in line) else []
+        if not found:
             continue
-    return max(found, default=None)
+        before = lines[i - 1] if i else ""
+        near = any(w and (w in line or w in before) for w in words)
+        own = (near or low <= i <= high) and line not in home_lines
+        for day in found:
+            if day > evaluated:
+                future.append(day)
+            elif own:
+                taken.append(day)
+            else:
+                other.append(day)
+    return _StatsDate(max(taken, default=None), max(other, default=None),
+                      max(future, default=None))
 
 
 @register("role_page_terms", level="site", params=RoleTermsParams)
 def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
     groups: list[TermGroup] = getattr(view.vocab, params.terms)
     expected = msg("terms.expected", labels=_labels(groups), share=_percent(params.min_share))
-    found_link = view.find_role_link(params.role)
+    best = view.role_page(params.role)
     labels = ", ".join(view.vocab.labels.get(params.role, []))
-    if found_link is None:
+    if best is None:
         return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.none"), expected=expected,
                        findings=(Finding(msg("role_link.none_finding", labels=labels),
                                          page_url=view.bundle.start_url),))
-    link, on_page = found_link
-    target = view.page(link.href)
-    if target is None:
+    link, on_page, target = best.link, best.on_page, best.target
+    if best.fit == "unknown":
         return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("role_link.not_crawled"),
                        expected=expected,
                        findings=(Finding(msg("role_link.not_crawled_finding"),
                                          page_url=on_page.final_url, value=link.href),))
-    if target.error or target.status is None or target.status >= 400:
-        why: Msg | str = target.error or http_problem(target.status)
+    if target is None or best.reason in ("broken", "homepage"):
+        why = fit_reason(best)
         return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.measured",
                                                            text=clip(link.text, 50), why=why),
                        expected=expected,
                        findings=(Finding(msg("role_link.finding", text=clip(link.text, 50),
                                                  why=why), page_url=on_page.final_url,
-                                         value=link.href),), pages=(target.final_url,))
-    found, missing = _groups_found(target.text, groups)
+                                         value=link.href),),
+                       pages=(target.final_url,) if target is not None else ())
+    # The terms count where the page carries them beyond its menu (derived.py): the menu item
+    # "Đánh giá sự hài lòng" on every page is not the satisfaction scale.
+    found = view.groups_in_content(target, groups)
+    missing = [g for g in groups if g not in found]
     share = len(found) / len(groups)
     findings = [Finding(msg("terms.missing"), page_url=target.final_url,
                         value=f"{g.label.vi} / {g.label.en}") for g in missing]
+    findings += [f for f in role_findings(view, params.role) if f.value != link.href]
     fresh = True
-    newest = _newest_date(target.text)
+    newest: date | None = None
     if params.max_age_days is not None:
         evaluated = datetime.fromisoformat(view.bundle.started_at).date()
+        dated = _statistics_date(view, target, groups)
+        newest = dated.newest
+        if dated.future is not None:
+            findings.append(Finding(msg("terms.future_date"), page_url=target.final_url,
+                                    value=dated.future.isoformat()))
         if newest is None:
             fresh = False
             findings.append(Finding(msg("terms.undated"), page_url=target.final_url))
+            if dated.elsewhere is not None:
+                findings.append(Finding(msg("terms.date_not_theirs"), page_url=target.final_url,
+                                        value=dated.elsewhere.isoformat()))
         elif (evaluated - newest).days > params.max_age_days:
             fresh = False
             findings.append(Finding(msg("terms.stale", days=(evaluated - newest).days,
@@ -663,8 +912,49 @@ def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
 # -- F17: guides with video, audio and an ethnic-minority language ----------------------------------
 
 
-@register("guides_multimedia", level="site", evidence="journeys.guides")
-def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
+class GuidesParams(Params):
+    # A guide is in a minority language when it holds that language, not when it names it
+    # ("Hướng dẫn bằng tiếng Mông" is Vietnamese): a `lang` attribute of a minority code, at
+    # least `min_script_chars` letters of a minority script (Khmer, Cham, Tai Viet: a stray
+    # symbol is not a text), or at least `min_minority_words` distinct common words of one
+    # Latin-written minority language (vocabulary `minority_language_words`; a single word
+    # such as "kev" can be a name, three make a sentence) [I: RESEARCH.md F17].
+    min_minority_words: int = Field(3, ge=1)
+    min_script_chars: int = Field(10, ge=1)
+
+
+# Scripts of Vietnam's minority languages that are not Latin: Khmer (Khmer Krom, U+1780-17FF
+# and its symbols U+19E0-19FF), Cham (U+AA00-AA5F), Tai Viet (Tai Dam, Tai Don, U+AA80-AADF).
+_MINORITY_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("km", re.compile("[\u1780-\u17ff\u19e0-\u19ff]")),
+    ("cjm", re.compile("[\uaa00-\uaa5f]")),
+    ("blt", re.compile("[\uaa80-\uaadf]")),
+)
+# Words with their diacritics kept: folded, the Tày "bản" would be Vietnamese "ban", "bán".
+_TOKEN = re.compile(r"[\w\u0300-\u036f]+")
+
+
+def minority_language(page: GuidePage, vocab: Vocabulary, params: GuidesParams) -> str | None:
+    """The minority language a guide page is written in (a code), or None."""
+    codes = {c.lower() for c in vocab.minority_language_codes}
+    lang = next((lang.split("-")[0].lower() for lang in page.langs
+                 if lang.split("-")[0].lower() in codes), None)
+    if lang is not None:
+        return lang
+    text = f"{page.title}\n{page.text}"
+    for code, script in _MINORITY_SCRIPTS:
+        if len(script.findall(text)) >= params.min_script_chars:
+            return code
+    tokens = set(_TOKEN.findall(unicodedata.normalize("NFC", text.lower())))
+    for code, words in vocab.minority_language_words.items():
+        wanted = {unicodedata.normalize("NFC", w.lower()) for w in words}
+        if len(wanted & tokens) >= params.min_minority_words:
+            return code
+    return None
+
+
+@register("guides_multimedia", level="site", params=GuidesParams, evidence="journeys.guides")
+def guides_multimedia(view: EvidenceView, params: GuidesParams) -> Outcome:
     journey = view.bundle.journeys.guides
     if journey is None:
         raise _journey_missing(view, "guides", msg("missing.guides_journey"))
@@ -675,12 +965,15 @@ def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
                                          page_url=view.bundle.start_url),))
     read = [p for p in journey.pages if p.error is None and p.status is not None
             and p.status < 400]
-    codes = {c.lower() for c in view.vocab.minority_language_codes}
     video = next((p for p in read if p.videos or p.video_embeds), None)
     audio = next((p for p in read if p.audios), None)
-    minority = next((p for p in read if any(lang.split("-")[0] in codes for lang in p.langs)
-                     or contains_any(f"{p.title} {p.text}",
-                                     view.vocab.minority_language_keywords)), None)
+    written = next(((p, lang) for p in read
+                    if (lang := minority_language(p, view.vocab, params)) is not None), None)
+    minority = written[0] if written is not None else None
+    # Named but not written: said, so a reader sees why "tiếng Mông" in a title did not count.
+    named = next((p for p in read if contains_any(f"{p.title} {p.text}",
+                                                  view.vocab.minority_language_keywords)),
+                 None) if minority is None else None
     parts = {"text": bool(read), "video": video is not None, "audio": audio is not None,
              "minority": minority is not None}
     lacks = {"text": msg("guides.lacks_text"), "video": msg("guides.lacks_video"),
@@ -690,9 +983,15 @@ def guides_multimedia(view: EvidenceView, params: Params) -> Outcome:
                 ] if missing else []
     findings += [Finding(message, page_url=p.final_url or p.url)
                  for message, p in ((msg("guides.has_video"), video),
-                                    (msg("guides.has_audio"), audio),
-                                    (msg("guides.has_minority"), minority))
+                                    (msg("guides.has_audio"), audio))
                  if p is not None]
+    if written is not None:
+        findings.append(Finding(msg("guides.has_minority"), page_url=written[0].final_url
+                                or written[0].url, value=written[1]))
+    if named is not None:
+        findings.append(Finding(msg("guides.minority_named_only"),
+                                page_url=named.final_url or named.url,
+                                snippet=clip(named.title, 120) or None))
     score = sum(parts.values()) / len(parts)
     return Outcome(
         Status.PASS if score == 1.0 else Status.FAIL, score, value=round(score, 4), unit="share",
@@ -718,12 +1017,21 @@ def essential_services_featured(view: EvidenceView, params: EssentialParams) -> 
     if start is None:
         raise MissingEvidence("pages", msg("missing.homepage"))
     expected = msg("essential.expected", min=params.min_present)
-    present: list[tuple[str, str]] = []
+    present: list[tuple[str, str, str]] = []
+    # The homepage's own links outside its menu and footer (landmarks, or the frame learnt
+    # from the other pages: not the landmark guess, which on a page drawn without landmarks
+    # takes every link for the frame), whatever found them: an <a href>, a button or card
+    # activated, a router link, or one read from its onclick source (Link.via).
+    featured = [ln for ln in start.links
+                if ln.region not in ("nav", "footer") and not (
+                    view.frame_learnt and ln.region != "main"
+                    and view.key(ln.href) in view.template_hrefs)]
     for service in view.vocab.essential_services:
-        hit = next((ln for ln in start.links if ln.region not in ("nav", "footer")
-                    and contains_any(ln.text, service.match)), None)
+        names = [view.folded(m) for m in service.match]
+        hit = next((ln for ln in featured
+                    if any(n in view.folded(ln.text or ln.context) for n in names)), None)
         if hit is not None:
-            present.append((service.name, hit.href))
+            present.append((service.name, hit.href, hit.via))
     score = min(1.0, len(present) / params.min_present)
     return Outcome(
         Status.PASS if len(present) >= params.min_present else Status.FAIL, score,
@@ -732,7 +1040,8 @@ def essential_services_featured(view: EvidenceView, params: EssentialParams) -> 
                           total=len(view.vocab.essential_services)),
         expected=expected,
         findings=tuple(Finding(msg("essential.found", name=name), page_url=start.final_url,
-                               value=href) for name, href in present),
+                               value=href if via == "href" else f"{href} ({via})")
+                       for name, href, via in present),
         pages=(start.final_url,),
     )
 

@@ -18,6 +18,7 @@ from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
 from evaluator.derived import EvidenceView
 from evaluator.evidence import KeyPageMeasurement, LighthouseRun
+from evaluator.settings import Settings
 
 LighthouseMetric = Literal["fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms", "cls"]
 _UNITS = {"fcp_ms": "ms", "lcp_ms": "ms", "speed_index_ms": "ms", "tbt_ms": "ms", "cls": ""}
@@ -92,13 +93,39 @@ def _not_served(page: KeyPageMeasurement, bound: Msg) -> Outcome | None:
                    pages=(page.url,))
 
 
+def not_found(page: KeyPageMeasurement, bound: Msg | None) -> Outcome:
+    """A key template the gatherer looked for and did not find fails, naming the template and
+    why: a portal without a findable catalogue or status lookup must not score as if the
+    missing template were fast (it would leave the average, and the portal's worst journey
+    with it)."""
+    why = page.not_found or ""
+    return Outcome(Status.FAIL, 0.0,
+                   display_value=msg("page.role_detail", role=role(page.role),
+                                     detail=msg("perf.not_found", reason=why)),
+                   expected=bound,
+                   findings=(Finding(msg("perf.not_found_finding", role=role(page.role),
+                                         reason=why), expected=bound),))
+
+
+def _lighthouse_templates(view: EvidenceView) -> set[str]:
+    """The templates Lighthouse was asked to measure (the bundle's settings, else the default
+    of the settings this portal-eval ships)."""
+    chosen = view.bundle.settings.get("lighthouse_templates")
+    if isinstance(chosen, list | tuple) and chosen:
+        return {str(r) for r in chosen}
+    return set(Settings.lighthouse_templates)
+
+
 def _lighthouse_runs(view: EvidenceView, page: KeyPageMeasurement) -> list[LighthouseRun] | None:
-    """The page's usable runs; None when Lighthouse did not measure this template."""
+    """The page's usable runs; None when Lighthouse did not measure this template (for a
+    template not found: None when Lighthouse was not asked to measure it)."""
     if (reason := view.bundle.disabled.get("lighthouse")) is not None:
         raise MissingEvidence("lighthouse", reason)
     if not any(k.lighthouse is not None for k in view.bundle.key_pages or ()):
         # Lighthouse measured no template at all (a bundle gathered without it).
         raise MissingEvidence("lighthouse")
+    if page.not_found is not None:
+        return [] if page.role in _lighthouse_templates(view) else None
     if page.lighthouse is None:
         return None
     usable = usable_runs(page.lighthouse)
@@ -136,8 +163,10 @@ def lighthouse_metric_below(view: EvidenceView, page: KeyPageMeasurement,
     """The median Lighthouse run of this template against the threshold."""
     runs = _lighthouse_runs(view, page)
     if runs is None:
-        return Outcome(Status.NOT_APPLICABLE, None, pages=(page.url,))
+        return Outcome(Status.NOT_APPLICABLE, None, pages=(page.url,) if page.url else ())
     bound = _bound(params)
+    if page.not_found is not None:
+        return not_found(page, bound)
     if (failed := _not_served(page, bound)) is not None:
         return failed
     chosen = median_run(runs)
@@ -178,9 +207,11 @@ def server_response_within(view: EvidenceView, page: KeyPageMeasurement,
     """The main document's TTFB over every Lighthouse run of this template: median and worst."""
     runs = _lighthouse_runs(view, page)
     if runs is None:
-        return Outcome(Status.NOT_APPLICABLE, None, pages=(page.url,))
+        return Outcome(Status.NOT_APPLICABLE, None, pages=(page.url,) if page.url else ())
     bound = msg("perf.ttfb_expected", median=_fmt("ms", params.median_max_ms),
                 worst=_fmt("ms", params.worst_max_ms))
+    if page.not_found is not None:
+        return not_found(page, bound)
     if (failed := _not_served(page, bound)) is not None:
         return failed
     samples = [r.server_response_ms for r in runs if r.server_response_ms is not None]
@@ -214,8 +245,10 @@ def lighthouse_weight_below(view: EvidenceView, page: KeyPageMeasurement,
     """Bytes and requests of the median Lighthouse run of this template."""
     runs = _lighthouse_runs(view, page)
     if runs is None:
-        return Outcome(Status.NOT_APPLICABLE, None, pages=(page.url,))
+        return Outcome(Status.NOT_APPLICABLE, None, pages=(page.url,) if page.url else ())
     bound = msg("common.at_most", value=msg("weight.kib", kib=Num(params.max_kib, 0)))
+    if page.not_found is not None:
+        return not_found(page, bound)
     if (failed := _not_served(page, bound)) is not None:
         return failed
     chosen = median_run(runs)
@@ -265,6 +298,8 @@ def availability_counts(view: EvidenceView) -> tuple[int, int]:
                     and not request.failure.startswith(_NOT_THE_SERVER)):
                 failed += 1
     for key in view.bundle.key_pages or []:
+        if key.not_found is not None:
+            continue  # never loaded: nothing was asked of the server
         total += max(key.request_count, 1)
         failed += key.failed_requests + (key.status is not None and key.status >= 500)
     journeys = view.bundle.journeys

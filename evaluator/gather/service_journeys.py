@@ -181,7 +181,8 @@ async def service_sample_journey(
     chosen = sample_services(view, size, seed)
     journey_pages: list[ServicePageSample] = []
     for service_url, name in chosen:
-        crawled = view.page(service_url)
+        # target_of: a service behind a hash route (#/thu-tuc/1) is not the page it is drawn in.
+        crawled = view.target_of(service_url)
         links: list[Link]
         if crawled is not None and crawled.error is None and crawled.status is not None:
             # The crawl already read it in full: no second visit.

@@ -7,7 +7,6 @@ the crawl).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin
 
 from evaluator.checks import registry
@@ -27,6 +27,7 @@ from evaluator.evidence import (
     AccessKey,
     AxeNode,
     AxeViolation,
+    CatalogueWalk,
     CrawlSummary,
     DnssecProbe,
     EvidenceBundle,
@@ -38,6 +39,7 @@ from evaluator.evidence import (
     KeyPageMeasurement,
     LighthouseRun,
     Link,
+    ListingPage,
     MobileRender,
     MovingText,
     Page,
@@ -56,6 +58,8 @@ from evaluator.evidence import (
 )
 
 BASE = "https://dichvucong.example.gov.vn"
+Via = Literal["href", "click", "route", "popup", "script"]
+CATALOGUE_PATH = "/thu-tuc-hanh-chinh"
 HEALTHY_VIEWPORT = "width=device-width, initial-scale=1"
 _UNSET: Any = object()
 
@@ -92,10 +96,42 @@ def shipped_params(criterion_id: str) -> Params:
 # -- pages --------------------------------------------------------------------------------------
 
 
-def link(href: str, text: str = "", *, region: str = "main", context: str = "") -> Link:
+def link(href: str, text: str = "", *, region: str = "main", context: str = "",
+         via: Via = "href", element: str = "") -> Link:
+    """A link; ``via`` says how it was found ("click": a button the gatherer activated,
+    "route", "popup", "script": read from its onclick source), ``element`` what it is."""
     if not href.startswith(("mailto:", "tel:", "javascript:", "data:", "file:")):
         href = url(href)
-    return Link(href=href, text=text, region=region, context=context)
+    return Link(href=href, text=text, region=region, context=context, via=via, element=element)
+
+
+def landmark_free(p: Page) -> Page:
+    """The same page drawn without <header>, <nav>, <main> or <footer>: every link "other"."""
+    return p.model_copy(update={"links": [ln.model_copy(update={"region": "other"})
+                                          for ln in p.links]})
+
+
+# A portal's menu and footer as they repeat on every page (the frame the views learn).
+FRAME_LINKS: tuple[tuple[str, str], ...] = (
+    ("/", "Trang chủ"), ("/gioi-thieu", "Giới thiệu"), ("/tin-tuc", "Tin tức"),
+    ("/lien-he", "Liên hệ"), ("/so-do-cong", "Sơ đồ cổng"),
+)
+
+
+def frame(*extra: tuple[str, str], region: str = "nav") -> list[Link]:
+    """The frame's links (``FRAME_LINKS`` and ``extra`` menu items) in ``region``."""
+    return [link(h, t, region=region, context=t) for h, t in (*FRAME_LINKS, *extra)]
+
+
+def framed(p: Page, *extra: tuple[str, str], region: str = "nav") -> Page:
+    """``p`` with the frame's links before its own (as a portal's template draws them)."""
+    return p.model_copy(update={"links": [*frame(*extra, region=region), *p.links]})
+
+
+def plain_pages(count: int, *extra: tuple[str, str], region: str = "nav") -> list[Page]:
+    """``count`` article pages carrying only the frame: enough pages to learn it from."""
+    return [framed(page(f"/tin-tuc/{i}", text=f"Tin số {i}"), *extra, region=region)
+            for i in range(count)]
 
 
 def nav_link(href: str, text: str) -> Link:
@@ -236,6 +272,12 @@ def key_page(
     )
 
 
+def key_page_not_found(role: str, reason: str = "no link labelled for it on the homepage or one "
+                       "level below") -> KeyPageMeasurement:
+    """A key template the gatherer looked for and did not find (url empty, the reason kept)."""
+    return KeyPageMeasurement(role=role, url="", not_found=reason)
+
+
 def lighthouse_run(**kw: Any) -> LighthouseRun:
     """One healthy Lighthouse mobile run; ``kw`` overrides its fields."""
     fields: dict[str, Any] = {
@@ -280,6 +322,19 @@ def search_run(query: str, results: Sequence[str] = (), *, status: int | None = 
     )
 
 
+def catalogue_walk(walk_url: str, pages: Sequence[ListingPage], *,
+                   stated_total: int | None = None, control: str = "Trang sau") -> CatalogueWalk:
+    """The catalogue's list read through a pager that is not plain links."""
+    return CatalogueWalk(url=url(walk_url), control=control, pages=list(pages),
+                         stopped="no next control", stated_total=stated_total)
+
+
+def listing_page(number: int, links: Sequence[Link], *, at: str = CATALOGUE_PATH,
+                 text: str = "") -> ListingPage:
+    """Page ``number`` of the catalogue's list, at ``at`` (in place: the catalogue's address)."""
+    return ListingPage(number=number, url=url(at), links=list(links), text=text)
+
+
 def search_journey(*runs: SearchRun, form_found: bool = True, error: str | None = None) -> Journeys:
     return Journeys(search=SearchJourney(
         form_found=form_found, form_page=url("/") if form_found else None,
@@ -310,6 +365,7 @@ def bundle(
     disabled: dict[str, str] | None = None,
     portal_id: str = "test-portal",
     persona_journey: PersonaJourney | None = _UNSET,
+    settings: dict[str, Any] | None = None,
 ) -> EvidenceBundle:
     """A bundle of ``pages`` (renumbered 0..n-1); ``key_pages`` defaults to one healthy home,
     ``persona_journey`` to a healthy walk."""
@@ -322,7 +378,7 @@ def bundle(
         portal_id=portal_id, portal_name="Cổng dịch vụ công thử nghiệm", start_url=url("/"),
         started_at="2025-01-01T00:00:00+00:00", finished_at="2025-01-01T00:05:00+00:00",
         versions=Versions(portal_eval="0.1.0", chromium="140.0", axe_core="4.12.1"),
-        not_evaluated=not_evaluated, disabled=disabled or {},
+        not_evaluated=not_evaluated, disabled=disabled or {}, settings=settings or {},
         crawl=CrawlSummary(max_pages=60, max_depth=4, pages_visited=len(numbered)),
         pages=numbered, key_pages=None if key_pages is None else list(key_pages),
         journeys=journeys or Journeys(), persona=persona_journey,
@@ -339,7 +395,6 @@ def view_of(*pages: Page, **kw: Any) -> EvidenceView:
 
 # -- a whole small portal ---------------------------------------------------------------------
 
-CATALOGUE_PATH = "/thu-tuc-hanh-chinh"
 
 
 def service_links(count: int, *, start: int = 0, labelled: int | None = None,

@@ -23,7 +23,7 @@ from evaluator.checks.functionality import (
 )
 from evaluator.checks.functionality import PhoneParams as HotlineParams
 from evaluator.checks.model import MissingEvidence, Outcome, Status
-from evaluator.evidence import Page, SearchRun
+from evaluator.evidence import Form, FormInput, Page, SearchRun
 from tests.unit.evidence_factory import (
     CATALOGUE_PATH,
     faq_text,
@@ -100,8 +100,9 @@ def test_catalogue_counts_full_and_partial_levels() -> None:
     home = start_page(links=[nav_link(CATALOGUE_PATH, "Thủ tục hành chính")])
     catalogue = page(CATALOGUE_PATH, links=service_links(20, full=5))
     outcome = catalogue_published(view_of(home, catalogue), CATALOGUE)
-    assert outcome.data == {"services": 20, "labelled": 20, "full": 5, "partial": 15,
-                            "full_share": 0.25}
+    assert outcome.data == {"services": 20, "labelled": 20, "full": 5, "partial": 15, "info": 0,
+                            "full_share": 0.25, "stated_total": None, "list_pages": 1,
+                            "walked_pages": 0}
 
 
 def test_catalogue_spread_over_pagination_counts_every_page() -> None:
@@ -353,8 +354,13 @@ def _feedback(href: str, *targets: Page, params: RoleLinkParams = FEEDBACK) -> O
     return role_page_linked(view_of(home, *targets), params)
 
 
+FEEDBACK_FORM = Form(index=0, action=url("/phan-anh"), text="Tiêu đề Nội dung Gửi phản ánh",
+                     inputs=[FormInput(name="tieu-de", label="Tiêu đề"),
+                             FormInput(name="noi-dung", type="textarea", label="Nội dung")])
+
+
 def test_feedback_link_to_working_page_passes() -> None:
-    outcome = _feedback("/phan-anh", page("/phan-anh"))
+    outcome = _feedback("/phan-anh", page("/phan-anh", forms=[FEEDBACK_FORM]))
     assert outcome.status is Status.PASS
     assert outcome.score == 1.0
     assert outcome.pages == (url("/phan-anh"),)
@@ -390,7 +396,7 @@ def test_feedback_without_link_fails() -> None:
 
 
 def test_feedback_link_trailing_slash_and_fragment_find_the_crawled_page() -> None:
-    outcome = _feedback("/phan-anh/#form", page("/phan-anh"))
+    outcome = _feedback("/phan-anh/#form", page("/phan-anh", forms=[FEEDBACK_FORM]))
     assert outcome.status is Status.PASS
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from evaluator.checks.functionality import (
     EssentialParams,
+    GuidesParams,
     RoleTermsParams,
     ServiceInfoParams,
     auditor_attestation,
@@ -173,9 +174,11 @@ def test_host_listed_matches_subdomains_not_lookalikes() -> None:
 
 
 def test_a_link_to_a_payment_platform_passes_a_label_alone_fails() -> None:
+    # A service page of the catalogue hands over to the platform.
+    pages = portal_pages(22)
     paying = page("/thu-tuc/1", links=[link("https://thanhtoan.dichvucong.gov.vn/p/home/x.html",
                                             "Thanh toán lệ phí")])
-    assert online_payment_signs(view_of(start_page(), paying), Params()).status is Status.PASS
+    assert online_payment_signs(view_of(*pages, paying), Params()).status is Status.PASS
     labelled = start_page(links=[nav_link("/thanh-toan", "Thanh toán trực tuyến")])
     outcome = online_payment_signs(view_of(labelled, page("/thanh-toan")), Params())
     assert outcome.status is Status.FAIL and len(outcome.findings) == 2
@@ -229,21 +232,26 @@ def _guide(**kw: object) -> GuidePage:
                      title="Hướng dẫn", **kw)  # type: ignore[arg-type]
 
 
+GUIDES = shipped_params("guides-multimedia")
+assert isinstance(GUIDES, GuidesParams)
+
+
 def test_guides_with_video_audio_and_a_minority_language_pass() -> None:
     journeys = _guides(_guide(videos=1, audios=1), _guide(langs=["hmn"]))
-    outcome = guides_multimedia(view_of(journeys=journeys), Params())
+    outcome = guides_multimedia(view_of(journeys=journeys), GUIDES)
     assert outcome.status is Status.PASS and outcome.score == 1.0
 
 
-def test_minority_language_by_keyword_and_partial_guides() -> None:
-    keyword = _guides(_guide(video_embeds=1, audios=1, text="Hướng dẫn bằng tiếng Khmer"))
-    assert guides_multimedia(view_of(journeys=keyword), Params()).status is Status.PASS
-    video_only = guides_multimedia(view_of(journeys=_guides(_guide(videos=1))), Params())
+def test_minority_language_in_its_script_and_partial_guides() -> None:
+    khmer = _guides(_guide(video_embeds=1, audios=1,
+                           text="Hướng dẫn bằng tiếng Khmer: ការណែនាំអំពីការដាក់ពាក្យ"))
+    assert guides_multimedia(view_of(journeys=khmer), GUIDES).status is Status.PASS
+    video_only = guides_multimedia(view_of(journeys=_guides(_guide(videos=1))), GUIDES)
     assert video_only.status is Status.FAIL and video_only.score == 0.5
     # "th" is Thai of Thailand, not a language of Vietnam's minorities.
-    thai = guides_multimedia(view_of(journeys=_guides(_guide(langs=["th"]))), Params())
+    thai = guides_multimedia(view_of(journeys=_guides(_guide(langs=["th"]))), GUIDES)
     assert thai.data["minority"] is False
-    none = guides_multimedia(view_of(journeys=_guides(found=False)), Params())
+    none = guides_multimedia(view_of(journeys=_guides(found=False)), GUIDES)
     assert none.status is Status.FAIL and none.score == 0.0
 
 
