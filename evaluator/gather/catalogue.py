@@ -20,7 +20,7 @@ from typing import Any
 
 from evaluator.browser import Tab
 from evaluator.criteria.schema import Vocabulary
-from evaluator.derived import EvidenceView, normalise_url
+from evaluator.derived import EvidenceView
 from evaluator.evidence import CatalogueWalk, Link, ListingPage
 from evaluator.gather import coerce, scripts
 from evaluator.gather.journeys import JourneyLimits
@@ -86,11 +86,7 @@ def next_control(controls: list[PagerControl], labels: list[str], number: int,
 
 
 def _listing_links(view: EvidenceView, links: list[Link]) -> list[Link]:
-    frame = view.template_hrefs
-    kept = [ln for ln in links if ln.href.startswith(("http:", "https:"))
-            and ln.region not in ("header", "nav", "footer")
-            and normalise_url(ln.href) not in frame and ln.text.strip()]
-    return kept[:MAX_LINKS_PER_PAGE]
+    return [ln for ln in view.content_links(links=links) if ln.text.strip()][:MAX_LINKS_PER_PAGE]
 
 
 async def _read(tab: Tab) -> dict[str, Any]:

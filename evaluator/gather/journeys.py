@@ -14,7 +14,7 @@ from typing import Any
 
 from evaluator.browser import ActionResult, NavResult, Tab, css_string
 from evaluator.criteria.schema import Vocabulary
-from evaluator.derived import EvidenceView, normalise_url
+from evaluator.derived import EvidenceView
 from evaluator.evidence import (
     Form,
     FormInput,
@@ -116,11 +116,7 @@ async def ask(tab: Tab, form: Form, box: FormInput | None, value: str,
 
 
 def _content_links(view: EvidenceView, links: list[Link]) -> list[Link]:
-    return [
-        link for link in links
-        if view.same_site(link.href) and normalise_url(link.href) not in view.template_hrefs
-        and link.region not in ("header", "nav", "footer") and link.text.strip()
-    ]
+    return [link for link in view.content_links(links=links) if link.text.strip()]
 
 
 async def open_settled(tab: Tab, url: str, limits: JourneyLimits) -> NavResult:

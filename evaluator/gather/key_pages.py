@@ -92,7 +92,7 @@ def _key_page_targets(view: EvidenceView) -> dict[str, str | None]:
     found["status_lookup"] = lookup[0].final_url if lookup else None
     faq = view.find_role_link("faq")
     if faq is not None:
-        target = view.page(faq[0].href)
+        target = view.target_of(faq[0].href)
         if target is not None and target.status is not None and target.status < 400:
             found["faq"] = target.final_url
     return found
