@@ -468,7 +468,7 @@ def browser_modules(*names: str) -> Iterator[list[ModuleType]]:
         return
     before = set(sys.modules)
     api = types.ModuleType("playwright.async_api")
-    for name in ("Browser", "BrowserContext", "Page", "Playwright", "Request", "Route"):
+    for name in ("Browser", "BrowserContext", "Page", "Playwright", "Request", "Response", "Route"):
         setattr(api, name, type(name, (), {}))
     api.Error = type("Error", (Exception,), {})  # type: ignore[attr-defined]
     api.TimeoutError = type("TimeoutError", (api.Error,), {})  # type: ignore[attr-defined]
