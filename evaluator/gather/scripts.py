@@ -158,20 +158,22 @@ EXTRACT_PAGE = r"""
   for (const box of document.querySelectorAll(TEXT_BOX)) {
     if (forms.length >= limits.forms) break;
     if (box.closest('form') || box.disabled || box.readOnly) continue;
-    // The container a citizen reads as one piece: up to four levels up, stopping where it
-    // starts to hold another text box (then it is a whole form, not this box's place).
-    let container = box.parentElement, control = null;
+    // Its control is the first button-like element after it in its parent or grandparent (a
+    // menu further up is not its button); the words around it are those of the largest
+    // container, up to four levels, that holds no other text box (past that it is a whole
+    // form of boxes, or the page).
+    let container = box.parentElement, control = null, around = box.parentElement;
     for (let depth = 0; container && container !== document.body && depth < 4; depth++) {
-      const boxes = container.querySelectorAll(TEXT_BOX);
-      if (boxes.length > 1 && depth > 0) { container = container.parentElement; break; }
-      const after = [...container.querySelectorAll(CONTROL)].filter((c) =>
-          c !== box && !c.contains(box) &&
-          (box.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING));
-      if (after.length) { control = after[0]; break; }
-      if (!container.parentElement || container.parentElement === document.body) break;
+      if (depth > 0 && container.querySelectorAll(TEXT_BOX).length > 1) break;
+      around = container;
+      if (depth < 2) {
+        const after = [...container.querySelectorAll(CONTROL)].filter((c) =>
+            c !== box && !c.contains(box) &&
+            (box.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING));
+        if (after.length) { control = after[0]; break; }
+      }
       container = container.parentElement;
     }
-    const around = container && container !== document.body ? container : box.parentElement;
     const heading = (() => {
       for (let n = around; n && n !== document.body; n = n.parentElement) {
         for (let s = n.previousElementSibling, k = 0; s && k < 3; s = s.previousElementSibling, k++)
@@ -232,10 +234,28 @@ CLICKABLES = r"""
   const SEL = 'button, input[type=button], input[type=image], [onclick], [role=link], ' +
               '[role=button], [role=menuitem], [routerlink], [ng-reflect-router-link], ' +
               'a[href^="javascript:"], a[href="#"], a:not([href])';
+  // The control that sends what is typed into a text box beside it (a loose search or lookup:
+  // the nearest button-like element after the box in its smallest container) is the journeys'
+  // business: activated here it would send an empty search or lookup.
+  const boxControls = new Set();
+  const BOX = 'input[type=search], input[type=text], input:not([type]), input[type=tel], ' +
+              'input[type=number], textarea';
+  const SENDS = 'button, input[type=button], input[type=submit], input[type=image], ' +
+                '[role=button], a[onclick], a[href^="javascript:"], a[href="#"], [onclick]';
+  for (const box of document.querySelectorAll(BOX)) {
+    if (box.closest('form')) continue;
+    let container = box.parentElement;
+    for (let depth = 0; container && container !== document.body && depth < 2; depth++) {
+      const after = [...container.querySelectorAll(SENDS)].filter((c) => c !== box &&
+          !c.contains(box) && (box.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING));
+      if (after.length) { boxControls.add(after[0]); break; }
+      container = container.parentElement;
+    }
+  }
   const picked = new Set();
   const consider = (el) => {
     if (picked.size >= limit * 3) return;
-    if (el.closest('form') || realLink(el) || el.disabled) return;
+    if (el.closest('form') || realLink(el) || el.disabled || boxControls.has(el)) return;
     const tag = el.tagName.toLowerCase();
     if (['input', 'select', 'textarea', 'label', 'option', 'summary', 'body', 'html'].includes(tag)
         && !(tag === 'input' && ['button', 'image'].includes(el.type))) return;

@@ -149,6 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
             rows = [p for p in PROCEDURES if all(w in p["ten"].lower() for w in words)]
             self._send(200, json.dumps(rows), "application/json")
         elif self.path == "/api/tra-cuu":
+            self.server.codes.append(str(body.get("ma", "")))
             text = f"Không tìm thấy hồ sơ có mã {body.get('ma', '')}."
             self._send(200, json.dumps({"text": text}), "application/json")
         elif self.path == "/api/thu-tuc":
@@ -164,6 +165,7 @@ class _Site(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.log: list[tuple[str, str]] = []
+        self.codes: list[str] = []  # every code a lookup was sent with
 
     @property
     def url(self) -> str:
@@ -283,7 +285,10 @@ def test_search_without_a_form_goes_through_the_icon_button(gathered: dict[str, 
     assert [r.text for r in run.results][:3] == [f"Đăng ký khai sinh mẫu {i}" for i in range(3)]
 
 
-def test_a_lookup_answered_in_place_is_read_as_the_answer(gathered: dict[str, Any]) -> None:
+def test_a_lookup_answered_in_place_is_read_as_the_answer(gathered: dict[str, Any],
+                                                        site: _Site) -> None:
+    # Discovery left the box's own button to the journey: one lookup, with the code.
+    assert site.codes == [vocabulary().status_lookup_code]
     lookup = gathered["lookup"]
     assert lookup.form_found and lookup.form_kind == "loose" and lookup.error is None
     assert lookup.answered == "in_place" and lookup.status == 200
