@@ -50,8 +50,8 @@ def text(en: str, vi: str | None = None) -> Text:
 def criterion(cid: str, pillar: str, status: Status, points: float, possible: float,
               **extra: Any) -> CriterionResult:
     fields: dict[str, Any] = {
-        "id": cid, "pillar": pillar, "status": status, "points": points,
-        "points_possible": possible,
+        "id": cid, "pillar": pillar, "fixed_by": "development", "status": status,
+        "points": points, "points_possible": possible,
         "title": text(f"Title {cid}", f"Tiêu đề {cid}"),
         "failure_title": text(f"Failure {cid}", f"Không đạt {cid}"),
         "description": text(f"Description {cid}", f"Mô tả {cid}"),
