@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--lang", choices=("vi", "en"), default="vi", help="report language")
     ev.add_argument("--attestations", type=Path, metavar="FILE",
                     help="auditor attestations (YAML) of the manual criteria; one portal only")
+    ev.add_argument("--pdf", action="store_true",
+                    help="also print report.pdf beside each report.html, and index.pdf (A4)")
 
     ga = sub.add_parser("gather", help="only gather evidence (browser stage)")
     crawl_options(ga)
@@ -71,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     re_.add_argument("result", type=Path)
     re_.add_argument("--out", type=Path, help="report.html to write (default: beside result)")
     re_.add_argument("--lang", choices=("vi", "en"), default="vi")
+    re_.add_argument("--pdf", action="store_true",
+                     help="also print report.pdf beside report.html (A4, Chromium)")
+    re_.add_argument("--chromium", help="Chromium binary for --pdf (else $PORTAL_EVAL_CHROMIUM, "
+                                        "Debian's)")
 
     gt = sub.add_parser("gate", help="CI gate: check a result against thresholds (exit 0/4/3/2)")
     gt.add_argument("result", type=Path, help="result.json or its folder")
@@ -111,6 +117,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="hard time limit of one attempt at one portal")
     ba.add_argument("--lang", choices=("vi", "en"), default="vi", help="report language")
     ba.add_argument("--quiet", action="store_true", help="no progress display")
+    ba.add_argument("--pdf", action="store_true",
+                    help="also print each portal's report.pdf and the round's index.pdf")
 
     hi = sub.add_parser("history", help="a portal's grade and pillars over the stored rounds")
     hi.add_argument("portal", metavar="PORTAL", help="portal id")
@@ -121,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("--profile", required=True, help="criteria profile name or folder")
     store_options(rs)
     rs.add_argument("--lang", choices=("vi", "en"), default="vi")
+    rs.add_argument("--pdf", action="store_true",
+                    help="also print each portal's report.pdf and the index.pdf")
 
     ro = sub.add_parser("rounds", help="list the stored rounds")
     store_options(ro)
@@ -248,7 +258,9 @@ def _evaluate(args: argparse.Namespace, gather_only: bool) -> int:
         runs.append(run)
         print(summary_line(run.result) + f"  → {run.folder / 'report.html'}")
         failed += run.result.not_evaluated is not None
-    write_index_for(runs, args.out, args.lang)
+    write_index_for(runs, args.out, args.lang, pdf=args.pdf, chromium=settings.chromium or None)
+    if args.pdf:
+        print(f"PDF → {args.out / 'index.pdf'} and each portal's report.pdf")
     return EXIT_NOT_EVALUATED if failed else EXIT_OK
 
 
@@ -292,6 +304,13 @@ def _render(args: argparse.Namespace) -> int:
     out = args.out or base / "report.html"
     write_portal_report(result, out, args.lang)
     print(f"{result.portal_id}: report → {out}")
+    if args.pdf:
+        from evaluator.outputs.pdf import print_reports
+        from evaluator.settings import load_settings
+
+        (pdf,) = print_reports([(result, out)], args.lang,
+                               load_settings(chromium=args.chromium).chromium or None)
+        print(f"{result.portal_id}: PDF → {pdf}")
     return EXIT_OK
 
 

@@ -113,7 +113,8 @@ def batch(args: argparse.Namespace) -> int:
     finally:
         display.close()
     with RoundStore(url) as store:
-        index = write_round_folder(store, round_id, round_dir, args.lang)
+        index = write_round_folder(store, round_id, round_dir, args.lang, pdf=args.pdf,
+                                   chromium=settings.chromium or None)
         for portal in store.portals(round_id):
             if portal.state == "not_evaluated":
                 print(f"{portal.portal_id}: not evaluated: {portal.reason}")
@@ -176,7 +177,9 @@ def rescore(args: argparse.Namespace) -> int:
                      f"grade {result.grade}, {result.total:g}/100")
             print(f"{portal.portal_id}: {state}")
         folder = args.out / info.id / f"rescore-{profile.profile.id}"
-        index = write_round_folder(store, info.id, folder, args.lang, profile=args.profile)
+        index = write_round_folder(store, info.id, folder, args.lang, profile=args.profile,
+                                   pdf=args.pdf,
+                                   chromium=load_settings(args.settings).chromium or None)
     print(f"round {info.id}: {count} portal(s) re-scored with {profile.profile.id} → {index}")
     return EXIT_OK
 
