@@ -64,11 +64,13 @@ def portal_job(result: PortalResult, report_html: Path, lang: str = "vi") -> Pri
                     lang)
 
 
-def index_job(index_html: Path, title: str, portals: int, lang: str = "vi") -> PrintJob:
-    """``index.pdf`` beside ``index.html``: header "round title · N portals"."""
+def index_job(index_html: Path, title: str, portals: int | None = None,
+              lang: str = "vi") -> PrintJob:
+    """``index.pdf`` beside ``index.html``: header "round title · N portals evaluated" (the
+    title alone when the count is not known)."""
     t = translator(lang)
-    return PrintJob(index_html, index_html.with_name(INDEX_PDF_NAME),
-                    f"{title} · {t('index.portals', count=portals)}", lang)
+    header = title if portals is None else f"{title} · {t('index.portals', count=portals)}"
+    return PrintJob(index_html, index_html.with_name(INDEX_PDF_NAME), header, lang)
 
 
 def print_reports(reports: Sequence[tuple[PortalResult, Path]], lang: str = "vi",
@@ -77,7 +79,8 @@ def print_reports(reports: Sequence[tuple[PortalResult, Path]], lang: str = "vi"
     ``index`` (its html and title) when given: all with one Chromium."""
     jobs = [portal_job(result, html_file, lang) for result, html_file in reports]
     if index is not None:
-        evaluated = sum(1 for result, _ in reports if result.not_evaluated is None)
+        evaluated = (sum(1 for result, _ in reports if result.not_evaluated is None)
+                     if reports else None)
         jobs.append(index_job(index[0], index[1], evaluated, lang))
     return print_pdfs(jobs, chromium)
 

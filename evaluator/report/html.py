@@ -789,6 +789,99 @@ def _agency_label(agency: str, t: Translator) -> str:
     return t(key) if key in t.strings else agency
 
 
+@dataclass(frozen=True)
+class FindingsGroupView:
+    id: str
+    title: str
+    # Evaluated portals in the group: what the shares are of.
+    portals: int
+
+
+@dataclass(frozen=True)
+class FindingsRowView:
+    id: str
+    title: str
+    points: str
+    # Per group, then pass, fail, needs review: (count, share as "40%", or "—").
+    cells: list[tuple[int, str]]
+    failing: list[Link]
+    sort_values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class GradeBarView:
+    title: str
+    portals: int
+    # (grade, tone, count, x, width) of each band's segment, on a 0-100 scale.
+    segments: list[tuple[str, int, int, str, str]]
+    label: str
+
+
+FINDINGS_STATUSES = (Status.PASS, Status.FAIL, Status.NEEDS_REVIEW)
+
+
+def _group_title(group: str, t: Translator) -> str:
+    from evaluator.report.findings import ALL
+
+    return t("index.group_all") if group == ALL else _agency_label(group, t)
+
+
+def _findings_context(entries: Sequence[IndexEntry], lang: str, t: Translator) -> dict[str, Any]:
+    """The round findings: per criterion, portals that passed, failed, need review, by kind of
+    agency (evaluator/report/findings.py); the grades per kind of agency as stacked bars."""
+    from evaluator.report.findings import (
+        ALL,
+        Portal,
+        criterion_findings,
+        evaluated,
+        grade_distribution,
+        groups,
+    )
+
+    portals = [Portal(e.result, e.agency, e.report_href) for e in index_order(entries)]
+    names = groups(portals)
+    done = evaluated(portals)
+    rows = []
+    for item in criterion_findings(portals):
+        cells: list[tuple[int, str]] = []
+        sort_values = {"order": str(item.position), "criterion": pick(item.title, lang).casefold(),
+                       "points": f"{item.points_possible:.2f}"}
+        for name in names:
+            tally = item.tallies[name]
+            for status in FINDINGS_STATUSES:
+                share = tally.share(status)
+                cells.append((tally.counts[status], DASH if share is None else f"{share:.0%}"))
+                sort_values[f"{status.value}-{name}"] = "" if share is None else f"{share:.4f}"
+        failing = [Link(p.result.portal_name or p.result.portal_id,
+                        safe_relative_href(f"{p.report_href}#criterion-{item.id}"))
+                   for p in item.tallies[names[0]].failing]
+        rows.append((-(item.tallies[names[0]].share(Status.FAIL) or 0.0), item.position,
+                     FindingsRowView(item.id, pick(item.title, lang),
+                                     fmt_points(item.points_possible), cells, failing,
+                                     sort_values)))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    bars = []
+    for row in grade_distribution(portals):
+        x = 0.0
+        segments = []
+        bands = next((e.result.profile.bands for e in entries), [])
+        for grade, count in row.counts:
+            width = 100.0 * count / row.portals if row.portals else 0.0
+            segments.append((grade, grade_tone(grade, bands), count, f"{x:.2f}", f"{width:.2f}"))
+            x += width
+        words = ", ".join(f"{grade} {count}" for grade, count in row.counts)
+        bars.append(GradeBarView(_group_title(row.group, t), row.portals, segments,
+                                 f"{_group_title(row.group, t)}: {words}"))
+    return {
+        "findings_groups": [
+            FindingsGroupView(n, _group_title(n, t),
+                              sum(1 for p in done if n == ALL or p.agency == n))
+            for n in names],
+        "findings_rows": [row for _fail, _pos, row in rows],
+        "grade_bars": bars,
+    }
+
+
 def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict[str, Any]:
     t = translator(lang)
     ordered = index_order(entries)
@@ -858,6 +951,7 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
         "total_possible": fmt_points(ordered[0].result.total_possible if ordered else 100.0),
         "evaluated_count": evaluated_count,
         "not_evaluated_count": len(ordered) - evaluated_count,
+        **_findings_context(entries, lang, t),
     }
 
 
@@ -873,7 +967,7 @@ def render_portal(result: PortalResult, lang: str = "vi") -> str:
 
 
 def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi",
-                 csv_href: str | None = None) -> str:
+                 csv_href: str | None = None, criteria_csv_href: str | None = None) -> str:
     """The round overview: a leaderboard linking each portal's report.
 
     Sorting and the agency filter are a small inlined script (allowed by its hash); without it
@@ -883,6 +977,8 @@ def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi",
     context = page_context(lang, load_inline_asset(Path("assets") / INDEX_SCRIPT), extra_css)
     context.update(_index_context(entries, title, lang))
     context["csv_href"] = safe_relative_href(csv_href) if csv_href else None
+    context["criteria_csv_href"] = (safe_relative_href(criteria_csv_href) if criteria_csv_href
+                                    else None)
     return render_template(INDEX_TEMPLATE, context)
 
 
@@ -911,14 +1007,21 @@ def write_portal_report(result: PortalResult, path: Path, lang: str = "vi") -> P
     return write_text_atomic(path, render_portal(result, lang))
 
 
+CRITERIA_CSV = "criteria.csv"
+
+
 def write_index(entries: Sequence[IndexEntry], path: Path, title: str, lang: str = "vi") -> Path:
-    """index.html plus index.csv beside it (the same table, for spreadsheets)."""
-    from evaluator.report.csv_export import render_index_csv
+    """index.html plus, beside it, index.csv (the same leaderboard, for spreadsheets) and
+    criteria.csv (the round findings per criterion and kind of agency)."""
+    from evaluator.report.csv_export import render_criteria_csv, render_index_csv
 
     csv_path = path.with_suffix(".csv")
-    # Render both before writing either: a broken template must not leave a new CSV beside an
+    criteria_path = path.with_name(CRITERIA_CSV)
+    # Render all before writing any: a broken template must not leave a new CSV beside an
     # old index.html.
     csv_text = render_index_csv(entries, lang)
-    html_text = render_index(entries, title, lang, csv_path.name)
+    criteria_text = render_criteria_csv(entries, lang)
+    html_text = render_index(entries, title, lang, csv_path.name, criteria_path.name)
     write_text_atomic(csv_path, csv_text)
+    write_text_atomic(criteria_path, criteria_text)
     return write_text_atomic(path, html_text)

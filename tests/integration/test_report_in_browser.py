@@ -166,6 +166,18 @@ def test_hostile_portal_text_stays_inert_in_the_reports(fixture_server: Any, tmp
     cells = [c for row in rows[1:] for c in row]
     assert any("HYPERLINK" in c for c in cells)
     assert not [c for c in cells if c.lstrip()[:1] in ("=", "+", "@")]
+    rows = list(csv.reader((tmp_path / "criteria.csv").read_text(encoding="utf-8").splitlines()))
+    assert len(rows) > 40 and not [c for row in rows for c in row if c.lstrip()[:1] in ("=", "+", "@")]
+
+    # The printed report: the portal's text is text on paper too (the header names the portal).
+    import pypdf
+
+    from evaluator.outputs.pdf import print_reports
+
+    (pdf,) = print_reports([(run.result, run.folder / "report.html")], "vi")
+    pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+    assert all('alert("tên")' in page for page in pages[:2]), pages[0][:300]
+    assert "{{7*7}}" in " ".join(pages) and "<script>" in " ".join(pages)
 
 
 def jpeg_size(path: Path) -> tuple[int, int]:

@@ -31,6 +31,7 @@ def test_a_portal_is_printed_beside_its_report_with_name_grade_and_date() -> Non
 def test_the_index_is_printed_beside_itself() -> None:
     job = index_job(Path("out/r1/index.html"), "portal-eval · r1", 3, "en")
     assert job.pdf == Path("out/r1/index.pdf") and job.header == "portal-eval · r1 · 3 portals evaluated"
+    assert index_job(Path("i/index.html"), "Đợt 4").header == "Đợt 4"
 
 
 def test_header_and_footer_carry_the_portals_text_inert_and_number_the_pages() -> None:

@@ -475,8 +475,11 @@ def test_empty_index_renders() -> None:
 def test_write_index(tmp_path: Path) -> None:
     entries = [IndexEntry(make_result(), "portal.example.vn/report.html")]
     path = write_index(entries, tmp_path / "out" / "index.html", "Round", "en")
-    assert path.read_text(encoding="utf-8") == render_index(entries, "Round", "en", "index.csv")
+    assert path.read_text(encoding="utf-8") == render_index(entries, "Round", "en", "index.csv",
+                                                            "criteria.csv")
     assert (tmp_path / "out" / "index.csv").read_text(encoding="utf-8").startswith("rank,portal_id,")
+    assert (tmp_path / "out" / "criteria.csv").read_text(encoding="utf-8").startswith(
+        "criterion_id,pillar,title,points_possible,agency,portals,pass,fail,needs_review,")
 
 
 def test_score_sources_automated_attested_and_pending() -> None:
