@@ -1,4 +1,4 @@
-"""Command line: evaluate, gather, score, render, gate, diff, criteria check.
+"""Command line: evaluate, gather, score, render, gate, diff, attestations template, criteria check.
 
 Exit codes (stable): 0 done; 1 internal error (a bug: please report it); 2 bad input or
 configuration (criteria, settings, evidence, URL, missing browser); 3 done, but at least one
@@ -142,6 +142,16 @@ def _parser() -> argparse.ArgumentParser:
     wk.add_argument("--broker", help="Redis URL (default: setting celery_broker)")
     wk.add_argument("--name", help="worker name (default portal-eval-PID@HOST)")
 
+    at = sub.add_parser("attestations", help="work with auditor attestations")
+    atsub = at.add_subparsers(dest="attestations_command", required=True)
+    tp = atsub.add_parser("template", help="a ready-to-fill attestations file for a result's "
+                                           "criteria that need review")
+    tp.add_argument("result", type=Path, help="result.json or its folder")
+    tp.add_argument("--lang", choices=("vi", "en"), default="vi",
+                    help="language of the comments (default Vietnamese)")
+    tp.add_argument("--out", type=Path, metavar="FILE",
+                    help="write FILE (refused if it exists) instead of standard output")
+
     cr = sub.add_parser("criteria", help="work with criteria profiles")
     crsub = cr.add_subparsers(dest="criteria_command", required=True)
     chk = crsub.add_parser("check", help="validate criteria profiles")
@@ -179,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _gate(args)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "attestations":
+            return _attestations_template(args)
         if args.command in ("batch", "history", "rescore", "rounds", "worker"):
             from evaluator.rounds import commands
 
@@ -340,6 +352,21 @@ def _diff(args: argparse.Namespace) -> int:
     if args.html is not None:
         write_diff_html(diff, args.html, args.lang)
         print(f"HTML → {args.html}")
+    return EXIT_OK
+
+
+def _attestations_template(args: argparse.Namespace) -> int:
+    from evaluator.outputs.attestations import render_attestations_template, write_new_file
+    from evaluator.results import load_result
+
+    result = load_result(args.result)
+    file = args.result / "result.json" if args.result.is_dir() else args.result
+    text = render_attestations_template(result, args.lang, source=str(file))
+    if args.out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    write_new_file(args.out, text)
+    print(f"{result.portal_id}: attestations template → {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
