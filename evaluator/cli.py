@@ -119,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     ba.add_argument("--quiet", action="store_true", help="no progress display")
     ba.add_argument("--pdf", action="store_true",
                     help="also print each portal's report.pdf and the round's index.pdf")
+    ba.add_argument("--attestations", type=Path, metavar="DIR",
+                    help="auditor attestations: one <portal id>.yaml per portal in DIR, checked "
+                         "before the round starts and recorded with it")
 
     hi = sub.add_parser("history", help="a portal's grade and pillars over the stored rounds")
     hi.add_argument("portal", metavar="PORTAL", help="portal id")
@@ -131,6 +134,10 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("--lang", choices=("vi", "en"), default="vi")
     rs.add_argument("--pdf", action="store_true",
                     help="also print each portal's report.pdf and the index.pdf")
+    rs.add_argument("--attestations", type=Path, metavar="DIR",
+                    help="auditor attestations, one <portal id>.yaml per portal (default: those "
+                         "the round recorded for the profile); with the round's own profile the "
+                         "round is re-graded in place")
 
     ro = sub.add_parser("rounds", help="list the stored rounds")
     store_options(ro)
