@@ -7,23 +7,22 @@ the portal, its grade and the evaluation date, in Vietnamese that survives as te
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
-import subprocess
-import sys
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
 
+from evaluator.cli import main
 from evaluator.results import PortalResult, load_result
 from tests.integration.test_report_in_browser import GOLDEN
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 # 210 × 297 mm; Chromium sizes A4 as 8.27 × 11.7 in, less than a point larger.
 A4_POINTS = (595.3, 841.9)
 
@@ -38,10 +37,11 @@ def kem_pdf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("pdf") / "kem"
     folder.mkdir()
     shutil.copy(GOLDEN / "kem.vn-2023.result.json", folder / "result.json")
-    proc = subprocess.run([sys.executable, "-m", "evaluator", "render", str(folder), "--pdf"],
-                          capture_output=True, text=True, check=False, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert f"kem: PDF → {folder / 'report.pdf'}" in proc.stdout
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["render", str(folder), "--pdf"])
+    assert code == 0
+    assert f"kem: PDF → {folder / 'report.pdf'}" in out.getvalue()
     reader = pypdf.PdfReader(folder / "report.pdf")
     pages = [page.extract_text() for page in reader.pages]
     return {"reader": reader, "pages": pages, "text": norm(" ".join(pages)),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
-import sys
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from evaluator.outputs.attestations import render_attestations_template
 from evaluator.results import PortalResult, load_result
 from evaluator.scoring import score_bundle
 from tests.golden.update import ATTESTATIONS_SCHEMA, attestations_schema_text
+from tests.unit.conftest import Ran
 from tests.unit.test_rounds_report import GOLDEN, ROOT
 
 
@@ -29,6 +30,7 @@ def golden(portal_id: str, profile: str = "vn-2023") -> PortalResult:
     return load_result(GOLDEN / f"{portal_id}.{profile}.result.json")
 
 
+@cache
 def unattested(portal_id: str, profile: str = "vn-2023") -> PortalResult:
     """The frozen evidence scored without attestations: every manual criterion needs review."""
     return score_bundle(load_bundle(ROOT / "fixtures" / "evidence" / portal_id),
@@ -119,23 +121,19 @@ def test_a_hostile_portal_name_stays_in_a_comment(tmp_path: Path) -> None:
     assert "faq" not in load_attestations(file, load_profile("vn-2023"), "tinh-trung-binh")
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "evaluator", *args], capture_output=True,
-                          text=True, check=False, cwd=ROOT)
-
-
-def test_the_command_prints_or_writes_a_new_file_never_over_one(tmp_path: Path) -> None:
+def test_the_command_prints_or_writes_a_new_file_never_over_one(
+        tmp_path: Path, cli: Callable[..., Ran]) -> None:
     source = str(GOLDEN / "tinh-trung-binh.vn-2023.result.json")
-    shown = run("attestations", "template", source, "--lang", "en")
+    shown = cli("attestations", "template", source, "--lang", "en")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("# Auditor attestations for portal tinh-trung-binh")
     out = tmp_path / "dir" / "tinh-trung-binh.yaml"
-    written = run("attestations", "template", source, "--out", str(out))
+    written = cli("attestations", "template", source, "--out", str(out))
     assert written.returncode == 0 and out.read_text(encoding="utf-8").startswith("# Xác nhận")
     out.write_text("# an auditor's work\n", encoding="utf-8")
-    again = run("attestations", "template", source, "--out", str(out))
+    again = cli("attestations", "template", source, "--out", str(out))
     assert again.returncode == 2
     assert again.stderr.strip().startswith(f"portal-eval: error: {out}: exists")
     assert out.read_text(encoding="utf-8") == "# an auditor's work\n"
-    missing = run("attestations", "template", str(tmp_path / "nothing"))
+    missing = cli("attestations", "template", str(tmp_path / "nothing"))
     assert missing.returncode == 2 and "no result.json here" in missing.stderr

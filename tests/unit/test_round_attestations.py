@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from evaluator.criteria.loader import CriteriaError, load_profile
 from evaluator.results import load_result
 from evaluator.rounds.attestations import read_attestations_dir
 from evaluator.rounds.store import RoundStore
-from tests.unit.test_rounds_report import ROOT, run, stored_round
+from tests.unit.conftest import Ran
+from tests.unit.test_rounds_report import ROOT, stored_round
 
 PORTALS = ROOT / "fixtures" / "portals"
 GOLDEN_TOTALS = {"mau": 100.0, "tinh-trung-binh": 71.32}  # with the fixtures' attestations
@@ -92,16 +94,17 @@ def test_a_missing_or_empty_folder_is_an_error(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------------- rescore
 
 
-def test_rescore_in_place_gives_the_round_its_attestations_reproducibly(tmp_path: Path) -> None:
+def test_rescore_in_place_gives_the_round_its_attestations_reproducibly(
+        tmp_path: Path, cli: Callable[..., Ran]) -> None:
     url = stored_round(tmp_path)
     with RoundStore(url) as store:
         assert {r.portal_id: r.total for r in store.results("r1")} == AUTOMATED
     # The round's own profile without attestations: nothing to re-grade.
-    refused = run("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path))
+    refused = cli("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path))
     assert refused.returncode == 2 and "give --attestations DIR" in refused.stderr
 
     folder = attestation_dir(tmp_path)
-    proc = run("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path),
+    proc = cli("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path),
                "--attestations", str(folder))
     assert proc.returncode == 0, proc.stderr
     assert "mau: grade A, 100/100 (automated 86.5)" in proc.stdout
@@ -123,11 +126,11 @@ def test_rescore_in_place_gives_the_round_its_attestations_reproducibly(tmp_path
 
     # The file changes or goes away: a re-score with another profile and the recorded ones...
     (folder / "mau.yaml").write_text("attestations: []\n", encoding="utf-8")
-    again = run("rescore", "r1", "--profile", "vn-2024", "--store", url, "--out", str(tmp_path))
+    again = cli("rescore", "r1", "--profile", "vn-2024", "--store", url, "--out", str(tmp_path))
     assert again.returncode == 0, again.stderr
     assert "note: round r1's attestations were recorded for vn-2023" in again.stderr
     # ...and the history shows both totals, and which rounds had attestations.
-    hist = run("history", "mau", "--store", url)
+    hist = cli("history", "mau", "--store", url)
     assert hist.returncode == 0, hist.stderr
     header, row = hist.stdout.splitlines()[1:3]
     assert header.split()[:5] == ["round", "evaluated", "grade", "automated", "total"]
@@ -135,14 +138,14 @@ def test_rescore_in_place_gives_the_round_its_attestations_reproducibly(tmp_path
 
 
 def test_a_rescore_with_another_profile_records_its_attestations_and_reuses_them(
-        tmp_path: Path) -> None:
+        tmp_path: Path, cli: Callable[..., Ran]) -> None:
     url = stored_round(tmp_path)
     folder = attestation_dir(tmp_path)
-    first = run("rescore", "r1", "--profile", "vn-2024", "--store", url, "--out", str(tmp_path),
+    first = cli("rescore", "r1", "--profile", "vn-2024", "--store", url, "--out", str(tmp_path),
                 "--attestations", str(folder))
     assert first.returncode == 0, first.stderr
     shutil.rmtree(folder)  # gone: the round kept its copy
-    second = run("rescore", "r1", "--profile", "vn-2024", "--store", url, "--out", str(tmp_path))
+    second = cli("rescore", "r1", "--profile", "vn-2024", "--store", url, "--out", str(tmp_path))
     assert second.returncode == 0, second.stderr
     grades = [ln for ln in first.stdout.splitlines() if ": grade " in ln]
     assert grades == [ln for ln in second.stdout.splitlines() if ": grade " in ln]
@@ -157,13 +160,14 @@ def test_a_rescore_with_another_profile_records_its_attestations_and_reuses_them
         "security-posture"]  # vn-2024's own manual criterion: not in the vn-2023 file
 
 
-def test_a_bad_attestations_folder_leaves_the_round_untouched(tmp_path: Path) -> None:
+def test_a_bad_attestations_folder_leaves_the_round_untouched(
+        tmp_path: Path, cli: Callable[..., Ran]) -> None:
     url = stored_round(tmp_path)
     folder = attestation_dir(tmp_path)
     (folder / "tinh-trung-binh.yaml").write_text("attestations:\n  - criterion: digital-signature\n"
                                                  "    score: 2\n", encoding="utf-8")
     before = snapshot(url)
-    proc = run("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path),
+    proc = cli("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path),
                "--attestations", str(folder))
     assert proc.returncode == 2
     assert proc.stderr.strip() == (f"portal-eval: error: {folder / 'tinh-trung-binh.yaml'}:3: "
@@ -175,19 +179,20 @@ def test_a_bad_attestations_folder_leaves_the_round_untouched(tmp_path: Path) ->
 # ------------------------------------------------------------------------------------- batch
 
 
-def test_batch_checks_attestations_before_it_creates_anything(tmp_path: Path) -> None:
+def test_batch_checks_attestations_before_it_creates_anything(
+        tmp_path: Path, cli: Callable[..., Ran]) -> None:
     targets = tmp_path / "targets.csv"
     targets.write_text("id,name,agency,start_url\nmau,Mẫu,province,http://127.0.0.1:9/\n",
                        encoding="utf-8")
     folder = attestation_dir(tmp_path, ("mau", "tinh-trung-binh"))
-    proc = run("batch", str(targets), "--out", str(tmp_path / "out"), "--attestations",
+    proc = cli("batch", str(targets), "--out", str(tmp_path / "out"), "--attestations",
                str(folder))
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         f"portal-eval: error: {folder / 'tinh-trung-binh.yaml'}:1: no portal 'tinh-trung-binh' "
         f"in the targets file {targets} (the file's name must be a portal id: mau)")
     assert not (tmp_path / "out").exists()  # no store, no folder
-    resumed = run("batch", "--resume", "r1", "--out", str(tmp_path / "out"), "--attestations",
+    resumed = cli("batch", "--resume", "r1", "--out", str(tmp_path / "out"), "--attestations",
                   str(folder))
     assert resumed.returncode == 2 and "--resume grades with the attestations the round " \
         "recorded" in resumed.stderr

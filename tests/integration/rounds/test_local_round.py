@@ -122,7 +122,7 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
     assert states(store_url, "r1") == {"mau": DONE, "kem": RUNNING, "gone": "queued"}
     (attested / "kem.yaml").unlink()
 
-    resumed = batch("--resume", "r1", "--out", str(out), "--store", store_url, env=env)
+    resumed = batch("--resume", "r1", "--out", str(out), "--store", store_url, "--pdf", env=env)
     stdout, stderr = resumed.communicate(timeout=400)
     assert resumed.returncode == 3, stderr  # done, one portal not evaluated
     assert "kem: its previous run was interrupted" in stderr
@@ -157,6 +157,10 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
         assert result.total_automated is not None and result.total is not None
     assert load_result(out / "r1" / "gone").not_evaluated.endswith("(2 attempts)")
     assert not list(out.rglob(".*.tmp"))
+    # --pdf: every portal's report and the round's index printed beside their HTML.
+    assert all((out / "r1" / pid / "report.pdf").stat().st_size > 10_000
+               for pid in ("mau", "kem", "gone"))
+    assert (out / "r1" / "index.pdf").read_bytes().startswith(b"%PDF-")
     index = (out / "r1" / "index.html").read_text(encoding="utf-8")
     assert "<svg class=\"sparkline" in index and "mau" in index
     assert "kem: grade E" in stdout and "gone: not evaluated" in stdout
