@@ -196,3 +196,27 @@ def test_batch_checks_attestations_before_it_creates_anything(
                   str(folder))
     assert resumed.returncode == 2 and "--resume grades with the attestations the round " \
         "recorded" in resumed.stderr
+
+
+def test_rescore_pdf_prints_every_regraded_report_and_the_index(
+        tmp_path: Path, cli: Callable[..., Ran], monkeypatch: pytest.MonkeyPatch) -> None:
+    """--pdf hands the re-graded round to the printer (printing itself, in Chromium, is tested
+    in tests/integration/test_pdf.py and with `batch --pdf` in the round tests)."""
+    import evaluator.outputs.pdf as pdf
+
+    printed: list[tuple[list[tuple[str, float | None, Path]], tuple[Path, str] | None]] = []
+
+    def fake(reports: list[tuple[object, Path]], lang: str, chromium: str | None,
+             index: tuple[Path, str] | None = None) -> list[Path]:
+        printed.append(([(r.portal_id, r.total, html) for r, html in reports], index))  # type: ignore[attr-defined]
+        return []
+
+    monkeypatch.setattr(pdf, "print_reports", fake)
+    url = stored_round(tmp_path)
+    proc = cli("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path),
+               "--attestations", str(attestation_dir(tmp_path)), "--pdf")
+    assert proc.returncode == 0, proc.stderr
+    ((reports, index),) = printed
+    assert reports == [("mau", 100.0, tmp_path / "r1" / "mau" / "report.html"),
+                       ("tinh-trung-binh", 71.32, tmp_path / "r1" / "tinh-trung-binh" / "report.html")]
+    assert index == (tmp_path / "r1" / "index.html", "portal-eval · r1")

@@ -127,30 +127,3 @@ def test_round_findings_sort_and_print(tmp_path: Path) -> None:
                    "Cổng Dịch vụ công tỉnh Hà Sơn", "Đợt 2026-q4", "Trang 1/"):
         assert phrase in text, phrase
 
-
-def test_rescore_with_attestations_prints_the_regraded_round(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`rescore --attestations DIR --pdf`: the round re-graded in place and printed, each
-    portal's report.pdf headed with its new grade, the index.pdf beside the index."""
-    import shutil
-
-    import pypdf
-
-    from evaluator.cli import main
-    from tests.unit.test_rounds_report import ROOT, stored_round
-
-    url = stored_round(tmp_path)
-    folder = tmp_path / "att"
-    folder.mkdir()
-    for pid in ("mau", "tinh-trung-binh"):
-        shutil.copy(ROOT / "fixtures" / "portals" / pid / "attestations.yaml",
-                    folder / f"{pid}.yaml")
-    code = main(["rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path),
-                 "--attestations", str(folder), "--pdf"])
-    assert code == 0, capsys.readouterr().err
-    first = pypdf.PdfReader(tmp_path / "r1" / "mau" / "report.pdf").pages[0].extract_text()
-    assert "Cổng Dịch vụ công tỉnh Sơn Lâm · Xếp loại A (100.0/100.0 điểm)" in " ".join(
-        first.split())
-    index = pypdf.PdfReader(tmp_path / "r1" / "index.pdf").pages[0].extract_text()
-    assert "portal-eval · r1 · 2 cổng được đánh giá" in " ".join(index.split())
-    assert (tmp_path / "r1" / "tinh-trung-binh" / "report.pdf").is_file()
