@@ -32,10 +32,9 @@ from evaluator.checks.model import Status
 from evaluator.results import CriterionResult, FixItem
 from evaluator.runner import CriterionOutcome
 
-# Up to this many pages are named one by one; more are named by their templates.
+# Up to this many pages are named one by one; more are named by their templates (all of them:
+# a portal has a few dozen at most, and the report says how many it does not show).
 WHERE_PAGES_MAX = 5
-# Entries of ``where`` kept in the result (``pages`` still counts them all).
-WHERE_KEPT_MAX = 12
 # Entries worth less than this (after rounding to hundredths) recover nothing visible.
 MIN_POINTS = 0.005
 
@@ -88,7 +87,7 @@ def _where(pages: Sequence[str]) -> tuple[str, list[str]]:
     for page in pages:
         counts[template_of(page)] = counts.get(template_of(page), 0) + 1
     ranked = sorted(counts, key=lambda t: -counts[t])  # stable: first seen first among equals
-    return "templates", ranked[:WHERE_KEPT_MAX]
+    return "templates", ranked
 
 
 def _axe_rules(result: CriterionResult, rules: Any, template_scores: Any,
@@ -116,7 +115,7 @@ def _axe_rules(result: CriterionResult, rules: Any, template_scores: Any,
             criterion=result.id, rule=str(rule["rule"]), pillar=result.pillar,
             title=to_text(message) if isinstance(message, Msg) else result.failure_title,
             fix=result.fix, fixed_by=result.fixed_by, points=round(worth * part / lost_share, 2),
-            where_kind="templates", where=templates[:WHERE_KEPT_MAX], pages=len(rule["pages"]),
+            where_kind="templates", where=templates, pages=len(rule["pages"]),
             impact=rule.get("impact"),
         ))
     return out

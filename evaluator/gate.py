@@ -206,7 +206,8 @@ def _where(item: FixItem) -> str:
                                         else "") or first
     more = len(item.where) - 1
     return first + (f" +{more}" if more else "") + (
-        f" ({item.pages} pages)" if item.where_kind == "templates" else "")
+        f" ({item.pages} page{'s' if item.pages != 1 else ''})"
+        if item.where_kind == "templates" else "")
 
 
 def fix_first_lines(result: PortalResult) -> list[str]:

@@ -554,7 +554,8 @@ def test_fix_first_comes_before_the_pillars_ranked_with_where_and_who() -> None:
     assert esc(first.title.en) in section and esc(first.fix.en) in section
     # Pages as the portal's paths, linked; templates as patterns; the site as a whole.
     assert '>/hoi-dap</a>' in section and 'href="https://dichvucong.tinh-trung-binh.gov.vn' in section
-    assert "<code>/thu-tuc/*</code>" in section and "15 pages" in section
+    assert "<code>/thu-tuc/*</code>" in section and "15 page(s)" in section
+    assert "and 11 more" in section  # image-alt hits 14 templates: 3 shown
     assert "Whole portal" in section
     assert "axe-core rule <code>image-alt</code>, critical" in section
     for label in ("Content editors", "Developers", "Server, infrastructure"):
