@@ -1,4 +1,4 @@
-"""Command line: evaluate, gather, score, render, gate, diff, criteria check.
+"""Command line: evaluate, gather, score, render, gate, diff, attestations template, criteria check.
 
 Exit codes (stable): 0 done; 1 internal error (a bug: please report it); 2 bad input or
 configuration (criteria, settings, evidence, URL, missing browser); 3 done, but at least one
@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--lang", choices=("vi", "en"), default="vi", help="report language")
     ev.add_argument("--attestations", type=Path, metavar="FILE",
                     help="auditor attestations (YAML) of the manual criteria; one portal only")
+    ev.add_argument("--pdf", action="store_true",
+                    help="also print report.pdf beside each report.html, and index.pdf (A4)")
 
     ga = sub.add_parser("gather", help="only gather evidence (browser stage)")
     crawl_options(ga)
@@ -71,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     re_.add_argument("result", type=Path)
     re_.add_argument("--out", type=Path, help="report.html to write (default: beside result)")
     re_.add_argument("--lang", choices=("vi", "en"), default="vi")
+    re_.add_argument("--pdf", action="store_true",
+                     help="also print report.pdf beside report.html (A4, Chromium)")
+    re_.add_argument("--chromium", help="Chromium binary for --pdf (else $PORTAL_EVAL_CHROMIUM, "
+                                        "Debian's)")
 
     gt = sub.add_parser("gate", help="CI gate: check a result against thresholds (exit 0/4/3/2)")
     gt.add_argument("result", type=Path, help="result.json or its folder")
@@ -111,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
                     help="hard time limit of one attempt at one portal")
     ba.add_argument("--lang", choices=("vi", "en"), default="vi", help="report language")
     ba.add_argument("--quiet", action="store_true", help="no progress display")
+    ba.add_argument("--pdf", action="store_true",
+                    help="also print each portal's report.pdf and the round's index.pdf")
+    ba.add_argument("--attestations", type=Path, metavar="DIR",
+                    help="auditor attestations: one <portal id>.yaml per portal in DIR, checked "
+                         "before the round starts and recorded with it")
 
     hi = sub.add_parser("history", help="a portal's grade and pillars over the stored rounds")
     hi.add_argument("portal", metavar="PORTAL", help="portal id")
@@ -121,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("--profile", required=True, help="criteria profile name or folder")
     store_options(rs)
     rs.add_argument("--lang", choices=("vi", "en"), default="vi")
+    rs.add_argument("--pdf", action="store_true",
+                    help="also print each portal's report.pdf and the index.pdf")
+    rs.add_argument("--attestations", type=Path, metavar="DIR",
+                    help="auditor attestations, one <portal id>.yaml per portal (default: those "
+                         "the round recorded for the profile); with the round's own profile the "
+                         "round is re-graded in place")
 
     ro = sub.add_parser("rounds", help="list the stored rounds")
     store_options(ro)
@@ -131,6 +148,16 @@ def _parser() -> argparse.ArgumentParser:
                     help="portals this machine evaluates at once (default 1)")
     wk.add_argument("--broker", help="Redis URL (default: setting celery_broker)")
     wk.add_argument("--name", help="worker name (default portal-eval-PID@HOST)")
+
+    at = sub.add_parser("attestations", help="work with auditor attestations")
+    atsub = at.add_subparsers(dest="attestations_command", required=True)
+    tp = atsub.add_parser("template", help="a ready-to-fill attestations file for a result's "
+                                           "criteria that need review")
+    tp.add_argument("result", type=Path, help="result.json or its folder")
+    tp.add_argument("--lang", choices=("vi", "en"), default="vi",
+                    help="language of the comments (default Vietnamese)")
+    tp.add_argument("--out", type=Path, metavar="FILE",
+                    help="write FILE (refused if it exists) instead of standard output")
 
     cr = sub.add_parser("criteria", help="work with criteria profiles")
     crsub = cr.add_subparsers(dest="criteria_command", required=True)
@@ -169,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _gate(args)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "attestations":
+            return _attestations_template(args)
         if args.command in ("batch", "history", "rescore", "rounds", "worker"):
             from evaluator.rounds import commands
 
@@ -248,7 +277,9 @@ def _evaluate(args: argparse.Namespace, gather_only: bool) -> int:
         runs.append(run)
         print(summary_line(run.result) + f"  → {run.folder / 'report.html'}")
         failed += run.result.not_evaluated is not None
-    write_index_for(runs, args.out, args.lang)
+    write_index_for(runs, args.out, args.lang, pdf=args.pdf, chromium=settings.chromium or None)
+    if args.pdf:
+        print(f"PDF → {args.out / 'index.pdf'} and each portal's report.pdf")
     return EXIT_NOT_EVALUATED if failed else EXIT_OK
 
 
@@ -292,6 +323,13 @@ def _render(args: argparse.Namespace) -> int:
     out = args.out or base / "report.html"
     write_portal_report(result, out, args.lang)
     print(f"{result.portal_id}: report → {out}")
+    if args.pdf:
+        from evaluator.outputs.pdf import print_reports
+        from evaluator.settings import load_settings
+
+        (pdf,) = print_reports([(result, out)], args.lang,
+                               load_settings(chromium=args.chromium).chromium or None)
+        print(f"{result.portal_id}: PDF → {pdf}")
     return EXIT_OK
 
 
@@ -321,6 +359,21 @@ def _diff(args: argparse.Namespace) -> int:
     if args.html is not None:
         write_diff_html(diff, args.html, args.lang)
         print(f"HTML → {args.html}")
+    return EXIT_OK
+
+
+def _attestations_template(args: argparse.Namespace) -> int:
+    from evaluator.outputs.attestations import render_attestations_template, write_new_file
+    from evaluator.results import load_result
+
+    result = load_result(args.result)
+    file = args.result / "result.json" if args.result.is_dir() else args.result
+    text = render_attestations_template(result, args.lang, source=str(file))
+    if args.out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    write_new_file(args.out, text)
+    print(f"{result.portal_id}: attestations template → {args.out}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -8,6 +8,9 @@ Rules (each one that is set must hold):
 * ``max_drop`` (with a ``baseline``): the total fell by at most that many points;
 * a portal that could not be evaluated never passes (``GateOutcome.not_evaluated``).
 
+A gate that fails prints the result's "Fix first" list (what to fix, by the points it would
+recover); one that passes lists the criteria that lost points.
+
 Thresholds that cannot apply to the result (a grade the profile does not have, a pillar it does
 not have, a baseline scored on another profile, a negative or impossible threshold) raise
 :class:`GateInputError`: a one-line message for the user, not a failed gate.
@@ -18,12 +21,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from evaluator.checks.model import Status
-from evaluator.results import CriterionResult, PortalResult
+from evaluator.results import CriterionResult, FixItem, PortalResult
 
-# The summary lists at most this many failed criteria; the rest is a count.
+# The summary lists at most this many failed criteria (or fixes); the rest is a count.
 MAX_FAILED_SHOWN = 10
+WHO = {"content": "content editors", "development": "developers",
+       "infrastructure": "infrastructure"}
 # Kinds of GateFailure.
 GRADE, PILLAR, DROP, NOT_EVALUATED = "grade", "pillar", "drop", "not_evaluated"
 # Statuses whose points count as lost (a not-applicable criterion is not scored at all).
@@ -169,9 +175,11 @@ def evaluate_gate(result: PortalResult, *, min_grade: str | None,
             reasons.append(GateFailure(PILLAR, f"pillar {pid} has {fmt_num(pillar.points)} points, "
                                                f"below the minimum {fmt_num(floor)}"))
 
-    # What lost points, most first.
+    # What lost points, most first; when the gate failed, as the fixes that recover them.
     failed = failed_criteria(result)
-    if failed:
+    if reasons:
+        lines += fix_first_lines(result)
+    elif failed:
         lines.append(f"failed criteria ({len(failed)}, most points lost first):")
         width = max(len(c.id) for c in failed[:MAX_FAILED_SHOWN])
         for c in failed[:MAX_FAILED_SHOWN]:
@@ -187,6 +195,51 @@ def evaluate_gate(result: PortalResult, *, min_grade: str | None,
     else:
         lines.append("PASSED")
     return GateOutcome(not reasons, tuple(reasons), tuple(lines))
+
+
+def _where(item: FixItem) -> str:
+    if item.where_kind == "site" or not item.where:
+        return "whole portal"
+    first = item.where[0]
+    if item.where_kind == "pages":
+        first = urlsplit(first).path + (f"?{urlsplit(first).query}" if urlsplit(first).query
+                                        else "") or first
+    more = len(item.where) - 1
+    return first + (f" +{more}" if more else "") + (
+        f" ({item.pages} page{'s' if item.pages != 1 else ''})"
+        if item.where_kind == "templates" else "")
+
+
+def fix_first_lines(result: PortalResult) -> list[str]:
+    """The result's "Fix first" list for one screen: the first fixes, then a count; then, in
+    one line, the lost points that are no fix of the portal (needs review, errors)."""
+    items = result.fix_first
+    lines: list[str] = []
+    if items:
+        total = sum(i.points for i in items)
+        lines.append(f"fix first ({len(items)} fixes recover {fmt_num(total)} points, "
+                     "most first):")
+        shown = items[:MAX_FAILED_SHOWN]
+        width = max(len(i.criterion + (f"/{i.rule}" if i.rule else "")) for i in shown)
+        for n, i in enumerate(shown, start=1):
+            name = i.criterion + (f"/{i.rule}" if i.rule else "")
+            lines.append(f"  {n:>2}. {i.points:5.2f}  {WHO[i.fixed_by]:<15}  {name:<{width}}  "
+                         f"{_where(i)}")
+        if len(items) > MAX_FAILED_SHOWN:
+            rest = sum(i.points for i in items[MAX_FAILED_SHOWN:])
+            lines.append(f"  … and {len(items) - MAX_FAILED_SHOWN} more ({fmt_num(rest)} points): "
+                         "the report's \"Fix first\" lists them all")
+    else:
+        lines.append("fix first: nothing to fix, every scored criterion passed")
+    owed = []
+    for status, label in ((Status.NEEDS_REVIEW, "needs review"), (Status.ERROR, "error")):
+        mine = [c for c in result.criteria if c.status is status and points_lost(c) > 0]
+        if mine:
+            owed.append(f"{label}: {', '.join(c.id for c in mine)} "
+                        f"({fmt_num(sum(points_lost(c) for c in mine))} points)")
+    if owed:
+        lines.append("not fixes of the portal: " + "; ".join(owed))
+    return lines
 
 
 def parse_min_pillars(specs: Sequence[str]) -> dict[str, float]:

@@ -126,9 +126,18 @@ def _not_evaluated(target: Target, reason: str) -> EvidenceBundle:
 
 
 def write_index_for(runs: list[PortalRun], out_dir: Path, lang: str = "vi",
-                    title: str = "portal-eval") -> Path:
+                    title: str = "portal-eval", pdf: bool = False,
+                    chromium: str | None = None) -> Path:
+    """index.html (and index.csv, criteria.csv) of ``runs``; with ``pdf``, also every run's
+    report.pdf and index.pdf, printed by Chromium."""
     from evaluator.report.html import IndexEntry, write_index
 
     entries = [IndexEntry(run.result, f"{run.folder.name}/{REPORT}", run.target.agency)
                for run in runs]
-    return write_index(entries, out_dir / "index.html", title, lang)
+    index = write_index(entries, out_dir / "index.html", title, lang)
+    if pdf:
+        from evaluator.outputs.pdf import print_reports
+
+        print_reports([(run.result, run.folder / REPORT) for run in runs], lang, chromium,
+                      index=(index, title))
+    return index

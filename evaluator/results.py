@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evaluator.checks.model import Status
-from evaluator.criteria.schema import Band, Text
+from evaluator.criteria.schema import Band, FixedBy, Text
 from evaluator.evidence import Versions, write_json_atomic
 from evaluator.performance_summary import PerformanceMeasurements
 
 # 2: display_value, expected and findings' message/expected became Text {vi, en}.
-RESULT_SCHEMA_VERSION = 2
+# 3: each criterion's fixed_by; the "Fix first" list (fix_first).
+RESULT_SCHEMA_VERSION = 3
 
 
 class _Model(BaseModel):
@@ -50,6 +51,8 @@ class AttestationResult(_Model):
 class CriterionResult(_Model):
     id: str
     pillar: str
+    # Who usually fixes it: content editors, developers or server/infrastructure staff.
+    fixed_by: FixedBy
     status: Status
     # Points earned and possible. Earned = possible when passed (binary scoring), or possible
     # times the check's score (ratio scoring); 0 for fail, needs_review and error.
@@ -78,6 +81,30 @@ class CriterionResult(_Model):
     findings: list[FindingResult] = Field(default_factory=list)
     findings_total: int = 0
     error: str | None = None
+
+
+class FixItem(_Model):
+    """One entry of the "Fix first" list (evaluator/fixfirst.py): a fix, where, who usually
+    makes it and the points of the total it would recover."""
+
+    criterion: str
+    # The axe-core rule of an accessibility entry (that criterion is split per rule).
+    rule: str | None = None
+    pillar: str
+    title: Text
+    fix: Text
+    fixed_by: FixedBy
+    # Points of the total (0-100) the fix would recover, in hundredths; a pillar rescaled over
+    # its applicable criteria counts at that scale.
+    points: float
+    # pages: page URLs; templates: path patterns (/thu-tuc/*); site: the portal as a whole (a
+    # server setting, the DNS zone, a page or feature that is missing).
+    where_kind: Literal["pages", "templates", "site"]
+    where: list[str] = Field(default_factory=list)
+    # Pages the fix concerns (0 for the site as a whole).
+    pages: int = 0
+    # axe-core's impact of an accessibility rule: critical, serious, moderate or minor.
+    impact: str | None = None
 
 
 class PillarResult(_Model):
@@ -122,6 +149,9 @@ class PortalResult(_Model):
     # Lighthouse metrics per key template with their thresholds, availability, the persona's
     # journey: what the report's performance section shows (evaluator/performance_summary.py).
     performance: PerformanceMeasurements | None = None
+    # What to fix first: failed criteria (accessibility per rule) by the points they would
+    # recover, most first.
+    fix_first: list[FixItem] = Field(default_factory=list)
 
 
 class ResultError(Exception):

@@ -12,6 +12,7 @@ from evaluator.criteria.loader import LoadedProfile
 from evaluator.criteria.schema import Band
 from evaluator.derived import EvidenceView
 from evaluator.evidence import EvidenceBundle
+from evaluator.fixfirst import build_fix_first
 from evaluator.performance_summary import build_performance_measurements
 from evaluator.results import (
     AttestationResult,
@@ -61,7 +62,8 @@ def _criterion_result(o: CriterionOutcome,
         points = 0.0 if out.status is Status.NOT_APPLICABLE else earned(o)
         source = "none" if c.manual else "automated"
     return CriterionResult(
-        id=c.id, pillar=c.pillar, status=out.status, points=round(points, 4),
+        id=c.id, pillar=c.pillar, fixed_by=c.fixed_by, status=out.status,
+        points=round(points, 4),
         points_possible=c.points, score=out.score, manual=c.manual, points_source=source,
         attestation=None if attestation is None else AttestationResult(
             score=attestation.score, note=attestation.note, evidence=attestation.evidence,
@@ -106,14 +108,17 @@ def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile,
     view = EvidenceView(bundle, profile.vocabulary)
     attested = attestations or {}
     criteria = []
+    outcomes = []
     for criterion in profile.criteria:
         outcome = run_criterion(criterion, view)
         given = attested.get(criterion.id) if criterion.manual else None
         if given is not None:
             outcome = attest(outcome, given)
+        outcomes.append(outcome)
         criteria.append(_criterion_result(outcome, given))
 
     pillars: dict[str, PillarResult] = {}
+    scales: dict[str, float] = {}
     for pillar in profile.profile.pillars:
         mine = [c for c in criteria if c.pillar == pillar.id]
         na = sum(c.points_possible for c in mine if c.status is Status.NOT_APPLICABLE)
@@ -124,6 +129,7 @@ def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile,
         # Not-applicable criteria leave the denominator: the pillar keeps its weight, spread
         # over what could be judged on this portal.
         scale = pillar.points / applicable if applicable > 0 else 0.0
+        scales[pillar.id] = scale
         pillars[pillar.id] = PillarResult(
             id=pillar.id, title=pillar.title, points=round(got * scale, 2),
             points_possible=pillar.points, points_not_applicable=na,
@@ -135,5 +141,6 @@ def score_bundle(bundle: EvidenceBundle, profile: LoadedProfile,
         total_automated=round(sum(p.points_automated for p in pillars.values()), 2),
         pillars=pillars, criteria=criteria,
         performance=build_performance_measurements(bundle, profile.criteria, profile.vocabulary),
+        fix_first=build_fix_first(list(zip(outcomes, criteria, strict=True)), scales),
         **common,
     )

@@ -94,7 +94,14 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
                        findings=skipped, data={"pages": len(audited)})
     scores = axe_template_scores(audited, params.impact_weights)
     score = sum(scores.values()) / len(scores)
+    members: dict[str, int] = {}
+    for page in audited:
+        members[template_of(page.final_url)] = members.get(template_of(page.final_url), 0) + 1
     findings = []
+    # Per rule, what the score formula charged it on each template (weight × share of the
+    # template's pages it hits): the "Fix first" list splits the criterion's lost points by
+    # rule from these (evaluator/fixfirst.py).
+    per_rule = []
     for rule_id, rule in sorted(rules.items(), key=lambda kv: (
             -params.impact_weights.get(kv[1].impact or "minor", 0.0), -len(kv[1].pages), kv[0])):
         ref = wcag_ref(rule.tags)
@@ -112,6 +119,14 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
                                 selector=node.target if node else None,
                                 snippet=clip(node.html, 200) if node else None,
                                 value=str(rule.node_count), impact=rule.impact))
+        hit: dict[str, int] = {}
+        for p in rule.pages:
+            hit[template_of(p.final_url)] = hit.get(template_of(p.final_url), 0) + 1
+        weight = params.impact_weights.get(rule.impact or "minor",
+                                           params.impact_weights.get("minor", 0.05))
+        per_rule.append({"rule": rule_id, "impact": rule.impact, "message": message,
+                         "pages": [p.final_url for p in rule.pages],
+                         "penalty": {t: weight * n / members[t] for t, n in hit.items()}})
     failing = failing_by_version(wcag_ref(r.tags) for r in rules.values())
     none = msg("axe.none")
     return Outcome(
@@ -120,7 +135,8 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
                           v20=", ".join(failing["2.0"]) or none,
                           v21=", ".join(failing["2.1"]) or none),
         findings=tuple(findings) + skipped, pages=urls,
-        data={"pages": len(audited), "wcag_failing": failing, "template_scores": scores},
+        data={"pages": len(audited), "wcag_failing": failing, "template_scores": scores,
+              "rules": per_rule},
     )
 
 

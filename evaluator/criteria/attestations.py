@@ -31,7 +31,7 @@ from evaluator.criteria.schema import ID_PATTERN, _Strict
 class Attestation(_Strict):
     criterion: str = Field(pattern=ID_PATTERN)
     # 0 not met, 0.5 partly met, 1 met: the share of the criterion's points earned.
-    score: float
+    score: float = Field(json_schema_extra={"enum": [0, 0.5, 1]})
     note: str = Field(min_length=1)
     # A link (or a file path in the audit archive) to what the auditor saw.
     evidence: str = Field(min_length=1)
@@ -55,7 +55,14 @@ class AttestationsFile(_Strict):
 def load_attestations(file: Path, profile: LoadedProfile,
                       portal_id: str | None = None) -> dict[str, Attestation]:
     """The attestations of ``file`` by criterion id, checked against ``profile``."""
-    data, lines, _raw = _read_yaml(file)
+    return parse_attestations(None, file, profile, portal_id)
+
+
+def parse_attestations(raw: bytes | None, file: Path, profile: LoadedProfile,
+                       portal_id: str | None = None) -> dict[str, Attestation]:
+    """As :func:`load_attestations`, from the file's bytes when given (a round keeps a copy of
+    each attestations file in its store, so a re-score reads what graded the round)."""
+    data, lines, _raw = _read_yaml(file, raw)
     parsed = _validate(AttestationsFile, data if data is not None else {}, file, lines)
     if portal_id is not None and parsed.portal is not None and parsed.portal != portal_id:
         raise CriteriaError(file, _line(lines, ("portal",)),

@@ -50,12 +50,15 @@ Lines = dict[tuple[Any, ...], int]
 M = TypeVar("M", bound=BaseModel)
 
 
-def _read_yaml(file: Path) -> tuple[Any, Lines, bytes]:
-    """Parse safely (no object construction), recording the line of every key and item."""
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise CriteriaError(file, None, f"cannot read: {exc.strerror or exc}") from None
+def _read_yaml(file: Path, raw: bytes | None = None) -> tuple[Any, Lines, bytes]:
+    """Parse safely (no object construction), recording the line of every key and item.
+    ``raw``: the file's bytes when the caller has them already (a round's recorded copy);
+    errors still name ``file``."""
+    if raw is None:
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise CriteriaError(file, None, f"cannot read: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

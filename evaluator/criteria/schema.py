@@ -117,9 +117,19 @@ class Profile(_Strict):
         return self
 
 
+# Who usually makes a criterion's fix, for the report's "Fix first" list: content editors (text,
+# menus, pages and files published through the portal's CMS), developers (templates, features,
+# integrations, scripts and styles) or server/infrastructure staff (web server, TLS, DNS,
+# hosting, capacity). Every criterion says it: there is no default, so a new criterion cannot
+# land in a provincial team's list under the wrong people without someone deciding.
+FixedBy = Literal["content", "development", "infrastructure"]
+FIXED_BY: tuple[str, ...] = ("content", "development", "infrastructure")
+
+
 class Criterion(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     pillar: str
+    fixed_by: FixedBy
     title: Text
     failure_title: Text
     description: Text

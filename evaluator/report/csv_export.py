@@ -1,4 +1,5 @@
-"""The round index as CSV: the leaderboard's rows and columns, for spreadsheet users."""
+"""The round index as CSV for spreadsheet users: the leaderboard (index.csv) and the round
+findings per criterion and kind of agency (criteria.csv)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import csv
 import io
 from collections.abc import Sequence
 
-from evaluator.report.html import IndexEntry, index_order, ranked, translator
+from evaluator.checks.model import Status
+from evaluator.report.findings import Portal, criterion_findings
+from evaluator.report.html import IndexEntry, index_order, pick, ranked, translator
+
+CRITERIA_COLUMNS = ["criterion_id", "pillar", "title", "points_possible", "agency", "portals",
+                    "pass", "fail", "needs_review", "error", "not_applicable", "pass_share",
+                    "fail_share", "needs_review_share", "failing_portals"]
 
 
 def render_index_csv(entries: Sequence[IndexEntry], lang: str = "vi") -> str:
@@ -42,6 +49,31 @@ def render_index_csv(entries: Sequence[IndexEntry], lang: str = "vi") -> str:
             _cell(entry.report_href),
             _cell(r.not_evaluated or ""),
         ])
+    return out.getvalue()
+
+
+def render_criteria_csv(entries: Sequence[IndexEntry], lang: str = "vi") -> str:
+    """One row per criterion and group of portals ("all", then each kind of agency when the
+    round has two or more): the counts of each status among the group's evaluated portals, the
+    shares (0-1, four decimals; empty for a group without portals) and the failing portals' ids
+    separated by ";". Criteria in the profile's order, groups in the index's order (long format:
+    a spreadsheet pivots it)."""
+    translator(lang)
+    portals = [Portal(e.result, e.agency, e.report_href) for e in index_order(entries)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CRITERIA_COLUMNS)
+    for item in criterion_findings(portals):
+        for group, tally in item.tallies.items():
+            shares = [tally.share(s) for s in (Status.PASS, Status.FAIL, Status.NEEDS_REVIEW)]
+            writer.writerow([
+                item.id, item.pillar, _cell(pick(item.title, lang)), f"{item.points_possible:g}",
+                _cell(group), tally.portals,
+                *(tally.counts[s] for s in (Status.PASS, Status.FAIL, Status.NEEDS_REVIEW,
+                                            Status.ERROR, Status.NOT_APPLICABLE)),
+                *("" if v is None else f"{v:.4f}" for v in shares),
+                _cell(";".join(p.result.portal_id for p in tally.failing)),
+            ])
     return out.getvalue()
 
 

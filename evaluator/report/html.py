@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote_plus, urlsplit
 
 import jinja2
 import yaml
@@ -29,7 +29,7 @@ from evaluator import __version__
 from evaluator.checks.model import Status
 from evaluator.criteria.schema import Band, Text, band_index
 from evaluator.resources import reports_dir
-from evaluator.results import CriterionResult, FindingResult, PortalResult
+from evaluator.results import CriterionResult, FindingResult, FixItem, PortalResult
 
 LANGUAGES = ("vi", "en")
 PORTAL_TEMPLATE = "portal.html.j2"
@@ -54,6 +54,10 @@ MAX_PAGES = 20
 PAGES_OPEN_UP_TO = 3
 MAX_SNIPPET = 600
 DASH = "—"
+# "Fix first": the first fixes in the open, the rest folded (kem has about 50); where each is,
+# up to a few pages or templates in the cell.
+FIXES_OPEN = 10
+WHERE_SHOWN = 3
 
 
 class ReportError(Exception):
@@ -392,6 +396,13 @@ class CriterionView:
     status: str
     status_label: str
     title: str
+    # The criterion's own title when ``title`` is its failure title (printed with the details,
+    # so a printed report names every criterion).
+    name: str | None
+    # What was measured, on the collapsed line of a criterion that did not pass.
+    summary_value: str
+    fixed_by: str
+    fixed_by_kind: str
     points: str
     possible: str
     display_value: str
@@ -405,7 +416,6 @@ class CriterionView:
     # manual and nobody attested it yet: its points wait for an auditor.
     awaiting: bool
     attestation: AttestationView | None
-    settled: bool
     findings_open: list[FindingView]
     findings_folded: list[FindingView]
     findings_total: int
@@ -456,13 +466,18 @@ def _criterion_view(c: CriterionResult, lang: str, t: Translator) -> CriterionVi
     total = max(c.findings_total, len(c.findings))
     pages = [Link(p, safe_href(p)) for p in c.pages[:MAX_PAGES]]
     failed = c.status is Status.FAIL
+    display_value = pick(c.display_value, lang) if c.display_value is not None else ""
     return CriterionView(
         id=c.id, check=c.check, status=c.status.value, status_label=t(f"status.{c.status.value}"),
         title=pick(c.failure_title if failed else c.title, lang),
+        name=pick(c.title, lang) if failed else None,
+        summary_value=display_value if c.status not in (Status.PASS, Status.NOT_APPLICABLE)
+        else "",
+        fixed_by=t(f"fixed_by.{c.fixed_by}"), fixed_by_kind=c.fixed_by,
         # A not-applicable criterion is not scored at all: "0.0" would read as points lost.
         points=DASH if c.status is Status.NOT_APPLICABLE else fmt_points(c.points),
         possible=fmt_points(c.points_possible),
-        display_value=pick(c.display_value, lang) if c.display_value is not None else "",
+        display_value=display_value,
         expected=pick(c.expected, lang) if c.expected is not None else "",
         description=pick(c.description, lang), fix=pick(c.fix, lang), source=c.source,
         error=c.error,
@@ -472,12 +487,96 @@ def _criterion_view(c: CriterionResult, lang: str, t: Translator) -> CriterionVi
             score=fmt_points(c.attestation.score), note=c.attestation.note,
             by=c.attestation.attested_by, on=c.attestation.attested_on,
             evidence=Link(c.attestation.evidence, safe_href(c.attestation.evidence))),
-        settled=c.status in (Status.PASS, Status.NOT_APPLICABLE),
         findings_open=shown[:OPEN_FINDINGS], findings_folded=shown[OPEN_FINDINGS:],
         findings_total=total, findings_unlisted=total - len(shown),
         pages=pages, pages_unlisted=len(c.pages) - len(pages),
         pages_open=len(c.pages) <= PAGES_OPEN_UP_TO,
     )
+
+
+@dataclass(frozen=True)
+class FixView:
+    rank: int
+    title: str
+    fix: str
+    # The criterion's card in the report, "#criterion-<id>".
+    href: str
+    rule: str | None
+    impact: str | None
+    fixed_by: str
+    fixed_by_kind: str
+    points: str
+    where_kind: str
+    where: list[Link]
+    where_more: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class WhoView:
+    kind: str
+    label: str
+    count: int
+    points: str
+
+
+def fmt_fix_points(value: float) -> str:
+    """A fix's points with two decimals: an accessibility rule may be worth 0.04."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def short_url(url: str, start_url: str) -> str:
+    """A page of the portal as its path (and query); a page elsewhere as its full URL."""
+    try:
+        page, start = urlsplit(url), urlsplit(start_url)
+    except ValueError:
+        return url
+    if page.netloc and page.netloc != start.netloc:
+        return url
+    # Shown as a person reads it (tìm-kiếm?q=đăng ký), linked as it was requested.
+    return unquote_plus((page.path or "/") + (f"?{page.query}" if page.query else ""))
+
+
+def _fix_view(rank: int, item: FixItem, start_url: str, lang: str, t: Translator) -> FixView:
+    impact = item.impact
+    if impact and f"impact.{impact}" in t.strings:
+        impact = t(f"impact.{impact}")
+    if item.where_kind == "pages":
+        where = [Link(short_url(u, start_url), safe_href(u)) for u in item.where[:WHERE_SHOWN]]
+    else:
+        where = [Link(w, None) for w in item.where[:WHERE_SHOWN]]
+    return FixView(
+        rank=rank, title=pick(item.title, lang), fix=pick(item.fix, lang),
+        href=f"#criterion-{item.criterion}", rule=item.rule, impact=impact,
+        fixed_by=t(f"fixed_by.{item.fixed_by}"), fixed_by_kind=item.fixed_by,
+        points=fmt_fix_points(item.points), where_kind=item.where_kind, where=where,
+        where_more=max(0, len(item.where) - WHERE_SHOWN), pages=item.pages,
+    )
+
+
+def _fix_context(result: PortalResult, lang: str, t: Translator) -> dict[str, Any]:
+    fixes = [_fix_view(i, item, result.start_url, lang, t)
+             for i, item in enumerate(result.fix_first, start=1)]
+    who: dict[str, list[FixItem]] = {}
+    for item in result.fix_first:
+        who.setdefault(item.fixed_by, []).append(item)
+    lost = {s: sum(c.points_possible - c.points for c in result.criteria if c.status is s)
+            for s in (Status.NEEDS_REVIEW, Status.ERROR)}
+    return {
+        "fixes_open": fixes[:FIXES_OPEN], "fixes_folded": fixes[FIXES_OPEN:],
+        "fixes_count": len(fixes),
+        "fixes_points": fmt_fix_points(sum(i.points for i in result.fix_first)),
+        "fixes_folded_points": fmt_fix_points(sum(i.points for i in result.fix_first[FIXES_OPEN:])),
+        "fixes_by_who": [WhoView(kind, t(f"fixed_by.{kind}"), len(items),
+                                 fmt_fix_points(sum(i.points for i in items)))
+                         for kind in ("content", "development", "infrastructure")
+                         if (items := who.get(kind))],
+        # Points the list leaves out, because a person or the evaluator owes them.
+        "waiting": [t(key, points=fmt_points(lost[s])) for s, key in
+                    ((Status.NEEDS_REVIEW, "fix.waiting_review"), (Status.ERROR, "fix.waiting_error"))
+                    if lost[s] > 0],
+    }
 
 
 def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str, Any]:
@@ -567,6 +666,7 @@ def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str,
             "counts": counts,
             "evidence_errors": result.evidence_errors,
             "disabled": sorted(result.disabled.items()),
+            **_fix_context(result, lang, t),
         },
     }
 
@@ -689,6 +789,99 @@ def _agency_label(agency: str, t: Translator) -> str:
     return t(key) if key in t.strings else agency
 
 
+@dataclass(frozen=True)
+class FindingsGroupView:
+    id: str
+    title: str
+    # Evaluated portals in the group: what the shares are of.
+    portals: int
+
+
+@dataclass(frozen=True)
+class FindingsRowView:
+    id: str
+    title: str
+    points: str
+    # Per group, then pass, fail, needs review: (count, share as "40%", or "—").
+    cells: list[tuple[int, str]]
+    failing: list[Link]
+    sort_values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class GradeBarView:
+    title: str
+    portals: int
+    # (grade, tone, count, x, width) of each band's segment, on a 0-100 scale.
+    segments: list[tuple[str, int, int, str, str]]
+    label: str
+
+
+FINDINGS_STATUSES = (Status.PASS, Status.FAIL, Status.NEEDS_REVIEW)
+
+
+def _group_title(group: str, t: Translator) -> str:
+    from evaluator.report.findings import ALL
+
+    return t("index.group_all") if group == ALL else _agency_label(group, t)
+
+
+def _findings_context(entries: Sequence[IndexEntry], lang: str, t: Translator) -> dict[str, Any]:
+    """The round findings: per criterion, portals that passed, failed, need review, by kind of
+    agency (evaluator/report/findings.py); the grades per kind of agency as stacked bars."""
+    from evaluator.report.findings import (
+        ALL,
+        Portal,
+        criterion_findings,
+        evaluated,
+        grade_distribution,
+        groups,
+    )
+
+    portals = [Portal(e.result, e.agency, e.report_href) for e in index_order(entries)]
+    names = groups(portals)
+    done = evaluated(portals)
+    rows = []
+    for item in criterion_findings(portals):
+        cells: list[tuple[int, str]] = []
+        sort_values = {"order": str(item.position), "criterion": pick(item.title, lang).casefold(),
+                       "points": f"{item.points_possible:.2f}"}
+        for name in names:
+            tally = item.tallies[name]
+            for status in FINDINGS_STATUSES:
+                share = tally.share(status)
+                cells.append((tally.counts[status], DASH if share is None else f"{share:.0%}"))
+                sort_values[f"{status.value}-{name}"] = "" if share is None else f"{share:.4f}"
+        failing = [Link(p.result.portal_name or p.result.portal_id,
+                        safe_relative_href(f"{p.report_href}#criterion-{item.id}"))
+                   for p in item.tallies[names[0]].failing]
+        rows.append((-(item.tallies[names[0]].share(Status.FAIL) or 0.0), item.position,
+                     FindingsRowView(item.id, pick(item.title, lang),
+                                     fmt_points(item.points_possible), cells, failing,
+                                     sort_values)))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    bars = []
+    for row in grade_distribution(portals):
+        x = 0.0
+        segments = []
+        bands = next((e.result.profile.bands for e in entries), [])
+        for grade, count in row.counts:
+            width = 100.0 * count / row.portals if row.portals else 0.0
+            segments.append((grade, grade_tone(grade, bands), count, f"{x:.2f}", f"{width:.2f}"))
+            x += width
+        words = ", ".join(f"{grade} {count}" for grade, count in row.counts)
+        bars.append(GradeBarView(_group_title(row.group, t), row.portals, segments,
+                                 f"{_group_title(row.group, t)}: {words}"))
+    return {
+        "findings_groups": [
+            FindingsGroupView(n, _group_title(n, t),
+                              sum(1 for p in done if n == ALL or p.agency == n))
+            for n in names],
+        "findings_rows": [row for _fail, _pos, row in rows],
+        "grade_bars": bars,
+    }
+
+
 def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict[str, Any]:
     t = translator(lang)
     ordered = index_order(entries)
@@ -758,6 +951,7 @@ def _index_context(entries: Sequence[IndexEntry], title: str, lang: str) -> dict
         "total_possible": fmt_points(ordered[0].result.total_possible if ordered else 100.0),
         "evaluated_count": evaluated_count,
         "not_evaluated_count": len(ordered) - evaluated_count,
+        **_findings_context(entries, lang, t),
     }
 
 
@@ -773,7 +967,7 @@ def render_portal(result: PortalResult, lang: str = "vi") -> str:
 
 
 def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi",
-                 csv_href: str | None = None) -> str:
+                 csv_href: str | None = None, criteria_csv_href: str | None = None) -> str:
     """The round overview: a leaderboard linking each portal's report.
 
     Sorting and the agency filter are a small inlined script (allowed by its hash); without it
@@ -783,6 +977,8 @@ def render_index(entries: Sequence[IndexEntry], title: str, lang: str = "vi",
     context = page_context(lang, load_inline_asset(Path("assets") / INDEX_SCRIPT), extra_css)
     context.update(_index_context(entries, title, lang))
     context["csv_href"] = safe_relative_href(csv_href) if csv_href else None
+    context["criteria_csv_href"] = (safe_relative_href(criteria_csv_href) if criteria_csv_href
+                                    else None)
     return render_template(INDEX_TEMPLATE, context)
 
 
@@ -811,14 +1007,21 @@ def write_portal_report(result: PortalResult, path: Path, lang: str = "vi") -> P
     return write_text_atomic(path, render_portal(result, lang))
 
 
+CRITERIA_CSV = "criteria.csv"
+
+
 def write_index(entries: Sequence[IndexEntry], path: Path, title: str, lang: str = "vi") -> Path:
-    """index.html plus index.csv beside it (the same table, for spreadsheets)."""
-    from evaluator.report.csv_export import render_index_csv
+    """index.html plus, beside it, index.csv (the same leaderboard, for spreadsheets) and
+    criteria.csv (the round findings per criterion and kind of agency)."""
+    from evaluator.report.csv_export import render_criteria_csv, render_index_csv
 
     csv_path = path.with_suffix(".csv")
-    # Render both before writing either: a broken template must not leave a new CSV beside an
+    criteria_path = path.with_name(CRITERIA_CSV)
+    # Render all before writing any: a broken template must not leave a new CSV beside an
     # old index.html.
     csv_text = render_index_csv(entries, lang)
-    html_text = render_index(entries, title, lang, csv_path.name)
+    criteria_text = render_criteria_csv(entries, lang)
+    html_text = render_index(entries, title, lang, csv_path.name, criteria_path.name)
     write_text_atomic(csv_path, csv_text)
+    write_text_atomic(criteria_path, criteria_text)
     return write_text_atomic(path, html_text)

@@ -126,8 +126,10 @@ def evaluate_portal_task(self: Any, round_id: str, portal_id: str, lang: str = "
             claim = store.claim(round_id, portal_id, worker_name(), settings.portal_heartbeat_s)
             if claim is None:
                 return "owned by another worker, or finished"
-            ctx = dataclasses.replace(job_context(settings, out / round_id, worker_name(), lang),
-                                      on_beat=lambda: lock.extend(ttl, True))
+            ctx = dataclasses.replace(
+                job_context(settings, out / round_id, worker_name(), lang,
+                            attestations=store.attestations(round_id, info.profile)),
+                on_beat=lambda: lock.extend(ttl, True))
             return run_claimed(store, claim, ctx)
         finally:
             with contextlib.suppress(Exception):

@@ -5,7 +5,8 @@ the process (and its process group: the Playwright driver and Chromium). So each
 here, calls the one evaluation function (pipeline.evaluate_portal) and nothing else, and talks
 to its parent in JSON lines on stdout: ``{"progress": …}`` while it runs, ``{"done": …}`` last.
 
-The spec comes on stdin as JSON: target, out_dir, settings (Settings.snapshot()), lang.
+The spec comes on stdin as JSON: target, out_dir, settings (Settings.snapshot()), lang, and the
+portal's attestations as the round recorded them (file, sha256, text) or null.
 """
 
 from __future__ import annotations
@@ -49,9 +50,14 @@ def die_with_parent() -> None:
         os._exit(1)  # the parent died before prctl took effect
 
 
+# Recorded beside the settings in a round's settings_json (rounds/store.py ATTESTATIONS_KEY):
+# which attestation file graded each portal; not a setting.
+_NOT_SETTINGS = ("attestations",)
+
+
 def settings_from_snapshot(snapshot: dict[str, Any]) -> Settings:
     values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
-                              for k, v in snapshot.items()}
+                              for k, v in snapshot.items() if k not in _NOT_SETTINGS}
     return Settings(**values)
 
 
@@ -109,8 +115,18 @@ def main() -> int:
                     agency=raw.get("agency", ""), allowed_hosts=tuple(raw.get("allowed_hosts", ())),
                     tags=tuple(raw.get("tags", ())))
     settings = settings_from_snapshot(spec["settings"])
-    run = evaluate_portal(target, Path(spec["out_dir"]), settings, load_profile(settings.profile),
-                          spec.get("lang", "vi"), progress, serial_lane=serial_lane)
+    profile = load_profile(settings.profile)
+    attestations = None
+    recorded = spec.get("attestations")
+    if recorded:
+        # The round's copy of the portal's attestations file, checked against its digest.
+        from evaluator.rounds.attestations import AttestationFile
+
+        attestations = AttestationFile(target.id, recorded["file"], recorded["sha256"],
+                                       recorded["text"]).parse(profile)
+    run = evaluate_portal(target, Path(spec["out_dir"]), settings, profile,
+                          spec.get("lang", "vi"), progress, attestations=attestations,
+                          serial_lane=serial_lane)
     emit(done=str(run.folder), pages=run.result.pages_evaluated)
     return 0
 

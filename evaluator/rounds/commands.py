@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
+from evaluator.rounds.attestations import AttestationFile
 from evaluator.rounds.store import RoundStore, StoreError, default_store_url, redact
 from evaluator.settings import Settings, load_settings
 
@@ -54,11 +56,24 @@ def batch(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings, profile=args.profile, max_pages=args.max_pages,
                              round_workers=args.workers, portal_timeout_s=args.portal_timeout)
     url = store_url(args, settings)
-    # The targets are checked before the store is opened: a bad targets file writes nothing
-    # (no rounds.sqlite, no folder), it only prints its one-line error.
+    # The targets and attestations are checked before the store is opened: a bad targets or
+    # attestations file writes nothing (no rounds.sqlite, no folder), it only prints its
+    # one-line error.
     targets = None
+    attestations = None
     if not args.resume and args.targets is not None:
         targets = load_targets(args.targets)
+        if args.attestations is not None:
+            from evaluator.criteria.loader import load_profile
+            from evaluator.rounds.attestations import read_attestations_dir
+
+            attestations = read_attestations_dir(
+                args.attestations, {t.id for t in targets}, load_profile(settings.profile),
+                f"the targets file {args.targets}")
+    elif args.resume and args.attestations is not None:
+        raise StoreError("--resume grades with the attestations the round recorded: give no "
+                         "--attestations (re-grade a finished round with rescore "
+                         "--attestations DIR)")
     with RoundStore(url) as store:
         if args.resume:
             if args.targets is not None:
@@ -79,11 +94,14 @@ def batch(args: argparse.Namespace) -> int:
                                  "'.', '_' or '-', starting with a letter or digit")
             store.create_round(round_id, targets, profile=settings.profile, engine=args.engine,
                                targets_file=str(args.targets), out_dir=str(args.out),
-                               settings=settings.snapshot())
+                               settings=settings.snapshot(), attestations=attestations)
+        recorded = store.attestations(round_id, settings.profile)
     round_dir = args.out / round_id
     display = ProgressDisplay(round_id, quiet=args.quiet)
     print(f"round {round_id}: store {redact(url)}, engine {args.engine}, out {round_dir}",
           file=sys.stderr)
+    for line in attestation_lines(recorded):
+        print(f"round {round_id}: {line}", file=sys.stderr)
     try:
         if args.engine == "celery":
             from kombu.exceptions import OperationalError
@@ -113,7 +131,8 @@ def batch(args: argparse.Namespace) -> int:
     finally:
         display.close()
     with RoundStore(url) as store:
-        index = write_round_folder(store, round_id, round_dir, args.lang)
+        index = write_round_folder(store, round_id, round_dir, args.lang, pdf=args.pdf,
+                                   chromium=settings.chromium or None)
         for portal in store.portals(round_id):
             if portal.state == "not_evaluated":
                 print(f"{portal.portal_id}: not evaluated: {portal.reason}")
@@ -125,20 +144,39 @@ def batch(args: argparse.Namespace) -> int:
     return EXIT_NOT_EVALUATED if counts.not_evaluated else EXIT_OK
 
 
+def attestation_lines(files: Mapping[str, AttestationFile]) -> list[str]:
+    """One line per portal graded with an attestations file: which, and its digest."""
+    return [f"{pid}: attestations {f.file} (sha256 {f.sha256[:16]}…)"
+            for pid, f in sorted(files.items())]
+
+
+def _automated_total(result_json: str) -> float | None:
+    total = json.loads(result_json).get("total_automated")
+    return float(total) if isinstance(total, (int, float)) else None
+
+
 def history(args: argparse.Namespace) -> int:
     with RoundStore(store_url(args)) as store:
         rows = store.history(args.portal)
+        attested = {info.id: args.portal in store.attestations(info.id, info.profile)
+                    for info, _r in rows}
     if not rows:
         raise StoreError(f"no stored result for portal {args.portal!r}")
     pillar_ids = list(dict.fromkeys(k for _info, r in rows for k in r.pillars))
-    header = ["round", "evaluated", "grade", "total", *pillar_ids, "pages"]
+    # automated: what the checks alone earned; total: with the auditors' attestations (the same
+    # when the round had none for the portal: its manual criteria wait, needs review).
+    header = ["round", "evaluated", "grade", "automated", "total", *pillar_ids, "pages",
+              "attestations"]
     table = [header]
     for info, r in rows:
         evaluated = r.total is not None
+        automated = _automated_total(r.result_json) if evaluated else None
         table.append([info.id, r.evaluated_at[:16].replace("T", " "), r.grade or "—",
+                      f"{automated:g}" if automated is not None else "—",
                       f"{r.total:g}" if evaluated and r.total is not None else "—",
                       *[f"{r.pillars[p]:g}" if evaluated and p in r.pillars else "—"
-                        for p in pillar_ids], str(r.pages)])
+                        for p in pillar_ids], str(r.pages),
+                      "yes" if attested[info.id] else "no"])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     print(f"{args.portal}: {len(rows)} round(s)")
     for row in table:
@@ -150,34 +188,72 @@ def history(args: argparse.Namespace) -> int:
 
 
 def rescore(args: argparse.Namespace) -> int:
+    """Re-grade a stored round from its evidence: with another profile (results kept beside
+    the round's own, in ``<round>/rescore-<profile>/``), or with the round's own profile and
+    ``--attestations DIR`` (the round re-graded in place: its results and folder). Manual
+    criteria are graded with ``--attestations DIR`` when given, else with the attestations the
+    round recorded for that profile, so a re-score reproduces the last one. Everything is
+    checked and scored before anything is written; the store is then updated in one
+    transaction."""
     from evaluator.criteria.loader import load_profile
     from evaluator.evidence import EvidenceBundle
     from evaluator.results import dump_result
+    from evaluator.rounds.attestations import parse_all, read_attestations_dir
     from evaluator.rounds.outputs import write_round_folder
+    from evaluator.rounds.store import Rescored
     from evaluator.scoring import score_bundle
 
     profile = load_profile(args.profile)
     with RoundStore(store_url(args)) as store:
         info = store.round(args.round_id)
-        count = 0
-        for portal in store.portals(info.id):
+        portals = store.portals(info.id)
+        in_place = args.profile == info.profile
+        if in_place and args.attestations is None:
+            raise StoreError(f"round {info.id!r} was evaluated with profile {args.profile!r}: "
+                             "its results are the round's own; re-score with another profile, "
+                             "or give --attestations DIR to re-grade it in place")
+        given = None
+        if args.attestations is not None:
+            given = read_attestations_dir(args.attestations, {p.portal_id for p in portals},
+                                          profile, f"round {info.id}")
+            files = given
+        else:
+            files = store.attestations(info.id, args.profile)
+        attested = parse_all(files, profile)
+        rescored = []
+        lines = []
+        for portal in portals:
             evidence = store.evidence(info.id, portal.portal_id)
             if evidence is None:
                 print(f"{portal.portal_id}: no stored evidence (state {portal.state}); skipped",
                       file=sys.stderr)
                 continue
-            result = score_bundle(EvidenceBundle.model_validate_json(evidence), profile)
-            store.save_rescored(info.id, portal.portal_id, args.profile, dump_result(result),
-                                result.grade, result.total,
-                                {p.id: p.points for p in result.pillars.values()},
-                                result.pages_evaluated, result.evaluated_at)
-            count += 1
+            result = score_bundle(EvidenceBundle.model_validate_json(evidence), profile,
+                                  attested.get(portal.portal_id))
+            rescored.append(Rescored(portal.portal_id, dump_result(result), result.grade,
+                                     result.total,
+                                     {p.id: p.points for p in result.pillars.values()},
+                                     result.pages_evaluated, result.evaluated_at))
             state = (f"not evaluated: {result.not_evaluated}" if result.not_evaluated else
-                     f"grade {result.grade}, {result.total:g}/100")
-            print(f"{portal.portal_id}: {state}")
-        folder = args.out / info.id / f"rescore-{profile.profile.id}"
-        index = write_round_folder(store, info.id, folder, args.lang, profile=args.profile)
-    print(f"round {info.id}: {count} portal(s) re-scored with {profile.profile.id} → {index}")
+                     f"grade {result.grade}, {result.total:g}/100 (automated "
+                     f"{result.total_automated:g})")
+            lines.append(f"{portal.portal_id}: {state}")
+        store.save_rescore(info.id, args.profile, rescored, given, in_place=in_place)
+        for line in [*lines, *attestation_lines(files)]:
+            print(line)
+        if not files and not in_place and store.attestations(info.id, info.profile):
+            print(f"note: round {info.id}'s attestations were recorded for {info.profile}; "
+                  f"give --attestations DIR to grade {args.profile}'s manual criteria with them",
+                  file=sys.stderr)
+        folder = args.out / info.id if in_place else \
+            args.out / info.id / f"rescore-{profile.profile.id}"
+        index = write_round_folder(store, info.id, folder, args.lang, profile=args.profile,
+                                   pdf=args.pdf,
+                                   chromium=load_settings(args.settings).chromium or None,
+                                   rewrite=in_place)
+    how = "re-graded in place with its attestations" if in_place else \
+        f"re-scored with {profile.profile.id}"
+    print(f"round {info.id}: {len(rescored)} portal(s) {how} → {index}")
     return EXIT_OK
 
 
@@ -190,8 +266,10 @@ def rounds(args: argparse.Namespace) -> int:
             c = store.counts(info.id)
             started = datetime.fromtimestamp(info.created_at, UTC).strftime("%Y-%m-%d %H:%M")
             state = "finished" if info.finished_at else "unfinished"
+            attested = len(store.attestations(info.id, info.profile))
+            extra = f", {attested} with attestations" if attested else ""
             print(f"{info.id}  {started} UTC  {info.engine:6}  {c.done}/{c.total} graded, "
-                  f"{c.not_evaluated} not evaluated, {c.pages} pages  ({state})")
+                  f"{c.not_evaluated} not evaluated, {c.pages} pages{extra}  ({state})")
     return EXIT_OK
 
 

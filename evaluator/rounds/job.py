@@ -18,9 +18,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ from evaluator.criteria.loader import LoadedProfile, load_profile
 from evaluator.evidence import BUNDLE_FILE, EvidenceBundle, Versions, save_bundle
 from evaluator.pipeline import EVIDENCE, RESULT, write_outputs
 from evaluator.results import PortalResult, ResultError, load_result
+from evaluator.rounds.attestations import AttestationFile
 from evaluator.rounds.child import PARENT_ENV
 from evaluator.rounds.store import Claim, RoundStore
 from evaluator.scoring import score_bundle
@@ -66,6 +67,8 @@ class JobContext:
     # Set when the batch must stop (SIGTERM): running attempts are killed and their portals
     # queued again for a resume, finished ones are untouched.
     stop: threading.Event | None = None
+    # The round's recorded attestations files, by portal id (rounds/attestations.py).
+    attestations: Mapping[str, AttestationFile] = field(default_factory=dict)
 
 
 def host_key(target: Target) -> str:
@@ -89,9 +92,12 @@ def run_attempt(target: Target, ctx: JobContext, store: RoundStore, claim: Claim
     settings = ctx.settings
     logs = ctx.out_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    recorded = ctx.attestations.get(target.id)
     spec = {
         "target": json.loads(_target_json(target)), "out_dir": str(ctx.out_dir),
         "settings": settings.snapshot(), "lang": ctx.lang,
+        "attestations": None if recorded is None else {
+            "file": recorded.file, "sha256": recorded.sha256, "text": recorded.text},
     }
     store.attempt_started(claim)
     started = time.monotonic()
@@ -252,6 +258,7 @@ def _finish(store: RoundStore, claim: Claim, ctx: JobContext, result: PortalResu
 
 def job_context(settings: Settings, out_dir: Path, worker: str, lang: str = "vi",
                 on_progress: Callable[[str, str], None] | None = None,
-                host_lock: HostLock | None = None) -> JobContext:
+                host_lock: HostLock | None = None,
+                attestations: Mapping[str, AttestationFile] | None = None) -> JobContext:
     return JobContext(settings, load_profile(settings.profile), out_dir, worker, lang,
-                      on_progress, host_lock)
+                      on_progress, host_lock, attestations=dict(attestations or {}))

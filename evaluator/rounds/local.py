@@ -74,7 +74,10 @@ def run_local(store_url: str, round_id: str, settings: Settings, round_dir: Path
             display.note(f"{portal_id}: {message}")
 
     stop = stop or threading.Event()
-    ctx = JobContext(settings, profile, round_dir, worker, lang, on_progress, locks, stop=stop)
+    with RoundStore(store_url) as store:
+        attestations = store.attestations(round_id, store.round(round_id).profile)
+    ctx = JobContext(settings, profile, round_dir, worker, lang, on_progress, locks, stop=stop,
+                     attestations=attestations)
 
     finished: list[threading.Event] = []
 

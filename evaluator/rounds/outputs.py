@@ -26,8 +26,12 @@ def round_points(store: RoundStore, portal_id: str, up_to: str) -> tuple[RoundPo
 
 
 def write_round_folder(store: RoundStore, round_id: str, round_dir: Path, lang: str = "vi",
-                       profile: str | None = None, title: str | None = None) -> Path:
-    """index.html (+ index.csv) of the round, and any portal files missing on this machine."""
+                       profile: str | None = None, title: str | None = None,
+                       pdf: bool = False, chromium: str | None = None,
+                       rewrite: bool = False) -> Path:
+    """index.html (+ index.csv, criteria.csv) of the round, and any portal files missing on this
+    machine (every portal's, with ``rewrite``: the round was re-graded in place). With ``pdf``,
+    every portal's report.pdf and the index.pdf too, printed by one Chromium."""
     info = store.round(round_id)
     agencies = {p.portal_id: p.target.agency for p in store.portals(round_id)}
     entries = []
@@ -35,7 +39,7 @@ def write_round_folder(store: RoundStore, round_id: str, round_dir: Path, lang: 
     for stored in store.results(round_id, profile):
         result = PortalResult.model_validate_json(stored.result_json)
         folder = round_dir / stored.portal_id
-        if not (folder / RESULT).is_file() or not own_profile:
+        if not (folder / RESULT).is_file() or not own_profile or rewrite:
             write_outputs(result, folder, lang)
         bundle = folder / EVIDENCE / BUNDLE_FILE
         if own_profile and not bundle.is_file():
@@ -46,5 +50,11 @@ def write_round_folder(store: RoundStore, round_id: str, round_dir: Path, lang: 
         entries.append(IndexEntry(result, f"{stored.portal_id}/{REPORT}",
                                   agencies.get(stored.portal_id, ""), history))
     heading = title or f"portal-eval · {round_id}" + ("" if own_profile else f" · {profile}")
-    return write_index(entries, round_dir / "index.html", heading, lang)
+    index = write_index(entries, round_dir / "index.html", heading, lang)
+    if pdf:
+        from evaluator.outputs.pdf import print_reports
+
+        print_reports([(e.result, round_dir / e.report_href) for e in entries], lang, chromium,
+                      index=(index, heading))
+    return index
 

@@ -17,16 +17,21 @@ import socket
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evaluator.rounds.attestations import AttestationFile
 from evaluator.targets import Target
 
 QUEUED, RUNNING, DONE, NOT_EVALUATED = "queued", "running", "done", "not_evaluated"
 FINISHED = (DONE, NOT_EVALUATED)
+# The key of the round's settings (settings_json) recording, per profile, which attestations
+# file graded each portal and its digest: {profile: {portal id: {"file", "sha256"}}}. The files'
+# texts are in the round_attestations table.
+ATTESTATIONS_KEY = "attestations"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rounds (
@@ -68,6 +73,15 @@ CREATE TABLE IF NOT EXISTS results (
     result_json TEXT NOT NULL,
     evidence_gz BYTEA,
     PRIMARY KEY (round_id, portal_id, profile)
+);
+CREATE TABLE IF NOT EXISTS round_attestations (
+    round_id TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    portal_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    yaml_text TEXT NOT NULL,
+    PRIMARY KEY (round_id, profile, portal_id)
 );
 CREATE TABLE IF NOT EXISTS attempts (
     round_id TEXT NOT NULL,
@@ -149,6 +163,19 @@ class StoredResult:
     pages: int
     wall_s: float | None
     result_json: str
+
+
+@dataclass(frozen=True)
+class Rescored:
+    """One portal's result of a re-score (RoundStore.save_rescore)."""
+
+    portal_id: str
+    result_json: str
+    grade: str | None
+    total: float | None
+    pillars: dict[str, float]
+    pages: int
+    evaluated_at: str
 
 
 @dataclass(frozen=True)
@@ -253,7 +280,14 @@ class RoundStore:
     # --------------------------------------------------------------------------------- rounds
 
     def create_round(self, round_id: str, targets: Sequence[Target], *, profile: str, engine: str,
-                     targets_file: str, out_dir: str, settings: dict[str, Any]) -> None:
+                     targets_file: str, out_dir: str, settings: dict[str, Any],
+                     attestations: Mapping[str, AttestationFile] | None = None) -> None:
+        """A new round of ``targets``, queued; ``attestations`` (by portal id) grade its
+        portals' manual criteria and are recorded with the round (settings and texts)."""
+        recorded = dict(settings)
+        if attestations:
+            recorded[ATTESTATIONS_KEY] = {profile: {pid: f.summary()
+                                                    for pid, f in sorted(attestations.items())}}
         with self._tx(immediate=True) as cur:
             cur.execute("SELECT id FROM rounds WHERE id = ?", (round_id,))
             if cur.fetchone() is not None:
@@ -262,11 +296,28 @@ class RoundStore:
             cur.execute("INSERT INTO rounds (id, created_at, profile, engine, targets_file, "
                         "out_dir, settings_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (round_id, time.time(), profile, engine, targets_file, out_dir,
-                         json.dumps(settings, sort_keys=True)))
+                         json.dumps(recorded, sort_keys=True)))
             for position, target in enumerate(targets):
                 cur.execute("INSERT INTO round_portals (round_id, portal_id, position, "
                             "target_json, state) VALUES (?, ?, ?, ?, ?)",
                             (round_id, target.id, position, target_to_json(target), QUEUED))
+            self._insert_attestations(cur, round_id, profile, attestations or {})
+
+    def _insert_attestations(self, cur: _Cursor, round_id: str, profile: str,
+                             attestations: Mapping[str, AttestationFile]) -> None:
+        for pid, f in sorted(attestations.items()):
+            cur.execute("INSERT INTO round_attestations (round_id, profile, portal_id, file, "
+                        "sha256, yaml_text) VALUES (?, ?, ?, ?, ?, ?)",
+                        (round_id, profile, pid, f.file, f.sha256, f.text))
+
+    def attestations(self, round_id: str, profile: str) -> dict[str, AttestationFile]:
+        """The attestations files recorded for the round's portals under ``profile``."""
+        with self._tx() as cur:
+            cur.execute("SELECT portal_id, file, sha256, yaml_text FROM round_attestations "
+                        "WHERE round_id = ? AND profile = ? ORDER BY portal_id",
+                        (round_id, profile))
+            rows = cur.fetchall()
+        return {r[0]: AttestationFile(r[0], r[1], r[2], r[3]) for r in rows}
 
     def round(self, round_id: str) -> RoundInfo:
         with self._tx() as cur:
@@ -524,19 +575,55 @@ class RoundStore:
                       grade: str | None, total: float | None, pillars: dict[str, float],
                       pages: int, evaluated_at: str) -> None:
         """A result re-scored from stored evidence under ``profile`` (replaces an earlier one)."""
+        self.save_rescore(round_id, profile, [Rescored(portal_id, result_json, grade, total,
+                                                       pillars, pages, evaluated_at)])
+
+    def save_rescore(self, round_id: str, profile: str, results: Sequence[Rescored],
+                     attestations: Mapping[str, AttestationFile] | None = None, *,
+                     in_place: bool = False) -> None:
+        """A whole re-score, in one transaction: the results under ``profile`` and the
+        attestations that graded them (recorded in the round's settings and texts, replacing
+        earlier ones of that profile; ``None`` leaves the record as it is).
+
+        ``in_place``: ``profile`` is the round's own and the round is re-graded with new
+        attestations; the round's results are updated, their evidence and timings kept. Without
+        it the round's own profile is refused (its results are the batch's)."""
         with self._tx(immediate=True) as cur:
-            cur.execute("SELECT profile FROM rounds WHERE id = ?", (round_id,))
+            cur.execute("SELECT profile, settings_json FROM rounds WHERE id = ?", (round_id,))
             row = cur.fetchone()
-            if row is not None and row[0] == profile:
+            if row is None:
+                raise StoreError(f"no round {round_id!r} in {redact(self.url)}")
+            own = row[0] == profile
+            if own and not in_place:
                 raise StoreError(f"round {round_id!r} was evaluated with profile {profile!r}: "
-                                 "its results are the round's own, re-score with another profile")
-            cur.execute("DELETE FROM results WHERE round_id = ? AND portal_id = ? AND profile = ?",
-                        (round_id, portal_id, profile))
-            cur.execute("INSERT INTO results (round_id, portal_id, profile, evaluated_at, grade, "
-                        "total, pillars_json, pages, wall_s, result_json, evidence_gz) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
-                        (round_id, portal_id, profile, evaluated_at, grade, total,
-                         json.dumps(pillars), pages, result_json))
+                                 "its results are the round's own; re-score with another "
+                                 "profile, or give --attestations DIR to re-grade it in place")
+            for r in results:
+                if own:
+                    cur.execute("UPDATE results SET evaluated_at = ?, grade = ?, total = ?, "
+                                "pillars_json = ?, pages = ?, result_json = ? WHERE round_id = ? "
+                                "AND portal_id = ? AND profile = ?",
+                                (r.evaluated_at, r.grade, r.total, json.dumps(r.pillars), r.pages,
+                                 r.result_json, round_id, r.portal_id, profile))
+                    continue
+                cur.execute("DELETE FROM results WHERE round_id = ? AND portal_id = ? AND "
+                            "profile = ?", (round_id, r.portal_id, profile))
+                cur.execute("INSERT INTO results (round_id, portal_id, profile, evaluated_at, "
+                            "grade, total, pillars_json, pages, wall_s, result_json, evidence_gz) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
+                            (round_id, r.portal_id, profile, r.evaluated_at, r.grade, r.total,
+                             json.dumps(r.pillars), r.pages, r.result_json))
+            if attestations is not None:
+                settings = json.loads(row[1])
+                by_profile = settings.setdefault(ATTESTATIONS_KEY, {})
+                by_profile[profile] = {pid: f.summary() for pid, f in sorted(attestations.items())}
+                if not by_profile[profile]:
+                    del by_profile[profile]
+                cur.execute("UPDATE rounds SET settings_json = ? WHERE id = ?",
+                            (json.dumps(settings, sort_keys=True), round_id))
+                cur.execute("DELETE FROM round_attestations WHERE round_id = ? AND profile = ?",
+                            (round_id, profile))
+                self._insert_attestations(cur, round_id, profile, attestations)
 
     def attempts(self, round_id: str) -> list[tuple[str, int, str, str | None]]:
         """(portal, attempt, worker, outcome) of every attempt started in the round."""

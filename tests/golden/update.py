@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 FROZEN = ROOT / "fixtures" / "evidence"
 GOLDEN = Path(__file__).parent
 SCHEMA = ROOT / "schemas" / "result.schema.json"
+# The attestations file's format (evaluate/score/batch/rescore --attestations and the template
+# of `portal-eval attestations template`).
+ATTESTATIONS_SCHEMA = ROOT / "schemas" / "attestations.schema.json"
 # Every shipped profile gets golden results of the same frozen evidence: a re-weighting in
 # vn-2024 or a criterion change in vn-2023 (which vn-2024 inherits) shows in both diffs.
 PROFILES = ("vn-2023", "vn-2024")
@@ -30,6 +33,15 @@ def schema_text() -> str:
     return json.dumps(result_json_schema(), ensure_ascii=False, indent=2) + "\n"
 
 
+def attestations_schema_text() -> str:
+    from evaluator.criteria.attestations import AttestationsFile
+
+    schema = AttestationsFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://portal-eval.example/schemas/attestations.schema.json"
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
 def golden_text(portal_id: str, profile: str = "vn-2023") -> str:
     from fixtures.demo import portal_attestations
 
@@ -41,12 +53,14 @@ def golden_text(portal_id: str, profile: str = "vn-2023") -> str:
 def main() -> int:
     SCHEMA.parent.mkdir(exist_ok=True)
     SCHEMA.write_text(schema_text(), encoding="utf-8")
+    ATTESTATIONS_SCHEMA.write_text(attestations_schema_text(), encoding="utf-8")
     for folder in sorted(p for p in FROZEN.iterdir() if p.is_dir()):
         for profile in PROFILES:
             out = golden_file(folder.name, profile)
             out.write_text(golden_text(folder.name, profile), encoding="utf-8")
             print(f"wrote {out.relative_to(ROOT)}")
     print(f"wrote {SCHEMA.relative_to(ROOT)}")
+    print(f"wrote {ATTESTATIONS_SCHEMA.relative_to(ROOT)}")
     return 0
 
 

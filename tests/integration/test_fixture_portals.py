@@ -121,7 +121,7 @@ def test_unreachable_portal_reports_not_evaluated(tmp_path: Path) -> None:
     tmp_path = tmp_path / ("dau-ra-rat-sau-" * 6)
     proc = subprocess.run(
         [sys.executable, "-m", "evaluator", "evaluate", url, "--out", str(tmp_path),
-         "--id", "unreachable", "--quiet"], capture_output=True, text=True, check=False,
+         "--id", "unreachable", "--quiet", "--pdf"], capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 3, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -130,6 +130,14 @@ def test_unreachable_portal_reports_not_evaluated(tmp_path: Path) -> None:
     assert result["grade"] is None and "unreachable" in result["not_evaluated"]
     html = (tmp_path / "unreachable" / "report.html").read_text(encoding="utf-8")
     assert "ERR_CONNECTION_REFUSED" in html
+    # --pdf: the report and the index printed beside their HTML, the reason in the text.
+    import pypdf
+
+    for pdf in (tmp_path / "unreachable" / "report.pdf", tmp_path / "index.pdf"):
+        text = " ".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+        assert "unreachable" in text and "Trang 1/" in text, pdf
+    assert "ERR_CONNECTION_REFUSED" in " ".join(
+        page.extract_text() for page in pypdf.PdfReader(tmp_path / "unreachable" / "report.pdf").pages)
 
 
 # -- the same portal, rendered on the server and by script (issue 16) ------------------------------

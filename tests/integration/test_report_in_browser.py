@@ -166,6 +166,18 @@ def test_hostile_portal_text_stays_inert_in_the_reports(fixture_server: Any, tmp
     cells = [c for row in rows[1:] for c in row]
     assert any("HYPERLINK" in c for c in cells)
     assert not [c for c in cells if c.lstrip()[:1] in ("=", "+", "@")]
+    rows = list(csv.reader((tmp_path / "criteria.csv").read_text(encoding="utf-8").splitlines()))
+    assert len(rows) > 40 and not [c for row in rows for c in row if c.lstrip()[:1] in ("=", "+", "@")]
+
+    # The printed report: the portal's text is text on paper too (the header names the portal).
+    import pypdf
+
+    from evaluator.outputs.pdf import print_reports
+
+    (pdf,) = print_reports([(run.result, run.folder / "report.html")], "vi")
+    pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+    assert all('alert("tên")' in page for page in pages[:2]), pages[0][:300]
+    assert "{{7*7}}" in " ".join(pages) and "<script>" in " ".join(pages)
 
 
 def jpeg_size(path: Path) -> tuple[int, int]:
@@ -205,3 +217,54 @@ def test_full_page_screenshot_of_a_very_tall_page(
     height, viewport_after = asyncio.run(shoot_tall_page(page, tmp_path / "tall.jpg"))
     assert height == shot_px
     assert viewport_after == 900  # the stretched viewport is put back
+
+
+async def measure_golden_reports(folder: Path) -> dict[str, dict[str, Any]]:
+    """Each fixture portal's report at 1280 px: its height as it opens, what a click on a
+    collapsed criterion shows, and what the browser logged or requested."""
+    from evaluator.report.html import write_portal_report
+
+    chromium = find_chromium(load_settings().chromium or None)
+    seen: dict[str, dict[str, Any]] = {}
+    async with BrowserSession(chromium) as session:
+        context = await session.new_context(ContextOptions(width=1280, height=900), "")
+        tab = await session.new_tab(context)
+        for pid in ("mau", "tinh-trung-binh", "kem"):
+            report = write_portal_report(load_result(GOLDEN / f"{pid}.vn-2023.result.json"),
+                                         folder / pid / "report.html", "vi")
+            tab.reset_network()
+            await tab.goto(report.resolve().as_uri(), 30_000)
+            seen[pid] = await tab.evaluate("""() => {
+                const height = document.documentElement.scrollHeight;
+                const cards = Array.from(document.querySelectorAll('details.criterion'));
+                const shown = d => d.getBoundingClientRect().height;
+                const passed = document.querySelector('details.criterion.status-pass');
+                const closed = passed ? shown(passed) : -1;
+                const open = cards.filter(d => d.open).length;
+                if (passed) { passed.querySelector('summary').click(); }
+                return {height, cards: cards.length, open,
+                        closed, opened: passed ? shown(passed) : -1,
+                        fixTop: document.getElementById('fix-first').getBoundingClientRect().top,
+                        text: document.body.innerText};
+            }""")
+            seen[pid]["errors"] = list(tab.console_errors)
+            seen[pid]["outside"] = [r["url"] for r in await tab.network()
+                                    if not r["url"].startswith(("file:", "data:"))]
+        await context.close()
+    return seen
+
+
+def test_reports_open_short_with_fix_first_on_top_and_criteria_collapsed(tmp_path: Path) -> None:
+    seen = asyncio.run(measure_golden_reports(tmp_path))
+    # The issue's numbers: kem was 27,104 px, tinh-trung-binh 19,011 px at 1280 px.
+    assert seen["kem"]["height"] <= 8_000, seen["kem"]["height"]
+    assert seen["tinh-trung-binh"]["height"] < seen["kem"]["height"] + 1_000
+    for pid, facts in seen.items():
+        assert facts["errors"] == [] and facts["outside"] == [], (pid, facts["errors"])
+        assert facts["cards"] == 49 and facts["open"] == 0, pid
+        # A passed criterion is one line until clicked; then its details show.
+        assert facts["closed"] < 50 and facts["opened"] > 3 * facts["closed"], pid
+        # "Sửa gì trước" is within the first screen and a half, under the grade.
+        assert facts["fixTop"] < 1_400, (pid, facts["fixTop"])
+        assert "Sửa gì trước" in facts["text"]
+    assert "Lập trình viên" in seen["kem"]["text"] and "Toàn cổng" in seen["kem"]["text"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -261,19 +262,54 @@ def test_every_failing_rule_is_a_reason_in_order() -> None:
         "(max 10); pillar performance has 16 points, below the minimum 17")
 
 
-def test_summary_is_one_screen_with_failed_criteria_most_points_lost_first() -> None:
-    result = golden("kem")  # 48 criteria lost points
+def test_a_failed_gate_is_one_screen_ending_with_what_to_fix_first() -> None:
+    result = golden("kem")  # 48 fixes
     outcome = gate(result, min_grade="C", min_pillars={"functionality": 50, "performance": 10,
                                                        "access": 5},
                    baseline=golden("mau"), max_drop=5)
     assert len(outcome.summary) <= 25
-    listed = [line.split()[0] for line in outcome.summary
-              if line.startswith("  ") and ("fail" in line or "error" in line)]
-    assert len(listed) == 10
-    assert listed[:3] == ["login-national-identity", "prefilled-eforms", "status-lookup"]
-    assert "  … and 38 more" in outcome.summary
+    start = outcome.summary.index("fix first (48 fixes recover 92.97 points, most first):")
+    listed = [re.fullmatch(r" +(\d+)\. +([\d.]+)  (content editors|developers|infrastructure)"
+                           r" +(\S+) +(.+)", line) for line in outcome.summary[start + 1:start + 11]]
+    assert all(listed), outcome.summary[start + 1:start + 11]
+    rows = [m.groups() for m in listed if m is not None]
+    assert [r[3] for r in rows] == [i.criterion for i in result.fix_first[:10]]
+    assert [float(r[1]) for r in rows] == [i.points for i in result.fix_first[:10]]
+    assert rows[0][:3] == ("1", "6.00", "developers") and rows[0][4] == "/dang-nhap"
+    assert rows[1][4] == "whole portal" and rows[3][2] == "content editors"
+    assert outcome.summary[start + 11].startswith("  … and 38 more (46.36 points)")
+    assert outcome.summary[start + 12] == ("not fixes of the portal: needs review: "
+                                           "accessibility-aids, tls-certificate-valid (0.75 points)")
     assert outcome.summary[0] == "portal: kem (Cổng Dịch vụ công tỉnh Hà Sơn) · profile vn-2023"
     assert outcome.summary[-1].startswith("FAILED: ")
+
+
+def test_fixes_name_who_and_where_as_the_result_does() -> None:
+    outcome = gate(golden("tinh-trung-binh"), min_grade="B")
+    lines = "\n".join(outcome.summary)
+    assert "   4.  2.10  content editors  services-within-three-clicks  /thu-tuc/* (15 pages)" \
+        in lines
+    assert "   7.  2.00  infrastructure   server-response-time          / +4" in lines
+    assert "failed criteria" not in lines
+
+
+def test_a_passed_gate_lists_the_criteria_that_lost_points_instead() -> None:
+    outcome = gate(golden("kem"))
+    assert outcome.passed and not any(ln.startswith("fix first") for ln in outcome.summary)
+    listed = [line.split()[0] for line in outcome.summary
+              if line.startswith("  ") and ("fail" in line or "error" in line)]
+    assert listed[:3] == ["login-national-identity", "prefilled-eforms", "status-lookup"]
+    assert "  … and 38 more" in outcome.summary
+
+
+def test_a_failed_gate_of_a_portal_with_nothing_to_fix_says_so() -> None:
+    outcome = gate(golden("mau"), baseline=with_total(golden("mau"), 100.0), min_grade="A",
+                   min_pillars={"access": 10})
+    assert outcome.passed
+    failing = gate(golden("mau"), min_pillars={"functionality": 70},
+                   baseline=with_total(golden("mau"), 200.0), max_drop=1)
+    assert not failing.passed
+    assert "fix first: nothing to fix, every scored criterion passed" in failing.summary
 
 
 def test_failed_criteria_include_error_and_needs_review_but_not_not_applicable() -> None:

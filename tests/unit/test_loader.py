@@ -232,6 +232,37 @@ def test_missing_required_key_points_at_the_criterion(tmp_path: Path) -> None:
                         "missing key 'criteria.18.check'")
 
 
+def test_every_shipped_criterion_says_who_usually_fixes_it() -> None:
+    """The report's "Fix first" list names who fixes each item; no criterion is left to a
+    default, in either shipped profile (vn-2024's own security criterion included)."""
+    from evaluator.criteria.schema import FIXED_BY
+
+    for name in ("vn-2023", "vn-2024"):
+        loaded = load_profile(name)
+        assert {c.fixed_by for c in loaded.criteria} == set(FIXED_BY), name
+    by_id = {c.id: c.fixed_by for c in load_profile("vn-2024").criteria}
+    assert (by_id["faq"], by_id["service-search"], by_id["dnssec-signed"],
+            by_id["security-posture"]) == ("content", "development", "infrastructure",
+                                           "infrastructure")
+
+
+def test_criterion_without_fixed_by_is_one_line_at_the_criterion(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "functionality.yaml"
+    _edit(file, "    pillar: functionality\n    fixed_by: content\n", "    pillar: functionality\n")
+    _assert_one_line_at(_error(profile), file, _line_of(file, "- id: service-catalogue"),
+                        "missing key 'criteria.0.fixed_by'")
+
+
+def test_unknown_fixed_by_is_one_line_at_the_field(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "access.yaml"
+    _edit(file, "    fixed_by: development\n", "    fixed_by: everyone\n")
+    _assert_one_line_at(_error(profile), file, _line_of(file, "fixed_by: everyone"),
+                        "criteria.0.fixed_by: Input should be 'content', 'development' or "
+                        "'infrastructure'")
+
+
 def test_missing_criteria_file_points_at_the_profile(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
     (profile / "access.yaml").unlink()

@@ -51,8 +51,8 @@ def text(en: str, vi: str) -> dict[str, str]:
 def criterion(cid: str, pillar: str, status: str, points: float, possible: float,
               **extra: Any) -> dict[str, Any]:
     return {
-        "id": cid, "pillar": pillar, "status": status, "points": points,
-        "points_possible": possible,
+        "id": cid, "pillar": pillar, "fixed_by": "development", "status": status,
+        "points": points, "points_possible": possible,
         "title": text(f"{cid.capitalize()} works", f"{cid} hoạt động"),
         "failure_title": text(f"{cid.capitalize()} is broken", f"{cid} hỏng"),
         "description": text(f"Why {cid} matters.", f"Vì sao {cid} quan trọng."),

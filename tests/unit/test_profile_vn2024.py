@@ -137,7 +137,8 @@ def _text() -> dict[str, str]:
 
 
 def _criterion(cid: str, pillar: str, points: float) -> dict[str, Any]:
-    return {"id": cid, "pillar": pillar, "title": _text(), "failure_title": _text(),
+    return {"id": cid, "pillar": pillar, "fixed_by": "development", "title": _text(),
+            "failure_title": _text(),
             "description": _text(), "fix": _text(), "source": "test", "points": points,
             "check": "html_lang", "scope": "every_page"}
 

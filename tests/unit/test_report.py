@@ -50,8 +50,8 @@ def text(en: str, vi: str | None = None) -> Text:
 def criterion(cid: str, pillar: str, status: Status, points: float, possible: float,
               **extra: Any) -> CriterionResult:
     fields: dict[str, Any] = {
-        "id": cid, "pillar": pillar, "status": status, "points": points,
-        "points_possible": possible,
+        "id": cid, "pillar": pillar, "fixed_by": "development", "status": status,
+        "points": points, "points_possible": possible,
         "title": text(f"Title {cid}", f"Tiêu đề {cid}"),
         "failure_title": text(f"Failure {cid}", f"Không đạt {cid}"),
         "description": text(f"Description {cid}", f"Mô tả {cid}"),
@@ -140,7 +140,12 @@ def test_portal_report_shows_grade_total_pillars_and_statuses() -> None:
     assert "<svg" in html and 'width="60.71"' in html  # 42.5 / 70 of the bar
     for label in ("Pass", "Fail", "Needs review", "Error", "Not applicable"):
         assert f">{label}<" in html
-    assert "Failure big-fail" in html and "Title big-fail" not in html  # failure title when failed
+    # A failed criterion's line shows its failure title; its own title is in the details, so
+    # the printed report names every criterion.
+    line = re.search(r'<summary class="criterion-head">(?:(?!</summary>).)*big-fail.*?</summary>',
+                     html, re.S)
+    assert line is not None and "Failure big-fail" in line[0] and "Title big-fail" not in line[0]
+    assert "Criterion:</span> Title big-fail" in html
     assert "Title works-pass" in html
     assert "3 broken links" in html and "0 broken links" in html and "3 liên kết hỏng" not in html
     assert "Broken link" in html and "HTTP 200" in html and "Liên kết hỏng" not in html
@@ -470,8 +475,11 @@ def test_empty_index_renders() -> None:
 def test_write_index(tmp_path: Path) -> None:
     entries = [IndexEntry(make_result(), "portal.example.vn/report.html")]
     path = write_index(entries, tmp_path / "out" / "index.html", "Round", "en")
-    assert path.read_text(encoding="utf-8") == render_index(entries, "Round", "en", "index.csv")
+    assert path.read_text(encoding="utf-8") == render_index(entries, "Round", "en", "index.csv",
+                                                            "criteria.csv")
     assert (tmp_path / "out" / "index.csv").read_text(encoding="utf-8").startswith("rank,portal_id,")
+    assert (tmp_path / "out" / "criteria.csv").read_text(encoding="utf-8").startswith(
+        "criterion_id,pillar,title,points_possible,agency,portals,pass,fail,needs_review,")
 
 
 def test_score_sources_automated_attested_and_pending() -> None:
@@ -507,3 +515,86 @@ def test_report_shows_the_automated_only_score_and_each_attestation() -> None:
     assert waiting.status is Status.NEEDS_REVIEW and waiting.points == 0
     assert "Awaiting an auditor&#39;s attestation" in page or "Awaiting an auditor's attestation" in page
     assert "Scored automatically" in page
+
+
+# ----------------------------------------------------------------------------- "Fix first" list
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+def golden_result(portal_id: str) -> PortalResult:
+    from evaluator.results import load_result
+
+    return load_result(GOLDEN / f"{portal_id}.vn-2023.result.json")
+
+
+def esc(text: str) -> str:
+    """As Jinja escapes text (an apostrophe is &#39;)."""
+    return html_lib.escape(text, quote=True).replace("&#x27;", "&#39;")
+
+
+def fix_section(html: str) -> str:
+    found = re.search(r'<section class="fix-first" id="fix-first">.*?</section>', html, re.S)
+    assert found is not None
+    return found[0]
+
+
+def test_fix_first_comes_before_the_pillars_ranked_with_where_and_who() -> None:
+    result = golden_result("tinh-trung-binh")
+    html = render_portal(result, "en")
+    assert html.index('id="fix-first"') < html.index('class="pillars"') < html.index(
+        'class="criteria"')
+    section = fix_section(html)
+    assert f"All {len(result.fix_first)} fixes recover 27.17 points" in section
+    rows = re.findall(r'<td class="num">(\d+)</td>\s*<td class="fix-what"><a href="#criterion-'
+                      r'([a-z0-9-]+)"', section)
+    assert [int(n) for n, _ in rows] == list(range(1, len(result.fix_first) + 1))
+    assert [cid for _, cid in rows] == [i.criterion for i in result.fix_first]
+    first = result.fix_first[0]
+    assert esc(first.title.en) in section and esc(first.fix.en) in section
+    # Pages as the portal's paths, linked; templates as patterns; the site as a whole.
+    assert '>/hoi-dap</a>' in section and 'href="https://dichvucong.tinh-trung-binh.gov.vn' in section
+    assert "<code>/thu-tuc/*</code>" in section and "15 page(s)" in section
+    assert "and 11 more" in section  # image-alt hits 14 templates: 3 shown
+    assert "Whole portal" in section
+    assert "axe-core rule <code>image-alt</code>, critical" in section
+    for label in ("Content editors", "Developers", "Server, infrastructure"):
+        assert label in section
+    assert "Developers: 13 fixes, 12.82 points" in section
+    # The first ten in the open, the rest folded; the points a person owes are named apart.
+    assert section.count('<td class="num">') == len(result.fix_first)
+    assert "Show 12 more fixes (5.71 points)" in section
+    assert "1.5 points wait for a person&#39;s review" in section
+    assert "could not be measured" not in section  # no evaluation error on this portal
+
+
+def test_fix_first_in_vietnamese_and_for_a_portal_with_nothing_to_fix() -> None:
+    vi = fix_section(render_portal(golden_result("tinh-trung-binh")))
+    assert "Sửa gì trước" in vi and "Biên tập nội dung" in vi and "Toàn cổng" in vi
+    # A search query is shown as a person reads it, linked as it was requested.
+    assert ">/tim-kiem?q=dang ky ket hon</a>" in vi and "q=dang+ky+ket+hon" in vi
+    mau = fix_section(render_portal(golden_result("mau"), "en"))
+    assert "Nothing to fix: every scored criterion passed." in mau and "<table" not in mau
+    assert 'id="fix-first"' not in render_portal(not_evaluated(), "en")
+
+
+def test_every_criterion_is_one_collapsed_line_that_says_what_was_measured_when_not_passed() -> None:
+    result = golden_result("kem")
+    html = render_portal(result, "en")
+    cards = re.findall(r'<details class="criterion status-([a-z_]+)" id="criterion-([a-z0-9-]+)"'
+                       r'([^>]*)>\s*<summary class="criterion-head">(.*?)</summary>', html, re.S)
+    assert len(cards) == len(result.criteria)
+    assert all(extra == "" for _s, _id, extra, _summary in cards)  # none open by default
+    by_id = {c.id: c for c in result.criteria}
+    for status, cid, _extra, summary in cards:
+        c = by_id[cid]
+        measured = 'class="criterion-measured"' in summary
+        assert measured == (status not in ("pass", "not_applicable")), cid
+        if measured and c.display_value is not None:
+            assert esc(c.display_value.en)[:40] in summary
+    # Who usually fixes it, in each criterion's details.
+    assert "Usually fixed by: Server, infrastructure" in html
+    css = (reports_dir() / "assets" / "report.css").read_text(encoding="utf-8")
+    print_rules = css[css.index("@media print"):]
+    assert "details::details-content { content-visibility: visible; display: contents; }" \
+        in print_rules

@@ -496,9 +496,9 @@ def test_a_result_of_another_schema_version_is_refused_in_one_line(tmp_path: Pat
     from evaluator.results import RESULT_SCHEMA_VERSION, ResultError, load_result
 
     file = tmp_path / "result.json"
-    file.write_text(json.dumps({"schema_version": 1, "portal_id": "x"}), encoding="utf-8")
+    file.write_text(json.dumps({"schema_version": 2, "portal_id": "x"}), encoding="utf-8")
     with pytest.raises(ResultError) as info:
         load_result(file)
-    assert RESULT_SCHEMA_VERSION == 2
-    assert str(info.value).startswith(f"{file}: result schema version 1, this portal-eval reads 2")
+    assert RESULT_SCHEMA_VERSION == 3
+    assert str(info.value).startswith(f"{file}: result schema version 2, this portal-eval reads 3")
     assert "\n" not in str(info.value)

@@ -93,9 +93,16 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
     targets = write_targets(tmp_path / "targets.yaml", fixture_server, ["mau", "kem"], [
         {"id": "gone", "name": "Cổng không tồn tại", "agency": "ministry",
          "start_url": closed_port_url()}])
+    # The auditors' attestations of two portals, given with the round: the resumed batch (a
+    # new process) grades kem with the copy the round recorded, whatever became of the folder.
+    attested = tmp_path / "attestations"
+    attested.mkdir()
+    for pid in ("mau", "kem"):
+        (attested / f"{pid}.yaml").write_bytes(
+            (ROOT / "fixtures" / "portals" / pid / "attestations.yaml").read_bytes())
     env = round_env(**FAST)
     first = batch(str(targets), "--out", str(out), "--store", store_url, "--round", "r1",
-                  env=env)
+                  "--attestations", str(attested), env=env)
     try:
         # Kill once mau is graded and kem is being evaluated: the middle of the round.
         wait_for(lambda: states(store_url, "r1").get("mau") == DONE
@@ -113,8 +120,9 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
     wait_for(lambda: not processes_of(first.pid), 30, "the killed batch's children to exit")
     before_resume = submissions_by_portal(fixture_server)
     assert states(store_url, "r1") == {"mau": DONE, "kem": RUNNING, "gone": "queued"}
+    (attested / "kem.yaml").unlink()
 
-    resumed = batch("--resume", "r1", "--out", str(out), "--store", store_url, env=env)
+    resumed = batch("--resume", "r1", "--out", str(out), "--store", store_url, "--pdf", env=env)
     stdout, stderr = resumed.communicate(timeout=400)
     assert resumed.returncode == 3, stderr  # done, one portal not evaluated
     assert "kem: its previous run was interrupted" in stderr
@@ -138,8 +146,21 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
         assert load_result(out / "r1" / pid).portal_id == pid
         assert (out / "r1" / pid / "report.html").is_file()
     assert load_result(out / "r1" / "mau").grade is not None
+    # Attestations: recorded with the round (file and digest), applied before and after the kill.
+    with RoundStore(store_url) as store:
+        recorded = store.round("r1").settings["attestations"]["vn-2023"]
+    assert sorted(recorded) == ["kem", "mau"] and len(recorded["kem"]["sha256"]) == 64
+    for pid in ("mau", "kem"):
+        result = load_result(out / "r1" / pid)
+        sources = {c.id: c.points_source for c in result.criteria if c.manual}
+        assert set(sources.values()) == {"attestation"}, (pid, sources)
+        assert result.total_automated is not None and result.total is not None
     assert load_result(out / "r1" / "gone").not_evaluated.endswith("(2 attempts)")
     assert not list(out.rglob(".*.tmp"))
+    # --pdf: every portal's report and the round's index printed beside their HTML.
+    assert all((out / "r1" / pid / "report.pdf").stat().st_size > 10_000
+               for pid in ("mau", "kem", "gone"))
+    assert (out / "r1" / "index.pdf").read_bytes().startswith(b"%PDF-")
     index = (out / "r1" / "index.html").read_text(encoding="utf-8")
     assert "<svg class=\"sparkline" in index and "mau" in index
     assert "kem: grade E" in stdout and "gone: not evaluated" in stdout

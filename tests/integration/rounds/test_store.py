@@ -156,3 +156,32 @@ def test_bad_store_urls_are_one_line() -> None:
         RoundStore("postgresql://u:secret@127.0.0.1:1/db")
     assert "cannot open" in str(err.value) and "secret" not in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_attestations_are_recorded_with_the_round_and_replaced_per_profile(
+        store: RoundStore) -> None:
+    from evaluator.rounds.attestations import AttestationFile
+    from evaluator.rounds.store import Rescored
+
+    given = {"p00": AttestationFile("p00", "/audit/p00.yaml", "a" * 64, "portal: p00\n")}
+    store.create_round("r1", targets(2), profile="vn-2023", engine="local", targets_file="t.yaml",
+                       out_dir="out", settings={"max_pages": 5}, attestations=given)
+    assert store.attestations("r1", "vn-2023") == given
+    assert store.round("r1").settings["attestations"] == {
+        "vn-2023": {"p00": {"file": "/audit/p00.yaml", "sha256": "a" * 64}}}
+    claim = store.claim("r1", "p00", "w:1", heartbeat_s=5)
+    assert claim is not None and finish(store, claim, 50.0, "D")
+    # Re-graded in place with other attestations: the result and the record change together.
+    other = {"p01": AttestationFile("p01", "/audit/p01.yaml", "b" * 64, "portal: p01\n")}
+    store.save_rescore("r1", "vn-2023", [Rescored("p00", json.dumps({"total": 60.0}), "D", 60.0,
+                                                  {"functionality": 42.0}, 3,
+                                                  "2026-01-01T00:00:00+00:00")],
+                       other, in_place=True)
+    (result,) = store.results("r1")
+    assert (result.total, json.loads(result.result_json)) == (60.0, {"total": 60.0})
+    assert store.evidence("r1", "p00") == '{"x": 1}'  # kept
+    assert store.attestations("r1", "vn-2023") == other
+    assert set(store.round("r1").settings["attestations"]["vn-2023"]) == {"p01"}
+    assert store.round("r1").settings["max_pages"] == 5
+    with pytest.raises(StoreError, match="give --attestations DIR to re-grade it in place"):
+        store.save_rescore("r1", "vn-2023", [], None)
