@@ -786,6 +786,18 @@ class Tab:
             return ActionResult(await self._nav_result(responses[-1]), "new_page", sent_by)
         return ActionResult(NavResult(None, self.page.url), answered, sent_by)
 
+    async def pdf(self, *, header_template: str, footer_template: str,
+                  margins: Mapping[str, str]) -> bytes:
+        """The page printed by Chromium: A4, backgrounds, a header and a footer on every page
+        (the templates' ``pageNumber``/``totalPages`` classes), tagged, with an outline."""
+        data: bytes = await self.page.pdf(
+            format="A4", print_background=True, display_header_footer=True,
+            header_template=header_template, footer_template=footer_template,
+            margin={"top": margins.get("top", "0"), "right": margins.get("right", "0"),
+                    "bottom": margins.get("bottom", "0"), "left": margins.get("left", "0")},
+            tagged=True, outline=True)
+        return data
+
     async def throttle(self, *, download_bytes_per_s: float, upload_bytes_per_s: float,
                        latency_ms: float, cpu_slowdown: float) -> None:
         """Emulate a slow network and a slow CPU in this tab, through CDP (Chromium only).

@@ -22,7 +22,6 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
 
 from evaluator import __version__
 from evaluator.report.html import ReportError, fmt_points, translator
@@ -127,13 +126,8 @@ async def _print_all(jobs: Sequence[PrintJob], executable: str) -> list[Path]:
                 nav = await tab.goto(job.html.resolve().as_uri(), PRINT_TIMEOUT_MS)
                 if nav.error is not None:
                     raise ReportError(f"{job.html}: cannot open to print: {nav.error}")
-                data: bytes = await tab.page.pdf(
-                    format="A4", print_background=True, display_header_footer=True,
-                    header_template=header_template(job.header),
-                    footer_template=footer_template(job.lang),
-                    # Playwright's own PdfMargins type lives where only browser.py may import.
-                    margin=cast(Any, MARGINS),
-                    tagged=True, outline=True)
+                data = await tab.pdf(header_template=header_template(job.header),
+                                     footer_template=footer_template(job.lang), margins=MARGINS)
             except ReportError:
                 raise
             except Exception as exc:
