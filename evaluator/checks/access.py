@@ -13,7 +13,7 @@ from evaluator.checks.messages import Msg, msg, role
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.performance import not_found
 from evaluator.checks.registry import Params, register
-from evaluator.derived import EvidenceView
+from evaluator.derived import EvidenceView, path_of
 from evaluator.evidence import AccessAids, KeyPageMeasurement, MobileRender, Page
 from evaluator.textnorm import clip
 from evaluator.wcag import failing_by_version, wcag_ref
@@ -33,9 +33,10 @@ def template_of(url: str) -> str:
 
     /thu-tuc/1.001 and /thu-tuc/2.002 are one template (/thu-tuc/*), / is its own; the query
     is ignored (?page=2 is the same catalogue template). A portal's pages of one template share
-    their markup, so a defect there is one defect to fix, not one per page.
+    their markup, so a defect there is one defect to fix, not one per page. A single-page app's
+    hash route is its path (#/thu-tuc/1.001 is /thu-tuc/*): the same view as the server's page.
     """
-    parts = [p for p in urlsplit(url).path.split("/") if p]
+    parts = [p for p in path_of(url).split("/") if p]
     if not parts:
         return "/"
     return "/" + parts[0] + "/*" * (len(parts) - 1)

@@ -106,7 +106,8 @@ async def ask(tab: Tab, form: Form, box: FormInput | None, value: str,
     data = await _read(tab) if result.nav.error is None else {}
     links = coerce.links_from(data.get("links"), LIMITS["links"])
     text = coerce.text(data.get("text"), LIMITS["text"])
-    if result.answered == "new_page":
+    if result.answered in ("new_page", "route"):
+        # A new document, or the app's router drew another view: all of it is the answer.
         new_links, new_text = links, text
     else:
         new_links = [ln for ln in links if (ln.href, ln.text) not in before_links]
