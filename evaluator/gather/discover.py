@@ -44,7 +44,7 @@ class DiscoveryLimits:
     max_per_page: int = 40
     click_wait_ms: int = 400
     budget_s: float = 20.0
-    settle_quiet_ms: int = 500
+    settle_quiet_ms: int = 300
     settle_cap_ms: int = 5000
     nav_timeout_ms: float = 30_000
 

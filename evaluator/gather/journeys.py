@@ -49,7 +49,7 @@ class JourneyLimits:
     """What a search or lookup journey waits for, and the words of controls it never uses."""
 
     timeout_ms: float
-    settle_quiet_ms: int = 500
+    settle_quiet_ms: int = 300
     settle_cap_ms: int = 5000
     side_effect_words: tuple[str, ...] = ()
 

@@ -112,7 +112,7 @@ async def measure_key_pages(
 async def measure_key_page(
     role: str, url: str, new_tab: NewMobileTab, evidence_dir: Path, *,
     timeout_ms: float, settle_ms: int, width: int, loaded: asyncio.Event | None = None,
-    settle_quiet_ms: int = 500, settle_cap_ms: int = 5000,
+    settle_quiet_ms: int = 300, settle_cap_ms: int = 5000,
 ) -> KeyPageMeasurement:
     """Our own load of one key page in a fresh mobile context; never raises.
 

@@ -96,7 +96,7 @@ def _str_or_none(value: Any) -> str | None:
 
 
 async def gather_layout(new_tab: Callable[[], Awaitable[Tab]], url: str, timeout_ms: float,
-                        settle_ms: float, settle_quiet_ms: int = 500,
+                        settle_ms: float, settle_quiet_ms: int = 300,
                         settle_cap_ms: int = 5000) -> HomepageLayout:
     """Open ``url`` in a fresh tab, let it settle (a script-built homepage has its frame only
     then), wait the rest of ``settle_ms`` for pop-ups that open after load, read."""

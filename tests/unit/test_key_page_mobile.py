@@ -95,7 +95,7 @@ def test_narrow_render_resizes_the_same_load_after_the_timings(
     assert log.index("timings") < resize and log.index("network") < resize
     assert log[resize + 1] == ("settle", 200)  # a re-layout, not the full settle again
     # Read once settled, and not before settle_ms (late shifts belong to the measure).
-    assert log[1:3] == [("settle_until_quiet", 500, 5000), ("settle", 380.0)]
+    assert log[1:3] == [("settle_until_quiet", 300, 5000), ("settle", 380.0)]
     assert m.settle is not None and m.settle.settled and m.settle.waited_ms == 120.0
     assert ("shot", "catalogue-320.jpg") in log
     assert m.timings.fcp_ms == 900.0 and m.transfer_bytes == 1000
