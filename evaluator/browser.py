@@ -14,7 +14,6 @@ import os
 import shutil
 import socket
 import tempfile
-import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
@@ -294,9 +293,6 @@ def driver_env_for(host_resolver_rules: str, ca_file: str) -> dict[str, str]:
     if ca_file:
         env["NODE_EXTRA_CA_CERTS"] = ca_file
     return env
-
-
-_DRIVER_START = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -915,16 +911,8 @@ class BrowserSession:
             # Loopback only: anyone who reaches this port controls the browser.
             debugging = [f"--remote-debugging-port={self._debugging_port}",
                          "--remote-debugging-address=127.0.0.1"]
-        # os.environ is the process's: two sessions starting at once in two threads (portals
-        # evaluated side by side) would restore each other's values while the other driver
-        # starts. The driver copies the environment when it starts, so only that is serialised.
-        while not _DRIVER_START.acquire(blocking=False):
-            await asyncio.sleep(0.02)
-        try:
-            with _environ(self.driver_env):
-                self._pw = await async_playwright().start()
-        finally:
-            _DRIVER_START.release()
+        with _environ(self.driver_env):
+            self._pw = await async_playwright().start()
         args = _merge_resolver_rules([*LAUNCH_FLAGS, *debugging, *self.extra_args])
         try:
             if self._persistent:

@@ -17,7 +17,7 @@ from evaluator.credentials import load_login_credentials
 from evaluator.criteria.attestations import Attestation
 from evaluator.criteria.loader import LoadedProfile, load_profile
 from evaluator.evidence import EvidenceBundle, Versions, load_bundle, save_bundle
-from evaluator.gather.run import LaneTurn, gather_portal
+from evaluator.gather.run import gather_portal
 from evaluator.report.html import write_portal_report
 from evaluator.results import PortalResult, save_result
 from evaluator.scoring import score_bundle
@@ -65,13 +65,11 @@ def evaluate_portal(
     lang: str = "vi", progress: Callable[[str], None] | None = None,
     attestations: Mapping[str, Attestation] | None = None,
     serial_lane: Callable[[], Awaitable[None]] | None = None,
-    lane_turn: LaneTurn | None = None,
 ) -> PortalRun:
     """Evaluate one portal into ``out_dir/<target.id>/``. Never raises for a portal's faults.
 
     ``serial_lane`` is awaited before the first timing or Lighthouse measurement: a round that
-    runs several portals on one machine passes a machine-wide lock there (rounds/child.py);
-    ``lane_turn`` takes the lane item by item instead (gather/run.py LaneTurn)."""
+    runs several portals on one machine passes a machine-wide lock there (rounds/child.py)."""
     profile = profile or load_profile(settings.profile)
     # Checked before anything is gathered (a misconfigured credential is exit 2, nothing
     # written) and held only in memory; no journey types it (evaluator/credentials.py).
@@ -94,7 +92,7 @@ def evaluate_portal(
         # result ("not evaluated: did not finish within …") and the round goes on.
         bundle = asyncio.run(asyncio.wait_for(
             gather_portal(target, evidence_dir, settings, profile.vocabulary, step,
-                          serial_lane, lane_turn),
+                          serial_lane),
             settings.portal_budget_s))
     except TimeoutError:
         reason = (f"did not finish within its time budget (portal_budget_s="

@@ -101,18 +101,14 @@ async def walk(urls: Mapping[str, str], new_tab: NewTab, profile: DeviceProfile 
     return run.model_copy(update={"steps": steps})
 
 
-async def persona_journey(
-    urls: Mapping[str, str], new_tab: NewTab, *, step_timeout_ms: float,
-    throttled: Awaitable[PersonaRun] | None = None,
-    turn: Callable[[], contextlib.AbstractAsyncContextManager[None]] = contextlib.nullcontext,
-) -> PersonaJourney:
+async def persona_journey(urls: Mapping[str, str], new_tab: NewTab, *,
+                          step_timeout_ms: float,
+                          throttled: Awaitable[PersonaRun] | None = None) -> PersonaJourney:
     """The journey unthrottled, then as the remote-area citizen, each in a fresh context.
 
     ``throttled``: the citizen's walk already under way (``walk`` with SLOW_3G_CHEAP_PHONE),
-    awaited instead of walked again after the unthrottled one. ``turn`` is held around the
-    unthrottled walk, the timed part (gather/run.py LaneTurn)."""
-    async with turn():
-        unthrottled = await walk(urls, new_tab, None, step_timeout_ms=step_timeout_ms)
+    awaited instead of walked again after the unthrottled one."""
+    unthrottled = await walk(urls, new_tab, None, step_timeout_ms=step_timeout_ms)
     if throttled is None:
         throttled = walk(urls, new_tab, SLOW_3G_CHEAP_PHONE, step_timeout_ms=step_timeout_ms)
     return PersonaJourney(throttled=await throttled, unthrottled=unthrottled)

@@ -113,13 +113,6 @@ async def _no_lane() -> None:
     """One portal alone on the machine: the lane needs no lock."""
 
 
-# Held around each measurement of the lane (a key page's own load with its Lighthouse runs; the
-# unthrottled persona walk): portals evaluated at once on one machine take the lane in turns,
-# item by item. None: a portal alone, or a round's portal that holds the lane whole
-# (``serial_lane``).
-LaneTurn = Callable[[], contextlib.AbstractAsyncContextManager[None]]
-
-
 def _failure(what: str, exc: BaseException) -> str:
     if isinstance(exc, TimeoutError) and not str(exc):
         return f"{what} failed: it ran past its time limit (page_budget_s per page it may open)"
@@ -130,13 +123,10 @@ async def gather_portal(
     target: Target, evidence_dir: Path, settings: Settings, vocabulary: Vocabulary,
     progress: Callable[[str], None] | None = None,
     serial_lane: Callable[[], Awaitable[None]] | None = None,
-    lane_turn: LaneTurn | None = None,
 ) -> EvidenceBundle:
     """``serial_lane``, when given, is awaited before the lane's first measurement and before the
     persona: timings taken beside another portal's crawl grew 2-25x (ENVIRONMENT.md), so a round
-    with several portals on one machine passes a machine-wide lock here. ``lane_turn`` is the
-    finer way: held around each lane measurement only (LaneTurn)."""
-    turn: LaneTurn = lane_turn or contextlib.nullcontext
+    with several portals on one machine passes a machine-wide lock here."""
     say = progress or (lambda _msg: None)
     budget_start = time.monotonic()
     enter_lane = serial_lane or _no_lane
@@ -168,7 +158,7 @@ async def gather_portal(
         lighthouse = _lighthouse_lane(session, worker, settings)
         try:
             bundle = await _gather_in_session(
-                target, evidence_dir, settings, vocabulary, say, enter_lane, turn, budget_start, meta,
+                target, evidence_dir, settings, vocabulary, say, enter_lane, budget_start, meta,
                 errors, disabled, session, worker, lighthouse)
         finally:
             if lighthouse is not None:
@@ -180,8 +170,7 @@ async def gather_portal(
 
 async def _gather_in_session(
     target: Target, evidence_dir: Path, settings: Settings, vocabulary: Vocabulary,
-    say: Callable[[str], None], enter_lane: Callable[[], Awaitable[None]], turn: LaneTurn,
-    budget_start: float,
+    say: Callable[[str], None], enter_lane: Callable[[], Awaitable[None]], budget_start: float,
     meta: dict[str, Any], errors: list[str], disabled: dict[str, str], session: BrowserSession,
     worker: LighthouseWorker, lighthouse: LighthouseLane | None,
 ) -> EvidenceBundle:
@@ -261,7 +250,7 @@ async def _gather_in_session(
     # The serial lane (our own timings, then Lighthouse) starts with the start page and runs
     # beside robots.txt, the sitemap and the crawl.
     lane = _start_key_page_lane(session, lighthouse, meta, versions, vocabulary, settings, ua,
-                                evidence_dir, timeout_ms, say, target.id, enter_lane, turn)
+                                evidence_dir, timeout_ms, say, target.id, enter_lane)
     lane.page_gathered(start)
     # Work begun beside the crawl (the early search journey, the persona's slow walk): cancelled
     # if the evaluation ends before it is collected.
@@ -421,7 +410,7 @@ async def _gather_in_session(
 
         key_pages, persona = await _finish_key_page_lane(
             lane, lighthouse, session, pages, journeys, settings, ua, timeout_ms, errors,
-            disabled, say, target.id, enter_lane, turn, throttled)
+            disabled, say, target.id, enter_lane, throttled)
         if key_pages is not None:
             key_pages += key_page_absences(EvidenceView(EvidenceBundle.model_construct(
                 **meta, versions=versions(), pages=pages, journeys=journeys), vocabulary))
@@ -576,7 +565,7 @@ def _start_key_page_lane(
     session: BrowserSession, lighthouse: LighthouseLane | None, meta: dict[str, Any],
     versions: Callable[[], Versions], vocabulary: Vocabulary, settings: Settings, ua: str,
     evidence_dir: Path, timeout_ms: float, say: Callable[[str], None], target_id: str,
-    enter_lane: Callable[[], Awaitable[None]], turn: LaneTurn,
+    enter_lane: Callable[[], Awaitable[None]],
 ) -> KeyPageLane:
     """The lane, started: it measures each key template as soon as the crawl finds it."""
     new_mobile_tab = _mobile_tab_opener(session, settings, ua)
@@ -589,10 +578,6 @@ def _start_key_page_lane(
         return key_page_urls(EvidenceView(provisional, vocabulary))
 
     async def measure(role: str, url: str) -> KeyPageMeasurement:
-        async with turn():
-            return await measure_in_turn(role, url)
-
-    async def measure_in_turn(role: str, url: str) -> KeyPageMeasurement:
         await enter_lane()
         say(f"{target_id}: key page {role} at {settings.mobile_width} px: {url}")
         # Our own load has the lane to itself until the load event; its settle and read-outs
@@ -623,8 +608,7 @@ async def _finish_key_page_lane(
     lane: KeyPageLane, lighthouse: LighthouseLane | None, session: BrowserSession,
     pages: list[Page], journeys: Journeys, settings: Settings, ua: str, timeout_ms: float,
     errors: list[str], disabled: dict[str, str], say: Callable[[str], None], target_id: str,
-    enter_lane: Callable[[], Awaitable[None]], turn: LaneTurn,
-    throttled: asyncio.Future[PersonaRun] | None,
+    enter_lane: Callable[[], Awaitable[None]], throttled: asyncio.Future[PersonaRun] | None,
 ) -> tuple[list[KeyPageMeasurement] | None, PersonaJourney | None]:
     """Offer what the whole crawl and the journeys found, drain the lane, walk the persona.
 
@@ -653,8 +637,7 @@ async def _finish_key_page_lane(
         try:
             await enter_lane()
             persona = await persona_journey(lane.urls, new_mobile_tab,
-                                            step_timeout_ms=timeout_ms, throttled=throttled,
-                                            turn=turn)
+                                            step_timeout_ms=timeout_ms, throttled=throttled)
         except Exception as exc:
             errors.append(_failure("the persona journey", exc))
             disabled["persona"] = errors[-1]

@@ -1,15 +1,11 @@
 """The expensive part of the integration tests, done once per session: every fixture portal
-evaluated end to end with real Chromium (about 9 minutes on 2 cores: the slow `kem`, nearly all
-waiting, beside the others; the serial lane taken in turns).
+evaluated end to end with real Chromium (about 10 minutes on 2 cores, ~7 of them the slow `kem`:
+its crawl, journeys and throttled persona walk; the serial lane overlaps its Lighthouse runs with
+the crawl).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import threading
-from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -28,61 +24,25 @@ from fixtures.demo import (
 PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").is_file())
 
 
-# Evaluated beside the others instead of after them: kem's evaluation is nearly all waiting (its
-# server answers every page 3.5 s late on purpose) and every performance figure it has misses
-# its threshold several times over (LCP 30 s against 4 s), so the others' crawls cannot move a
-# status of it; the lane is shared in turns (lane_turn), so no two portals' timings or
-# Lighthouse runs overlap, and Lighthouse lowers every other renderer before each of its runs.
-# kieu-spa, whose LCP is the closest to a threshold (3.6 s against 4 s), runs alone at the end.
-BESIDE = "kem"
-ALONE_LAST = "kieu-spa"
-
-
-class LaneTurns:
-    """One lane for evaluations in several threads: each lane measurement holds it in turn."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        # Polled, not awaited in a thread: a cancelled evaluation must not leave a thread that
-        # takes the lock after it gave up waiting.
-        while not self._lock.acquire(blocking=False):
-            await asyncio.sleep(0.05)
-        try:
-            yield
-        finally:
-            self._lock.release()
-
-
 @pytest.fixture(scope="session")
 def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PortalRun]:
     out = tmp_path_factory.mktemp("eval")
     base = load_settings(env={})
     profile = load_profile("vn-2023")
-    lane = LaneTurns()
     with fixture_server.lock:
         seen_before = len(fixture_server.submissions)
     # Over HTTPS at the portals' official names, as the demo and the frozen evidence are.
     with https_world(fixture_server, tmp_path_factory.mktemp("https")) as world:
-        def run(pid: str) -> PortalRun:
-            return evaluate_portal(portal_target(fixture_server, pid, world), out,
-                                   fixture_settings(fixture_server, base, world, pid), profile,
-                                   attestations=portal_attestations(pid, profile),
-                                   lane_turn=lane.turn)
-
-        with ThreadPoolExecutor(1, thread_name_prefix="beside") as beside:
-            slow = beside.submit(run, BESIDE) if BESIDE in PORTAL_IDS else None
-            runs = {pid: run(pid) for pid in PORTAL_IDS if pid not in (BESIDE, ALONE_LAST)}
-            if slow is not None:
-                runs[BESIDE] = slow.result()
-        if ALONE_LAST in PORTAL_IDS:
-            runs[ALONE_LAST] = run(ALONE_LAST)
+        runs = {
+            pid: evaluate_portal(portal_target(fixture_server, pid, world), out,
+                                 fixture_settings(fixture_server, base, world, pid), profile,
+                                 attestations=portal_attestations(pid, profile))
+            for pid in PORTAL_IDS
+        }
     with fixture_server.lock:
         sent = list(fixture_server.submissions[seen_before:])
     assert_only_read_only_submissions(sent, PORTAL_IDS, profile.vocabulary.status_lookup_code)
-    return {pid: runs[pid] for pid in PORTAL_IDS}
+    return runs
 
 
 def assert_only_read_only_submissions(sent: list[Any], portal_ids: list[str], code: str) -> None:
