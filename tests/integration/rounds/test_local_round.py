@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -90,24 +91,26 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
         fixture_server: Any, tmp_path: Path) -> None:
     out = tmp_path / "out"
     store_url = f"sqlite:///{tmp_path / 'rounds.sqlite'}"
-    targets = write_targets(tmp_path / "targets.yaml", fixture_server, ["mau", "kem"], [
+    targets = write_targets(tmp_path / "targets.yaml", fixture_server, ["mau", "tinh-trung-binh"], [
         {"id": "gone", "name": "Cổng không tồn tại", "agency": "ministry",
          "start_url": closed_port_url()}])
     # The auditors' attestations of two portals, given with the round: the resumed batch (a
-    # new process) grades kem with the copy the round recorded, whatever became of the folder.
+    # new process) grades tinh-trung-binh with the copy the round recorded, whatever became of the folder.
     attested = tmp_path / "attestations"
     attested.mkdir()
-    for pid in ("mau", "kem"):
+    for pid in ("mau", "tinh-trung-binh"):
         (attested / f"{pid}.yaml").write_bytes(
             (ROOT / "fixtures" / "portals" / pid / "attestations.yaml").read_bytes())
     env = round_env(**FAST)
     first = batch(str(targets), "--out", str(out), "--store", store_url, "--round", "r1",
                   "--attestations", str(attested), env=env)
     try:
-        # Kill once mau is graded and kem is being evaluated: the middle of the round.
+        # Kill once mau is graded and tinh-trung-binh (1 s a page) is being evaluated: the
+        # middle of the round.
         wait_for(lambda: states(store_url, "r1").get("mau") == DONE
-                 and states(store_url, "r1").get("kem") == RUNNING, 240, "mau done, kem running")
-        time.sleep(3)  # kem well into its crawl
+                 and states(store_url, "r1").get("tinh-trung-binh") == RUNNING, 240,
+                 "mau done, tinh-trung-binh running")
+        time.sleep(3)  # well into its crawl
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
     finally:
@@ -116,41 +119,41 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
             first.wait()
     assert first.returncode == -signal.SIGKILL
     # Its evaluation child (and the child's Playwright driver and Chromium) die with it: no
-    # orphan goes on evaluating kem beside the resumed batch.
+    # orphan goes on evaluating tinh-trung-binh beside the resumed batch.
     wait_for(lambda: not processes_of(first.pid), 30, "the killed batch's children to exit")
     before_resume = submissions_by_portal(fixture_server)
-    assert states(store_url, "r1") == {"mau": DONE, "kem": RUNNING, "gone": "queued"}
-    (attested / "kem.yaml").unlink()
+    assert states(store_url, "r1") == {"mau": DONE, "tinh-trung-binh": RUNNING, "gone": "queued"}
+    (attested / "tinh-trung-binh.yaml").unlink()
 
     resumed = batch("--resume", "r1", "--out", str(out), "--store", store_url, "--pdf", env=env)
     stdout, stderr = resumed.communicate(timeout=400)
     assert resumed.returncode == 3, stderr  # done, one portal not evaluated
-    assert "kem: its previous run was interrupted" in stderr
+    assert "tinh-trung-binh: its previous run was interrupted" in stderr
 
-    assert_each_graded_once(store_url, "r1", ["mau", "kem", "gone"])
+    assert_each_graded_once(store_url, "r1", ["mau", "tinh-trung-binh", "gone"])
     with RoundStore(store_url) as store:
         attempts = {(p, a): o for p, a, _w, o in store.attempts("r1")}
         rows = {p.portal_id: p for p in store.portals("r1")}
     assert attempts[("mau", 1)] == "graded" and ("mau", 2) not in attempts
-    assert attempts[("kem", 1)] == "lost" and attempts[("kem", 2)] == "graded"
+    assert attempts[("tinh-trung-binh", 1)] == "lost" and attempts[("tinh-trung-binh", 2)] == "graded"
     assert attempts[("gone", 1)].startswith("failed: start URL unreachable")
     assert attempts[("gone", 2)] == "not_evaluated"
     assert rows["gone"].reason.endswith("(2 attempts)")
     # The fixture server's log: mau, finished before the kill, saw no request from the resume.
     after = submissions_by_portal(fixture_server)
     assert after.get("mau", 0) == before_resume.get("mau", 0) > 0
-    assert after.get("kem", 0) > before_resume.get("kem", 0)
+    assert after.get("tinh-trung-binh", 0) > before_resume.get("tinh-trung-binh", 0)
 
     # The round's folder: every portal's files, written whole (no temp file left), an index.
-    for pid in ("mau", "kem", "gone"):
+    for pid in ("mau", "tinh-trung-binh", "gone"):
         assert load_result(out / "r1" / pid).portal_id == pid
         assert (out / "r1" / pid / "report.html").is_file()
     assert load_result(out / "r1" / "mau").grade is not None
     # Attestations: recorded with the round (file and digest), applied before and after the kill.
     with RoundStore(store_url) as store:
         recorded = store.round("r1").settings["attestations"]["vn-2023"]
-    assert sorted(recorded) == ["kem", "mau"] and len(recorded["kem"]["sha256"]) == 64
-    for pid in ("mau", "kem"):
+    assert sorted(recorded) == ["mau", "tinh-trung-binh"] and len(recorded["tinh-trung-binh"]["sha256"]) == 64
+    for pid in ("mau", "tinh-trung-binh"):
         result = load_result(out / "r1" / pid)
         sources = {c.id: c.points_source for c in result.criteria if c.manual}
         assert set(sources.values()) == {"attestation"}, (pid, sources)
@@ -159,11 +162,11 @@ def test_batch_killed_mid_round_resumes_without_loss_or_repeat(
     assert not list(out.rglob(".*.tmp"))
     # --pdf: every portal's report and the round's index printed beside their HTML.
     assert all((out / "r1" / pid / "report.pdf").stat().st_size > 10_000
-               for pid in ("mau", "kem", "gone"))
+               for pid in ("mau", "tinh-trung-binh", "gone"))
     assert (out / "r1" / "index.pdf").read_bytes().startswith(b"%PDF-")
     index = (out / "r1" / "index.html").read_text(encoding="utf-8")
     assert "<svg class=\"sparkline" in index and "mau" in index
-    assert "kem: grade E" in stdout and "gone: not evaluated" in stdout
+    assert re.search(r"tinh-trung-binh: grade [A-E]", stdout) and "gone: not evaluated" in stdout
 
 
 @pytest.mark.parametrize("store_kind", ["sqlite", "postgresql"])
