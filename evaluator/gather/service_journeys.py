@@ -8,6 +8,7 @@ no credential is typed, no account is registered.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -176,11 +177,16 @@ def form_links(links: list[Link], vocab: Vocabulary, site_origin: str) -> list[L
 
 async def service_sample_journey(
     view: EvidenceView, new_tab: NewTab, fetch: Fetch, vocab: Vocabulary, limits: JourneyLimits,
-    size: int, seed: int,
+    size: int, seed: int, concurrency: int = 1,
 ) -> ServiceSampleJourney:
+    """The seeded sample of service pages and their downloadable forms. A page the crawl read in
+    full is not visited again; the others are opened ``concurrency`` at a time (the crawl's own
+    politeness, ``Settings.concurrency``): on a portal that takes seconds per page the visits
+    are nearly all waiting, and one at a time they were most of a slow portal's journeys."""
     chosen = sample_services(view, size, seed)
-    journey_pages: list[ServicePageSample] = []
-    for service_url, name in chosen:
+    slots = asyncio.Semaphore(max(1, concurrency))
+
+    async def visit(service_url: str, name: str) -> ServicePageSample:
         # target_of: a service behind a hash route (#/thu-tuc/1) is not the page it is drawn in.
         crawled = view.target_of(service_url)
         links: list[Link]
@@ -191,27 +197,32 @@ async def service_sample_journey(
                                        text=crawled.text[:SERVICE_TEXT_CHARS])
             links = list(crawled.links)
         else:
-            tab = await new_tab()
-            try:
-                nav = await open_settled(tab, service_url, limits)
-                data = await _read(tab) if nav.error is None else {}
-                sample = ServicePageSample(
-                    url=service_url, name=name, final_url=nav.final_url, status=nav.status,
-                    text=coerce.text(data.get("text"), SERVICE_TEXT_CHARS), error=nav.error)
-                links = coerce.links_from(data.get("links"), LIMITS["links"])
-            except Exception as exc:
-                sample = ServicePageSample(url=service_url, name=name, error=one_line(exc))
-                links = []
-            finally:
-                await tab.close()
+            async with slots:
+                tab = await new_tab()
+                try:
+                    nav = await open_settled(tab, service_url, limits)
+                    data = await _read(tab) if nav.error is None else {}
+                    sample = ServicePageSample(
+                        url=service_url, name=name, final_url=nav.final_url, status=nav.status,
+                        text=coerce.text(data.get("text"), SERVICE_TEXT_CHARS), error=nav.error)
+                    links = coerce.links_from(data.get("links"), LIMITS["links"])
+                except Exception as exc:
+                    sample = ServicePageSample(url=service_url, name=name, error=one_line(exc))
+                    links = []
+                finally:
+                    await tab.close()
         downloads = []
         for ln in form_links(links, vocab, view.site_origin):
-            got = await fetch(ln.href)
+            async with slots:
+                got = await fetch(ln.href)
             downloads.append(FormDownload(url=ln.href, text=ln.text[:200], status=got.status,
                                           bytes=got.size, error=got.error,
                                           content_type=got.content_type,
                                           disposition=got.disposition))
-        journey_pages.append(sample.model_copy(update={"forms": downloads}))
+        return sample.model_copy(update={"forms": downloads})
+
+    # gather keeps the sample's order, whatever order the visits end in.
+    journey_pages = list(await asyncio.gather(*(visit(url, name) for url, name in chosen)))
     return ServiceSampleJourney(sample_size=size, seed=seed, services_total=len(view.services),
                                 pages=journey_pages)
 
