@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evaluator.checks.model import Status
-from evaluator.criteria.schema import Band, Text, band_index
+from evaluator.base.status import Status
+from evaluator.base.text import Band, Text, band_index
 from evaluator.gate import fmt_delta as gate_delta
 from evaluator.gate import fmt_num as gate_num
 

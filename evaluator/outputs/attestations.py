@@ -20,7 +20,7 @@ import os
 import textwrap
 from pathlib import Path
 
-from evaluator.checks.model import Status
+from evaluator.base.status import Status
 from evaluator.report.html import ReportError, Translator, pick, translator
 from evaluator.results import CriterionResult, PortalResult
 

@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from evaluator.checks.model import Status
+from evaluator.base.status import Status
 from evaluator.report.findings import Portal, criterion_findings
 from evaluator.report.html import IndexEntry, index_order, pick, ranked, translator
 

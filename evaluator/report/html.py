@@ -26,8 +26,8 @@ import yaml
 from markupsafe import Markup
 
 from evaluator import __version__
-from evaluator.checks.model import Status
-from evaluator.criteria.schema import Band, Text, band_index
+from evaluator.base.status import Status
+from evaluator.base.text import Band, Text, band_index
 from evaluator.resources import reports_dir
 from evaluator.results import CriterionResult, FindingResult, FixItem, PortalResult
 

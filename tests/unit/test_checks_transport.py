@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from evaluator.checks import registry
+from evaluator.checks import library
 from evaluator.checks.model import MissingEvidence, Status
-from evaluator.checks.registry import Params
+from evaluator.checks.registry import Params, params_of
 from evaluator.checks.transport import (
     CertificateParams,
     HstsParams,
@@ -314,9 +314,9 @@ def test_transport_criteria_file_is_valid_and_worth_three_points() -> None:
                       "tls-version-modern": 0.25, "no-mixed-content": 0.25, "hsts-enabled": 0,
                       "ipv6-reachable": 0.5, "dnssec-signed": 0.5, "official-domain-name": 0.5}
     for c in data.criteria:
-        spec = registry.get(c.check)
+        spec = library.get(c.check)
         assert spec is not None and spec.scope_problem(c.scope) is None, c.id
-        registry.params_of(spec, c.params)
+        params_of(spec, c.params)
 
 
 def test_chromium_args_for_an_https_demo() -> None:
