@@ -24,18 +24,15 @@ from evaluator.gate import fmt_num as gate_num
 # The portal report's building blocks, so the diff page looks and is locked down exactly like
 # it (same stylesheet, same CSP, same Jinja environment and errors, same grade colours, same
 # atomic write).
-from evaluator.report.html import (
-    DASH,
+from evaluator.report.environment import (
     Translator,
-    fmt_time,
-    grade_tone,
     load_inline_asset,
     page_context,
-    pick,
     render_template,
     translator,
 )
-from evaluator.report.html import write_text_atomic as write_atomic
+from evaluator.report.environment import write_text_atomic as write_atomic
+from evaluator.report.format import DASH, fmt_time, grade_tone, pick
 from evaluator.results import CriterionResult, PortalResult
 
 DIFF_TEMPLATE = "diff.html.j2"

@@ -10,7 +10,8 @@ from pathlib import Path
 from evaluator.base.files import write_text_atomic
 from evaluator.evidence import BUNDLE_FILE
 from evaluator.pipeline import EVIDENCE, REPORT, RESULT, write_outputs
-from evaluator.report.html import IndexEntry, RoundPoint, write_index
+from evaluator.report.index import write_index
+from evaluator.report.ranking import IndexEntry, RoundPoint
 from evaluator.results import PortalResult
 from evaluator.rounds.store import RoundStore
 
