@@ -319,6 +319,8 @@ class AvailabilityParams(Params):
 
 @register("availability_at_least", level="site", params=AvailabilityParams, evidence="pages")
 def availability_at_least(view: EvidenceView, params: AvailabilityParams) -> Outcome:
+    """The share of the evaluation's requests to the portal that got an answer is at
+    least ``min_share``. Evidence: every crawled page's requests (``pages``)."""
     total, failed = availability_counts(view)
     bound = msg("common.at_least_percent", value=Num(params.min_share * 100, 1))
     if total == 0:

@@ -213,6 +213,9 @@ class Vocabulary(_Strict):
     # Common words of minority languages written in Latin letters, by language code: a guide
     # with several of them holds text in that language, not only its name (Hmong RPA…).
     minority_language_words: dict[str, list[str]] = Field(default_factory=dict)
+    # Term groups a role page must carry, by name, for criteria that name them (check role_page,
+    # `measure: terms`, `terms: <name>`): a new criterion of that kind is data, not code.
+    page_terms: dict[str, list[TermGroup]] = Field(default_factory=dict)
 
     @field_validator("labels")
     @classmethod
