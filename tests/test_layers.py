@@ -18,6 +18,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "evaluator"
 RESULT_READERS = ("evaluator.report", "evaluator.outputs", "evaluator.gate", "evaluator.diff",
                   "evaluator.results")
 SCORING_INTERNALS = ("evaluator.checks", "evaluator.derived", "evaluator.gather")
+# Plain data and its readers: the evidence and criteria models, settings, text helpers.
+DATA = ("evaluator.evidence", "evaluator.criteria.schema", "evaluator.settings",
+        "evaluator.textnorm", "evaluator.yamlio", "evaluator.resources")
+# Scoring: pure, browser-free, and it renders nothing.
+SCORING = ("evaluator.derived", "evaluator.checks", "evaluator.criteria", "evaluator.runner",
+           "evaluator.scoring", "evaluator.performance_summary", "evaluator.fixfirst")
+GATHER_AND_ABOVE = ("evaluator.browser", "evaluator.crawl", "evaluator.gather",
+                    "evaluator.lighthouse", "evaluator.report", "evaluator.outputs",
+                    "evaluator.rounds", "evaluator.pipeline", "evaluator.cli")
 
 
 def module_name(path: Path) -> str:
@@ -119,6 +128,19 @@ def test_the_parser_sees_lazy_and_relative_imports() -> None:
 def test_the_base_layer_imports_only_itself() -> None:
     wrong = {m: sorted(d for d in deps if not under(d, ["evaluator.base"]))
              for m, deps in GRAPH.items() if under(m, ["evaluator.base"])}
+    assert {m: d for m, d in wrong.items() if d} == {}
+
+
+def test_the_data_layer_imports_only_the_base_and_itself() -> None:
+    wrong = {m: sorted(d for d in GRAPH[m] if not under(d, ("evaluator.base", *DATA)))
+             for m in GRAPH if under(m, DATA)}
+    assert {m: d for m, d in wrong.items() if d} == {}
+
+
+def test_scoring_loads_no_browser_stage_and_no_renderer() -> None:
+    """Gather and score are separate stages: scoring runs where no browser could."""
+    wrong = {m: sorted(d for d in reachable(GRAPH, m) if under(d, GATHER_AND_ABOVE))
+             for m in GRAPH if under(m, SCORING)}
     assert {m: d for m, d in wrong.items() if d} == {}
 
 
