@@ -178,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from evaluator.criteria.loader import CriteriaError
     from evaluator.evidence import EvidenceError
     from evaluator.gate import GateInputError
-    from evaluator.report.html import ReportError
+    from evaluator.report.environment import ReportError
     from evaluator.results import ResultError
     from evaluator.rounds.store import StoreError
     from evaluator.rounds.targets_file import TargetsFileError
@@ -315,7 +315,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from evaluator.report.html import write_portal_report
+    from evaluator.report.portal import write_portal_report
     from evaluator.results import load_result
 
     result = load_result(args.result)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urldefrag, urlsplit
 
 from evaluator.criteria.schema import TermGroup, Vocabulary
 from evaluator.evidence import CatalogueWalk, EvidenceBundle, Form, Link, Page
+from evaluator.settings import Settings
 from evaluator.textnorm import clip, contains_any, fold
 
 
@@ -439,6 +440,21 @@ class EvidenceView:
         self._candidates: dict[tuple[str, int], list[RoleCandidate]] = {}
         self._rows: dict[str, list[Service]] = {}
         self._walked: dict[int, list[tuple[int, Page, Link, str]]] = {}
+
+    # -- settings ------------------------------------------------------------------------------
+    def setting(self, name: str, usable: Callable[[object], bool]) -> object:
+        """The setting ``name`` as the evidence recorded it (the settings the portal was gathered
+        with) when ``usable`` accepts it, else the default this portal-eval ships (bundles that
+        predate the setting). Never the scoring machine's own settings file or environment.
+
+        Checks read settings here: what they judge by is in the evidence, so a re-score judges
+        the same way wherever it runs, and no check constructs settings of its own.
+        """
+        recorded = self.bundle.settings.get(name)
+        if usable(recorded):
+            return recorded
+        default: object = getattr(Settings, name)
+        return default
 
     # -- memoised text and address forms -------------------------------------------------------
     def folded(self, text: str) -> str:

@@ -16,26 +16,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evaluator.checks.model import Status
-from evaluator.criteria.schema import Band, Text, band_index
+from evaluator.base.status import Status
+from evaluator.base.text import Band, Text, band_index
 from evaluator.gate import fmt_delta as gate_delta
 from evaluator.gate import fmt_num as gate_num
 
 # The portal report's building blocks, so the diff page looks and is locked down exactly like
 # it (same stylesheet, same CSP, same Jinja environment and errors, same grade colours, same
 # atomic write).
-from evaluator.report.html import (
-    DASH,
+from evaluator.report.environment import (
     Translator,
-    fmt_time,
-    grade_tone,
     load_inline_asset,
     page_context,
-    pick,
     render_template,
     translator,
 )
-from evaluator.report.html import write_text_atomic as write_atomic
+from evaluator.report.environment import write_text_atomic as write_atomic
+from evaluator.report.format import DASH, fmt_time, grade_tone, pick
 from evaluator.results import CriterionResult, PortalResult
 
 DIFF_TEMPLATE = "diff.html.j2"

@@ -7,12 +7,15 @@ bundle and the criteria, so a whole round can be re-scored without a browser (Li
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evaluator.base.files import write_text_atomic
+
+# The versions recorded here are the ones the result repeats (evaluator/base/result.py).
+from evaluator.base.result import Versions as Versions
 
 SCHEMA_VERSION = 1
 BUNDLE_FILE = "bundle.json"
@@ -20,14 +23,6 @@ BUNDLE_FILE = "bundle.json"
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Versions(_Model):
-    portal_eval: str
-    chromium: str | None = None
-    playwright: str | None = None
-    axe_core: str | None = None
-    lighthouse: str | None = None
 
 
 class Link(_Model):
@@ -704,24 +699,9 @@ class EvidenceError(Exception):
     """A bundle on disk is missing or unreadable; the message names the file."""
 
 
-def write_json_atomic(path: Path, data: str) -> None:
-    """Write via a temp file and rename, so a killed process never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        # mkstemp makes the file 0600; evidence and results are meant to be shared and served.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_bundle(bundle: EvidenceBundle, evidence_dir: Path) -> Path:
     path = evidence_dir / BUNDLE_FILE
-    write_json_atomic(path, bundle.model_dump_json(indent=1))
+    write_text_atomic(path, bundle.model_dump_json(indent=1))
     return path
 
 

@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from evaluator.base.status import Status
 from evaluator.checks.access import template_of
 from evaluator.checks.messages import Msg, to_text
-from evaluator.checks.model import Status
 from evaluator.results import CriterionResult, FixItem
 from evaluator.runner import CriterionOutcome
 

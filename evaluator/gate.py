@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from evaluator.checks.model import Status
+from evaluator.base.status import Status
 from evaluator.results import CriterionResult, FixItem, PortalResult
 
 # The summary lists at most this many failed criteria (or fixes); the rest is a count.

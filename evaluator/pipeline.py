@@ -18,7 +18,7 @@ from evaluator.criteria.attestations import Attestation
 from evaluator.criteria.loader import LoadedProfile, load_profile
 from evaluator.evidence import EvidenceBundle, Versions, load_bundle, save_bundle
 from evaluator.gather.run import gather_portal
-from evaluator.report.html import write_portal_report
+from evaluator.report.portal import write_portal_report
 from evaluator.results import PortalResult, save_result
 from evaluator.scoring import score_bundle
 from evaluator.settings import Settings
@@ -130,7 +130,8 @@ def write_index_for(runs: list[PortalRun], out_dir: Path, lang: str = "vi",
                     chromium: str | None = None) -> Path:
     """index.html (and index.csv, criteria.csv) of ``runs``; with ``pdf``, also every run's
     report.pdf and index.pdf, printed by Chromium."""
-    from evaluator.report.html import IndexEntry, write_index
+    from evaluator.report.index import write_index
+    from evaluator.report.ranking import IndexEntry
 
     entries = [IndexEntry(run.result, f"{run.folder.name}/{REPORT}", run.target.agency)
                for run in runs]

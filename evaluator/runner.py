@@ -6,9 +6,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from evaluator.checks import registry
+from evaluator.checks import library
 from evaluator.checks.messages import Msg, msg
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
+from evaluator.checks.registry import CheckSpec, Params
 from evaluator.criteria.schema import Criterion
 from evaluator.derived import EvidenceView
 from evaluator.evidence import KeyPageMeasurement, Page
@@ -29,7 +30,7 @@ class CriterionOutcome:
 
 
 def run_criterion(criterion: Criterion, view: EvidenceView) -> CriterionOutcome:
-    spec = registry.get(criterion.check)
+    spec = library.get(criterion.check)
     if spec is None:  # the loader rejects this; kept for bundles scored with edited criteria
         return _error(criterion, msg("runner.unknown_check", check=criterion.check))
     try:
@@ -62,7 +63,7 @@ def _error(criterion: Criterion, message: Msg) -> CriterionOutcome:
 
 
 def _targets(
-    criterion: Criterion, spec: registry.CheckSpec, view: EvidenceView
+    criterion: Criterion, spec: CheckSpec, view: EvidenceView
 ) -> Sequence[Page | KeyPageMeasurement]:
     if spec.level == "page":
         if criterion.scope == "start_page":
@@ -79,7 +80,7 @@ def _targets(
 
 
 def _run_pages(
-    criterion: Criterion, spec: registry.CheckSpec, view: EvidenceView, params: registry.Params
+    criterion: Criterion, spec: CheckSpec, view: EvidenceView, params: Params
 ) -> Outcome:
     outcomes: list[Outcome] = []
     skipped: list[Finding] = []

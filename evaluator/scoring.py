@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from evaluator.base.status import Status
 from evaluator.checks.functionality import attested_outcome
 from evaluator.checks.messages import text_or_none, to_text
-from evaluator.checks.model import Status
 from evaluator.criteria.attestations import Attestation
 from evaluator.criteria.loader import LoadedProfile
 from evaluator.criteria.schema import Band

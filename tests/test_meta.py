@@ -34,12 +34,15 @@ def test_every_criterion_has_a_passing_and_a_failing_fixture_portal() -> None:
 
 
 def test_expected_files_name_only_known_criteria_and_grades() -> None:
+    """A portal's expected.yaml lists the criteria that portal is meant to exercise, not every
+    criterion: one not listed is not asserted for it (a new criterion needs a passing and a
+    failing portal, above, not an entry in every file)."""
     profile = load_profile("vn-2023")
     ids = {c.id for c in profile.criteria}
     grades = {b.grade for b in profile.profile.bands}
     for expected in PORTALS.glob("*/expected.yaml"):
         data = yaml.safe_load(expected.read_text(encoding="utf-8"))
-        assert set(data["criteria"]) == ids, expected
+        assert set(data["criteria"]) <= ids, (expected, sorted(set(data["criteria"]) - ids))
         assert data["grade"] in grades, expected
 
 
@@ -68,7 +71,7 @@ def test_manual_criteria_are_covered_by_fixture_attestations() -> None:
         file = expected.parent / "attestations.yaml"
         attested = (load_attestations(file, profile, expected.parent.name)
                     if file.is_file() else {})
-        for cid in manual:
+        for cid in (c for c in manual if c in data["criteria"]):
             given = attested.get(cid)
             want = ("needs_review" if given is None else "pass" if given.score == 1
                     else "fail")

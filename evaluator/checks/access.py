@@ -73,6 +73,9 @@ def axe_template_scores(
 
 @register("axe_clean", level="site", params=AxeParams, evidence="axe")
 def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
+    """axe-core's WCAG 2.1 AA violations on every crawled HTML page, weighed per rule and
+    template (the score formula is the params'). Why: the YAML's source. Evidence: each page's
+    axe results (``axe``); a page axe could not audit is listed, not guessed."""
     pages = [p for p in view.html_pages if "html" in p.content_type or not p.content_type]
     audited = [p for p in pages if p.axe is not None]
     if not audited:
@@ -148,6 +151,8 @@ class LangParams(Params):
 
 @register("html_lang", level="page", params=LangParams)
 def html_lang(view: EvidenceView, page: Page, params: LangParams) -> Outcome:
+    """The page declares its language (``<html lang>``) with the expected prefix (``vi``),
+    so screen readers read Vietnamese as Vietnamese. Evidence: each page's ``lang``."""
     lang = (page.lang or "").strip()
     ok = lang.lower().split("-")[0] == params.expected_prefix.lower()
     shown = msg("lang.declared", lang=lang) if lang else msg("lang.none")
@@ -231,6 +236,9 @@ def _unloaded(page: KeyPageMeasurement) -> Outcome:
 def viewport_meta_sane(
     view: EvidenceView, page: KeyPageMeasurement, params: ViewportParams
 ) -> Outcome:
+    """The key page's viewport meta lets a phone fit and zoom the page (no
+    ``user-scalable=no``, a ``maximum-scale`` not below the params'). Evidence: the key pages'
+    ``viewport_meta``."""
     if page.error or page.not_found is not None:
         return _unloaded(page)
     problem = _viewport_problem(page.viewport_meta, params.min_maximum_scale)
@@ -307,6 +315,9 @@ class TapTextParams(Params):
 def mobile_tap_targets_and_text(
     view: EvidenceView, page: KeyPageMeasurement, params: TapTextParams
 ) -> Outcome:
+    """On a phone-width render of the key page: tap targets large enough and text
+    legible (sizes from the params). Evidence: the key pages' mobile read-out
+    (``key_pages.mobile``)."""
     if page.error:
         return _unloaded(page)
     if page.not_found is not None:

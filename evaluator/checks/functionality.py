@@ -12,7 +12,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from evaluator.checks.messages import Msg, Num, http_problem, msg
 from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
@@ -136,6 +136,9 @@ class CatalogueParams(Params):
 
 @register("catalogue_published", level="site", params=CatalogueParams)
 def catalogue_published(view: EvidenceView, params: CatalogueParams) -> Outcome:
+    """A labelled link from the homepage leads to the catalogue of procedures with at
+    least ``min_services`` services, most of them labelled with their level (toàn trình / một
+    phần). Evidence: the crawled pages and catalogue walks; labels from the vocabulary."""
     labels = ", ".join(view.vocab.labels["catalogue"])
     expected = msg("catalogue.expected", min=params.min_services,
                    share=_percent(params.min_labelled_share))
@@ -205,6 +208,9 @@ class SearchParams(Params):
 
 @register("search_works", level="site", params=SearchParams, evidence="journeys.search")
 def search_works(view: EvidenceView, params: SearchParams) -> Outcome:
+    """The portal's own search, typed into as a citizen would (with and without
+    diacritics), answers each query with a relevant service in its first ``top_k`` results.
+    Evidence: the search journey (``journeys.search``)."""
     journey = view.bundle.journeys.search
     if journey is None:
         raise MissingEvidence("journeys.search", msg("missing.search_journey"))
@@ -270,6 +276,9 @@ class StatusLookupParams(Params):
 @register("status_lookup_answers", level="site", params=StatusLookupParams,
           evidence="journeys.status_lookup")
 def status_lookup_answers(view: EvidenceView, params: StatusLookupParams) -> Outcome:
+    """The status lookup, given a well-formed code that does not exist, answers
+    gracefully ("không tìm thấy"), not with an error or a blank page. Evidence: the status
+    lookup journey (``journeys.status_lookup``)."""
     journey = view.bundle.journeys.status_lookup
     if journey is None:
         raise MissingEvidence("journeys.status_lookup", msg("missing.lookup_journey"))
@@ -324,6 +333,8 @@ class ClicksParams(Params):
 
 @register("services_within_clicks", level="site", params=ClicksParams)
 def services_within_clicks(view: EvidenceView, params: ClicksParams) -> Outcome:
+    """The share of catalogue services a citizen reaches within ``max_clicks`` clicks of
+    the homepage, over the recorded link graph. Evidence: the crawled pages and their links."""
     services = view.services
     expected = msg("clicks.expected", max=params.max_clicks)
     if not services:
@@ -354,100 +365,6 @@ def services_within_clicks(view: EvidenceView, params: ClicksParams) -> Outcome:
     )
 
 
-class RoleLinkParams(Params):
-    role: str
-    accept_mailto: bool = False
-
-    def vocabulary_problem(self, vocabulary: Vocabulary) -> tuple[str, str] | None:
-        """The loader's load-time check (NeedsVocabulary): the role must have labels."""
-        if vocabulary.labels.get(self.role):
-            return None
-        known = ", ".join(sorted(r for r, labels in vocabulary.labels.items() if labels))
-        return "role", f"role '{self.role}' has no labels in the vocabulary (labelled: {known})"
-
-
-@register("role_page_linked", level="site", params=RoleLinkParams)
-def role_page_linked(view: EvidenceView, params: RoleLinkParams) -> Outcome:
-    """A link labelled for ``role`` on the homepage (or one level below) leads to a working page."""
-    labels = view.vocab.labels.get(params.role)
-    if not labels:
-        raise MissingEvidence(f"labels.{params.role}", msg("missing.role_labels"))
-    expected = msg("role_link.expected", labels=", ".join(labels))
-    best = view.role_page(params.role)
-    if best is None:
-        return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.none"), expected=expected,
-                       findings=(Finding(msg("role_link.none_finding", labels=", ".join(labels)),
-                                         page_url=view.bundle.start_url),))
-    link, on_page = best.link, best.on_page
-    text = clip(link.text, 50)
-    if link.href.startswith("mailto:"):
-        ok = params.accept_mailto and best.fit == "fits"
-        return Outcome(Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-                       display_value=msg("role_link.mailto", text=text, href=link.href),
-                       expected=expected,
-                       findings=(Finding(msg("role_link.mailto_finding"),
-                                         page_url=on_page.final_url, value=link.href),),
-                       pages=(on_page.final_url,))
-    if best.fit == "unknown":
-        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("role_link.not_crawled"),
-                       expected=expected,
-                       findings=(Finding(msg("role_link.not_crawled_finding"),
-                                         page_url=on_page.final_url, value=link.href),))
-    # The page must be what its label says (a feedback form, an address, its words), not
-    # merely load: a "Góp ý" that opens the homepage or an empty page is no channel.
-    ok = best.fit == "fits"
-    why = fit_reason(best)
-    findings = [Finding(msg("role_link.finding", text=text, why=why),
-                        page_url=on_page.final_url, value=link.href)]
-    findings += [f for f in role_findings(view, params.role) if f.value != link.href]
-    return Outcome(
-        Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-        display_value=msg("role_link.measured", text=text, why=why), expected=expected,
-        findings=tuple(findings),
-        pages=(best.target.final_url,) if best.target is not None else (),
-        data={"reason": best.reason, "via": link.via},
-    )
-
-
-class FaqParams(Params):
-    # ≥ 10 question-answer pairs: RESEARCH.md F16 [I]; TT 01/2018 Đ16.2.đ asks for
-    # "Bộ câu hỏi - trả lời mẫu" without a number.
-    min_questions: int = Field(10, ge=1)
-
-
-@register("faq_published", level="site", params=FaqParams)
-def faq_published(view: EvidenceView, params: FaqParams) -> Outcome:
-    expected = msg("faq.expected", min=params.min_questions)
-    best = view.role_page("faq")
-    if best is None:
-        return Outcome(Status.FAIL, 0.0, display_value=msg("faq.none"), expected=expected,
-                       findings=(Finding(msg("faq.none_finding"), page_url=view.bundle.start_url),))
-    link, on_page, target = best.link, best.on_page, best.target
-    if best.fit == "unknown":
-        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("faq.not_crawled"),
-                       expected=expected,
-                       findings=(Finding(msg("faq.not_crawled_finding"), page_url=on_page.final_url,
-                                         value=link.href),))
-    if target is None or best.reason in ("broken", "homepage"):
-        why = fit_reason(best)
-        return Outcome(Status.FAIL, 0.0, display_value=msg("faq.broken", why=why), expected=expected,
-                       findings=(Finding(msg("faq.broken_finding", why=why),
-                                         page_url=on_page.final_url, value=link.href),
-                                 *(f for f in role_findings(view, "faq") if f.value != link.href)),
-                       pages=(target.final_url,) if target is not None else ())
-    found = questions(target.text)
-    ok = len(found) >= params.min_questions
-    return Outcome(
-        Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
-        value=len(found), unit="questions",
-        display_value=msg("faq.measured", count=len(found)), expected=expected,
-        findings=tuple(Finding(msg("faq.question"), page_url=target.final_url, snippet=clip(q, 120))
-                       for q in found[:3]) + tuple(
-            f for f in role_findings(view, "faq") if f.value != link.href),
-        pages=(target.final_url,),
-    )
-
-
 class PhoneParams(Params):
     # Vietnamese numbers, grouped with spaces, dots or hyphens: 1900/1800 hotlines (1900 1234,
     # 1900-6789-12), landlines and mobiles from 0 (024 3823 4567, 0912 345 678), an area code in
@@ -467,6 +384,8 @@ class PhoneParams(Params):
 
 @register("hotline_published", level="site", params=PhoneParams)
 def hotline_published(view: EvidenceView, params: PhoneParams) -> Outcome:
+    """The homepage shows a support telephone number (a ``tel:`` link, or a number
+    matching the params' pattern). Evidence: the homepage's text and links."""
     start = view.start_page
     expected = msg("hotline.expected")
     if start is None:
@@ -516,6 +435,9 @@ class ServiceInfoParams(Params):
 @register("service_information_complete", level="site", params=ServiceInfoParams,
           evidence="journeys.service_sample")
 def service_information_complete(view: EvidenceView, params: ServiceInfoParams) -> Outcome:
+    """Sampled service pages carry the mandatory fields of a procedure (vocabulary
+    ``service_fields``) and offer their forms for download. Evidence: the service sample
+    journey (``journeys.service_sample``)."""
     journey = view.bundle.journeys.service_sample
     if journey is None:
         raise _journey_missing(view, "service_sample", msg("missing.service_sample"))
@@ -609,6 +531,9 @@ def _downloaded_as(form: FormDownload, extensions: tuple[str, ...]) -> str:
 
 @register("search_engine_discoverable", level="site", evidence="sitemap")
 def search_engine_discoverable(view: EvidenceView, params: Params) -> Outcome:
+    """Search engines may find the services: robots.txt blocks none of them and the
+    sitemap lists them. Evidence: robots.txt and sitemap.xml as read (``sitemap``) and the
+    catalogue's services."""
     bundle = view.bundle
     expected = msg("discoverable.expected")
     services = view.services
@@ -651,6 +576,8 @@ def search_engine_discoverable(view: EvidenceView, params: Params) -> Outcome:
 
 @register("login_national_identity", level="site", evidence="journeys.login")
 def login_national_identity(view: EvidenceView, params: Params) -> Outcome:
+    """"Đăng nhập" hands over to a national identity provider (VNeID and the hosts the
+    vocabulary lists), nothing typed. Evidence: the login journey (``journeys.login``)."""
     journey = view.bundle.journeys.login
     if journey is None:
         raise _journey_missing(view, "login", msg("missing.login_journey"))
@@ -754,21 +681,6 @@ def online_payment_signs(view: EvidenceView, params: Params) -> Outcome:
 # -- F13, F14: a role page carrying the expected terms (rating scale, statistics series) -------------
 
 
-class RoleTermsParams(Params):
-    role: str
-    terms: Literal["rating_levels", "statistics_series"]
-    min_share: float = Field(1.0, ge=0, le=1)
-    # The newest date that belongs to the figures (near a `statistics_date_words` phrase or in
-    # the block of the series; never the site frame's date, never a future one) must be at most
-    # this many days before the evaluation; None: no freshness check.
-    max_age_days: int | None = Field(None, ge=0)
-
-    def vocabulary_problem(self, vocabulary: Vocabulary) -> tuple[str, str] | None:
-        if vocabulary.labels.get(self.role):
-            return None
-        return "role", f"role '{self.role}' has no labels in the vocabulary"
-
-
 # Dates a statistics page gives its figures: 05/12/2026 (also with . or -), 2026-12-05, "ngày 5
 # tháng 12 năm 2026", and a month, 11/2026 or "tháng 11 năm 2026", read as its last day (a
 # monthly report covers the month). Matched on folded text, where digits are unchanged.
@@ -843,31 +755,160 @@ def _statistics_date(view: EvidenceView, page: Page, groups: list[TermGroup]) ->
                       max(future, default=None))
 
 
-@register("role_page_terms", level="site", params=RoleTermsParams)
-def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
-    groups: list[TermGroup] = getattr(view.vocab, params.terms)
-    expected = msg("terms.expected", labels=_labels(groups), share=_percent(params.min_share))
+# -- F13-F16 and more: a page a labelled link leads to, holding what its role asks ------------------
+
+
+class RolePageParams(Params):
+    """Which role's page (a key of the vocabulary's ``labels``), what it must hold, how much.
+
+    ``measure``: ``link``, the page is what its label says (derived.py judges the fit: a
+    feedback form or address, a page that loads); ``questions``, at least ``min``
+    question-answer pairs; ``terms``, at least the share ``min`` of the term groups ``terms``
+    names (a list of the vocabulary: ``rating_levels``, ``statistics_series`` or one of its
+    ``page_terms``), dated within ``max_age_days`` when that is given.
+    """
+
+    role: str
+    measure: Literal["link", "questions", "terms"] = "link"
+    terms: str | None = None
+    min: float | None = Field(None, ge=0)
+    # A mailto: link counts as the page (TT 32/2017 Đ11.2.g accepts an e-mail address for
+    # comments); only for measure: link.
+    accept_mailto: bool = False
+    # The newest date that belongs to the figures (near a `statistics_date_words` phrase or in
+    # the block of the series; never the site frame's date, never a future one) must be at most
+    # this many days before the evaluation; None: no freshness check.
+    max_age_days: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _fits_the_measure(self) -> RolePageParams:
+        if self.measure == "link":
+            if self.terms is not None or self.min is not None or self.max_age_days is not None:
+                raise ValueError("measure 'link' takes no terms, min or max_age_days")
+        elif self.accept_mailto:
+            raise ValueError("accept_mailto is for measure 'link' only")
+        if self.measure == "questions" and (self.min is None or self.min < 1
+                                            or not float(self.min).is_integer()):
+            raise ValueError("measure 'questions' needs min: a whole number of questions ≥ 1")
+        if self.measure == "terms" and (self.terms is None or self.min is None or self.min > 1):
+            raise ValueError("measure 'terms' needs terms and min: a share from 0 to 1")
+        if self.max_age_days is not None and self.measure != "terms":
+            raise ValueError("max_age_days is for measure 'terms' only")
+        return self
+
+    def vocabulary_problem(self, vocabulary: Vocabulary) -> tuple[str, str] | None:
+        """The loader's load-time check (NeedsVocabulary): the role must have labels, and the
+        term groups must exist."""
+        if not vocabulary.labels.get(self.role):
+            known = ", ".join(sorted(r for r, labels in vocabulary.labels.items() if labels))
+            return "role", f"role '{self.role}' has no labels in the vocabulary (labelled: {known})"
+        if self.terms is not None and not term_groups(vocabulary, self.terms):
+            named = ", ".join(["rating_levels", "statistics_series", *sorted(vocabulary.page_terms)])
+            return "terms", f"no term groups '{self.terms}' in the vocabulary (named: {named})"
+        return None
+
+
+def term_groups(vocabulary: Vocabulary, name: str) -> list[TermGroup]:
+    """The term groups ``name`` names: a built-in list of the vocabulary or one of its
+    ``page_terms``; empty when there is none."""
+    if name in ("rating_levels", "statistics_series"):
+        groups: list[TermGroup] = getattr(vocabulary, name)
+        return groups
+    return vocabulary.page_terms.get(name, [])
+
+
+@register("role_page", level="site", params=RolePageParams)
+def role_page(view: EvidenceView, params: RolePageParams) -> Outcome:
+    """A page a citizen reaches from the homepage by its label (FAQ, feedback, rating,
+    statistics, a privacy policy…) and what it holds: that it is what its label says, its
+    question-answer pairs, or its share of the term groups (with a date, for figures).
+
+    Why: each criterion's legal source is in its YAML. Evidence: the crawled pages (links of
+    the homepage and one level below, with their targets), the vocabulary's labels and terms.
+    """
+    labels = view.vocab.labels.get(params.role)
+    if not labels:
+        raise MissingEvidence(f"labels.{params.role}", msg("missing.role_labels"))
+    questions_wanted = params.measure == "questions"
+    groups = term_groups(view.vocab, params.terms) if params.terms is not None else []
+    if questions_wanted:
+        expected = msg("faq.expected", min=int(params.min or 0))
+    elif params.measure == "terms":
+        expected = msg("terms.expected", labels=_labels(groups),
+                       share=_percent(params.min or 0.0))
+    else:
+        expected = msg("role_link.expected", labels=", ".join(labels))
     best = view.role_page(params.role)
-    labels = ", ".join(view.vocab.labels.get(params.role, []))
     if best is None:
-        return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.none"), expected=expected,
-                       findings=(Finding(msg("role_link.none_finding", labels=labels),
-                                         page_url=view.bundle.start_url),))
+        none, finding = ((msg("faq.none"), msg("faq.none_finding")) if questions_wanted else
+                         (msg("role_link.none"),
+                          msg("role_link.none_finding", labels=", ".join(labels))))
+        return Outcome(Status.FAIL, 0.0, display_value=none, expected=expected,
+                       findings=(Finding(finding, page_url=view.bundle.start_url),))
     link, on_page, target = best.link, best.on_page, best.target
+    text = clip(link.text, 50)
+    if params.measure == "link" and link.href.startswith("mailto:"):
+        ok = params.accept_mailto and best.fit == "fits"
+        return Outcome(Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
+                       display_value=msg("role_link.mailto", text=text, href=link.href),
+                       expected=expected,
+                       findings=(Finding(msg("role_link.mailto_finding"),
+                                         page_url=on_page.final_url, value=link.href),),
+                       pages=(on_page.final_url,))
     if best.fit == "unknown":
-        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=msg("role_link.not_crawled"),
-                       expected=expected,
-                       findings=(Finding(msg("role_link.not_crawled_finding"),
-                                         page_url=on_page.final_url, value=link.href),))
+        shown, said = ((msg("faq.not_crawled"), msg("faq.not_crawled_finding"))
+                       if questions_wanted else
+                       (msg("role_link.not_crawled"), msg("role_link.not_crawled_finding")))
+        return Outcome(Status.NEEDS_REVIEW, 0.0, display_value=shown, expected=expected,
+                       findings=(Finding(said, page_url=on_page.final_url, value=link.href),))
+    others = [f for f in role_findings(view, params.role) if f.value != link.href]
+    why = fit_reason(best)
+    if params.measure == "link":
+        # The page must be what its label says (a feedback form, an address, its words), not
+        # merely load: a "Góp ý" that opens the homepage or an empty page is no channel.
+        ok = best.fit == "fits"
+        return Outcome(
+            Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
+            display_value=msg("role_link.measured", text=text, why=why), expected=expected,
+            findings=(Finding(msg("role_link.finding", text=text, why=why),
+                              page_url=on_page.final_url, value=link.href), *others),
+            pages=(best.target.final_url,) if best.target is not None else (),
+            data={"reason": best.reason, "via": link.via},
+        )
     if target is None or best.reason in ("broken", "homepage"):
-        why = fit_reason(best)
-        return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.measured",
-                                                           text=clip(link.text, 50), why=why),
+        pages = (target.final_url,) if target is not None else ()
+        if questions_wanted:
+            return Outcome(Status.FAIL, 0.0, display_value=msg("faq.broken", why=why),
+                           expected=expected,
+                           findings=(Finding(msg("faq.broken_finding", why=why),
+                                             page_url=on_page.final_url, value=link.href),
+                                     *others), pages=pages)
+        return Outcome(Status.FAIL, 0.0, display_value=msg("role_link.measured", text=text, why=why),
                        expected=expected,
-                       findings=(Finding(msg("role_link.finding", text=clip(link.text, 50),
-                                                 why=why), page_url=on_page.final_url,
-                                         value=link.href),),
-                       pages=(target.final_url,) if target is not None else ())
+                       findings=(Finding(msg("role_link.finding", text=text, why=why),
+                                         page_url=on_page.final_url, value=link.href),),
+                       pages=pages)
+    if questions_wanted:
+        return _questions_outcome(target, params, expected, others)
+    return _terms_outcome(view, target, link.text, groups, params, expected, others)
+
+
+def _questions_outcome(target: Page, params: RolePageParams, expected: Msg,
+                       others: list[Finding]) -> Outcome:
+    found = questions(target.text)
+    ok = len(found) >= (params.min or 0)
+    return Outcome(
+        Status.PASS if ok else Status.FAIL, 1.0 if ok else 0.0,
+        value=len(found), unit="questions",
+        display_value=msg("faq.measured", count=len(found)), expected=expected,
+        findings=tuple(Finding(msg("faq.question"), page_url=target.final_url, snippet=clip(q, 120))
+                       for q in found[:3]) + tuple(others),
+        pages=(target.final_url,),
+    )
+
+
+def _terms_outcome(view: EvidenceView, target: Page, link_text: str, groups: list[TermGroup],
+                   params: RolePageParams, expected: Msg, others: list[Finding]) -> Outcome:
     # The terms count where the page carries them beyond its menu (derived.py): the menu item
     # "Đánh giá sự hài lòng" on every page is not the satisfaction scale.
     found = view.groups_in_content(target, groups)
@@ -875,7 +916,7 @@ def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
     share = len(found) / len(groups)
     findings = [Finding(msg("terms.missing"), page_url=target.final_url,
                         value=f"{g.label.vi} / {g.label.en}") for g in missing]
-    findings += [f for f in role_findings(view, params.role) if f.value != link.href]
+    findings += others
     fresh = True
     newest: date | None = None
     if params.max_age_days is not None:
@@ -896,13 +937,14 @@ def role_page_terms(view: EvidenceView, params: RoleTermsParams) -> Outcome:
             findings.append(Finding(msg("terms.stale", days=(evaluated - newest).days,
                                         max=params.max_age_days),
                                     page_url=target.final_url, value=newest.isoformat()))
-    ok = share >= params.min_share - 1e-9 and fresh
+    ok = share >= (params.min or 0.0) - 1e-9 and fresh
+    text = clip(link_text, 50)
     return Outcome(
         Status.PASS if ok else Status.FAIL, 1.0 if ok else round(share * (1 if fresh else 0.5), 6),
         value=round(share, 4), unit="share",
-        display_value=(msg("terms.measured", text=clip(link.text, 50), found=len(found),
-                           total=len(groups)) if fresh else
-                       msg("terms.measured_stale", text=clip(link.text, 50), found=len(found),
+        display_value=(msg("terms.measured", text=text, found=len(found), total=len(groups))
+                       if fresh else
+                       msg("terms.measured_stale", text=text, found=len(found),
                            total=len(groups))),
         expected=expected, findings=tuple(findings), pages=(target.final_url,),
         data={"found": [g.id for g in found], "newest_date": newest.isoformat() if newest else None},
@@ -955,6 +997,9 @@ def minority_language(page: GuidePage, vocab: Vocabulary, params: GuidesParams) 
 
 @register("guides_multimedia", level="site", params=GuidesParams, evidence="journeys.guides")
 def guides_multimedia(view: EvidenceView, params: GuidesParams) -> Outcome:
+    """The guides offer text, video, audio and a guide written in an ethnic-minority
+    language (held, not only named). Evidence: the guides journey (``journeys.guides``); codes
+    and words from the vocabulary."""
     journey = view.bundle.journeys.guides
     if journey is None:
         raise _journey_missing(view, "guides", msg("missing.guides_journey"))
@@ -1013,6 +1058,8 @@ class EssentialParams(Params):
 
 @register("essential_services_featured", level="site", params=EssentialParams)
 def essential_services_featured(view: EvidenceView, params: EssentialParams) -> Outcome:
+    """The homepage features at least ``min_present`` of the vocabulary's essential
+    services by name, outside its menu and footer. Evidence: the homepage's links."""
     start = view.start_page
     if start is None:
         raise MissingEvidence("pages", msg("missing.homepage"))

@@ -18,7 +18,6 @@ from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
 from evaluator.derived import EvidenceView, normalise_url
 from evaluator.evidence import Page
-from evaluator.settings import Settings
 from evaluator.textnorm import clip, contains_any, fold
 
 
@@ -289,10 +288,10 @@ class EmcParams(Params):
 
 def emc_hosts(view: EvidenceView) -> list[str]:
     """The settings' EMC hosts as recorded in the evidence; the default for older bundles."""
-    recorded = view.bundle.settings.get("emc_script_hosts")
-    if isinstance(recorded, list) and all(isinstance(h, str) for h in recorded) and recorded:
-        return [str(h) for h in recorded]
-    return list(Settings().emc_script_hosts)
+    hosts = view.setting("emc_script_hosts", lambda v: isinstance(v, list) and bool(v)
+                         and all(isinstance(h, str) for h in v))
+    assert isinstance(hosts, list | tuple)
+    return [str(h) for h in hosts]
 
 
 @register("emc_monitoring_code", level="site", params=EmcParams, evidence="pages")

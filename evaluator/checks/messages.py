@@ -24,7 +24,7 @@ from typing import Any, Literal, TypeAlias
 
 import yaml
 
-from evaluator.criteria.schema import Text
+from evaluator.base.text import Text
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")

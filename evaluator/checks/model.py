@@ -1,21 +1,16 @@
-"""The one outcome vocabulary (axe-core / Lighthouse style) shared by checks, results and reports."""
+"""What a check returns: an outcome in the one vocabulary, with its findings.
+
+``Status`` itself lives in the base layer (evaluator/base/status.py) so that results and
+reports share it without importing the checks; it is named here too, for the checks.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from evaluator.base.status import Status as Status
 from evaluator.checks.messages import Msg, msg
-
-
-class Status(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    NOT_APPLICABLE = "not_applicable"
-    NEEDS_REVIEW = "needs_review"
-    # Set only by the runner: a check raised, or the evidence it needs is missing.
-    ERROR = "error"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.registry import Params, register
 from evaluator.derived import EvidenceView
 from evaluator.evidence import KeyPageMeasurement, LighthouseRun
-from evaluator.settings import Settings
 
 LighthouseMetric = Literal["fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms", "cls"]
 _UNITS = {"fcp_ms": "ms", "lcp_ms": "ms", "speed_index_ms": "ms", "tbt_ms": "ms", "cls": ""}
@@ -110,10 +109,10 @@ def not_found(page: KeyPageMeasurement, bound: Msg | None) -> Outcome:
 def _lighthouse_templates(view: EvidenceView) -> set[str]:
     """The templates Lighthouse was asked to measure (the bundle's settings, else the default
     of the settings this portal-eval ships)."""
-    chosen = view.bundle.settings.get("lighthouse_templates")
-    if isinstance(chosen, list | tuple) and chosen:
-        return {str(r) for r in chosen}
-    return set(Settings.lighthouse_templates)
+    chosen = view.setting("lighthouse_templates",
+                          lambda v: isinstance(v, list | tuple) and bool(v))
+    assert isinstance(chosen, list | tuple)
+    return {str(r) for r in chosen}
 
 
 def _lighthouse_runs(view: EvidenceView, page: KeyPageMeasurement) -> list[LighthouseRun] | None:
@@ -320,6 +319,8 @@ class AvailabilityParams(Params):
 
 @register("availability_at_least", level="site", params=AvailabilityParams, evidence="pages")
 def availability_at_least(view: EvidenceView, params: AvailabilityParams) -> Outcome:
+    """The share of the evaluation's requests to the portal that got an answer is at
+    least ``min_share``. Evidence: every crawled page's requests (``pages``)."""
     total, failed = availability_counts(view)
     bound = msg("common.at_least_percent", value=Num(params.min_share * 100, 1))
     if total == 0:

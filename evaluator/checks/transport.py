@@ -35,6 +35,8 @@ def _transport(view: EvidenceView, what: str) -> TransportEvidence:
 
 @register("https_redirect", level="site", evidence="transport.redirect")
 def https_redirect(view: EvidenceView, params: Params) -> Outcome:
+    """http:// answers with a redirect to the same portal over https://. Evidence:
+    the transport probe's redirect chain (``transport.redirect``)."""
     redirect = _transport(view, "redirect").redirect
     assert redirect is not None
     chain = " → ".join(f"{h.url} ({h.status})" for h in redirect.hops)
@@ -67,6 +69,8 @@ class CertificateParams(Params):
 @register("tls_certificate_valid", level="site", params=CertificateParams,
           evidence="transport.tls")
 def tls_certificate_valid(view: EvidenceView, params: CertificateParams) -> Outcome:
+    """The certificate validates for the portal's name and has more than
+    ``warn_days`` left (fewer is needs_review). Evidence: the TLS probe (``transport.tls``)."""
     tls = _transport(view, "tls").tls
     assert tls is not None
     expected = msg("transport.cert_expected", days=params.warn_days)
@@ -105,6 +109,8 @@ _MODERN = ("TLSv1.2", "TLSv1.3")
 
 @register("tls_version_modern", level="site", evidence="transport.tls")
 def tls_version_modern(view: EvidenceView, params: Params) -> Outcome:
+    """TLS 1.2 or 1.3 is negotiated and no legacy version (1.0, 1.1) is still
+    accepted. Evidence: the TLS probe (``transport.tls``)."""
     tls = _transport(view, "tls").tls
     assert tls is not None
     expected = msg("transport.tls_expected")
@@ -180,6 +186,8 @@ class HstsParams(Params):
 
 @register("hsts_enabled", level="site", params=HstsParams, evidence="transport.hsts")
 def hsts_enabled(view: EvidenceView, params: HstsParams) -> Outcome:
+    """The https:// answer sends Strict-Transport-Security with a max-age of at least
+    ``min_max_age``. Evidence: the HSTS probe (``transport.hsts``)."""
     hsts = _transport(view, "hsts").hsts
     assert hsts is not None
     expected = msg("transport.hsts_expected", seconds=params.min_max_age)
@@ -205,6 +213,8 @@ def hsts_enabled(view: EvidenceView, params: HstsParams) -> Outcome:
 
 @register("ipv6_reachable", level="site", evidence="transport.ipv6")
 def ipv6_reachable(view: EvidenceView, params: Params) -> Outcome:
+    """The portal's name has an AAAA record and answers over IPv6. Evidence: the IPv6
+    probe (``transport.ipv6``)."""
     transport = _transport(view, "ipv6")
     ipv6 = transport.ipv6
     assert ipv6 is not None
@@ -227,6 +237,8 @@ def ipv6_reachable(view: EvidenceView, params: Params) -> Outcome:
 
 @register("dnssec_signed", level="site", evidence="transport.dnssec")
 def dnssec_signed(view: EvidenceView, params: Params) -> Outcome:
+    """The portal's DNS zone is signed and its answer validates (DNSSEC). Evidence:
+    the DNSSEC probe (``transport.dnssec``)."""
     transport = view.bundle.transport
     if transport is None:
         raise MissingEvidence("transport", view.bundle.disabled.get("transport", ""))
@@ -272,6 +284,9 @@ def dnssec_signed(view: EvidenceView, params: Params) -> Outcome:
 
 @register("official_domain_name", level="site", evidence="transport")
 def official_domain_name(view: EvidenceView, params: Params) -> Outcome:
+    """Where citizens end up (the name after redirects) matches an official domain
+    pattern (``dichvucong.<name>.gov.vn``…). Evidence: the transport probe and the start
+    page."""
     transport = view.bundle.transport
     if transport is None:
         raise MissingEvidence("transport", view.bundle.disabled.get("transport", ""))

@@ -159,8 +159,9 @@ def load_profile(name_or_path: str | Path) -> LoadedProfile:
 
 
 def _load_profile(name_or_path: str | Path, chain: tuple[Path, ...]) -> LoadedProfile:
-    # Imported here: the registry fills when the check modules import, and they import schema.
-    from evaluator.checks import registry
+    # Imported here: loading the check library imports every check module, which a caller that
+    # only wants the criteria's schema should not pay for.
+    from evaluator.checks import library
 
     directory = resolve_profile_dir(name_or_path)
     digest = hashlib.sha256()
@@ -200,7 +201,7 @@ def _load_profile(name_or_path: str | Path, chain: tuple[Path, ...]) -> LoadedPr
     if base is not None:
         for criterion, at in _inherit(profile, base, profile_file, lines):
             first_seen[criterion.id] = (profile_file, _line(lines, at))
-            _check_vocabulary(criterion, registry, vocabulary, vocab_file, profile_file, lines, at)
+            _check_vocabulary(criterion, library, vocabulary, vocab_file, profile_file, lines, at)
             per_pillar[criterion.pillar] += criterion.points
             criteria.append(criterion)
     for index, name in enumerate(profile.criteria_files):
@@ -226,7 +227,7 @@ def _load_profile(name_or_path: str | Path, chain: tuple[Path, ...]) -> LoadedPr
                     file, _line(clines, (*at, "pillar")),
                     f"unknown pillar '{criterion.pillar}' (profile has: {', '.join(pillar_ids)})",
                 )
-            _check_vocabulary(criterion, registry, vocabulary, vocab_file, file, clines, at,
+            _check_vocabulary(criterion, library, vocabulary, vocab_file, file, clines, at,
                               own=True)
             per_pillar[criterion.pillar] += criterion.points
             criteria.append(criterion)
@@ -250,16 +251,16 @@ def _load_profile(name_or_path: str | Path, chain: tuple[Path, ...]) -> LoadedPr
 
 
 def _check_vocabulary(
-    criterion: Criterion, registry: Any, vocabulary: Vocabulary, vocab_file: Path,
+    criterion: Criterion, library: Any, vocabulary: Vocabulary, vocab_file: Path,
     file: Path, lines: Lines, at: tuple[Any, ...], own: bool = False,
 ) -> None:
     """Check, params and scope of one criterion. ``own``: ``at`` points into the criterion's
     own file; otherwise at the ``inherit`` entry that brought it in (its text is the base's)."""
-    spec = registry.get(criterion.check)
+    spec = library.get(criterion.check)
     if spec is None:
         raise CriteriaError(
             file, _line(lines, (*at, "check") if own else at),
-            f"unknown check '{criterion.check}' (known: {', '.join(registry.names())})",
+            f"unknown check '{criterion.check}' (known: {', '.join(library.names())})",
         )
     params = _validate(spec.params, criterion.params, file, lines,
                        (*at, "params") if own else at)

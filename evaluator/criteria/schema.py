@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# Bilingual text, the grade bands and who fixes what live in the base layer (results carry
+# them too); they are part of this schema's vocabulary, so they are named here as well.
+from evaluator.base.text import FIXED_BY as FIXED_BY
+from evaluator.base.text import Band as Band
+from evaluator.base.text import FixedBy as FixedBy
+from evaluator.base.text import Text as Text
+from evaluator.base.text import band_index as band_index
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SCOPE_PATTERN = re.compile(r"^(site|start_page|every_page|key_pages|key_page:[a-z_]+)$")
@@ -23,27 +30,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(_Strict):
-    """A string in both report languages; neither may be empty."""
-
-    vi: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-
 class Pillar(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: Text
     points: float = Field(gt=0)
-
-
-class Band(_Strict):
-    grade: str = Field(min_length=1, max_length=2)
-    min: float = Field(ge=0, le=100)
-
-
-def band_index(grade: str | None, bands: Sequence[Band]) -> int | None:
-    """Position of ``grade`` in the profile's bands, best first (0 = A); None if absent."""
-    return next((i for i, band in enumerate(bands) if band.grade == grade), None)
 
 
 class Inherit(_Strict):
@@ -117,13 +107,6 @@ class Profile(_Strict):
         return self
 
 
-# Who usually makes a criterion's fix, for the report's "Fix first" list: content editors (text,
-# menus, pages and files published through the portal's CMS), developers (templates, features,
-# integrations, scripts and styles) or server/infrastructure staff (web server, TLS, DNS,
-# hosting, capacity). Every criterion says it: there is no default, so a new criterion cannot
-# land in a provincial team's list under the wrong people without someone deciding.
-FixedBy = Literal["content", "development", "infrastructure"]
-FIXED_BY: tuple[str, ...] = ("content", "development", "infrastructure")
 
 
 class Criterion(_Strict):
@@ -230,6 +213,9 @@ class Vocabulary(_Strict):
     # Common words of minority languages written in Latin letters, by language code: a guide
     # with several of them holds text in that language, not only its name (Hmong RPA…).
     minority_language_words: dict[str, list[str]] = Field(default_factory=dict)
+    # Term groups a role page must carry, by name, for criteria that name them (check role_page,
+    # `measure: terms`, `terms: <name>`): a new criterion of that kind is data, not code.
+    page_terms: dict[str, list[TermGroup]] = Field(default_factory=dict)
 
     @field_validator("labels")
     @classmethod

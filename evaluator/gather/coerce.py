@@ -19,6 +19,16 @@ from evaluator.evidence import Form, Link, Timings
 M = TypeVar("M", bound=BaseModel)
 
 
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """An exception as the first line of its message (its type when it has none), clipped.
+
+    Here, below page.py and discover.py, so that the discoverer, which page.py drives, can name
+    its failures without importing page.py back.
+    """
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit]
+
+
 def number_or_none(value: Any) -> float | None:
     """A finite, non-negative number as float, else None (booleans are not numbers here)."""
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 from evaluator.browser import Tab
 from evaluator.evidence import Discovery, Link
 from evaluator.gather import coerce, scripts
-from evaluator.gather.page import one_line
+from evaluator.gather.coerce import one_line
 from evaluator.textnorm import contains_word_phrase, fold
 
 log = logging.getLogger(__name__)

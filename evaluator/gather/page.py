@@ -21,6 +21,7 @@ from evaluator.evidence import (
     Timings,
 )
 from evaluator.gather import coerce, scripts
+from evaluator.gather.coerce import one_line as one_line
 
 if TYPE_CHECKING:
     from evaluator.gather.discover import Discoverer
@@ -47,11 +48,6 @@ class PageJob:
     depth: int | None
     found_via: str
     referrer: str | None
-
-
-def one_line(exc: BaseException, limit: int = 200) -> str:
-    lines = str(exc).strip().splitlines()
-    return (lines[0] if lines else type(exc).__name__)[:limit]
 
 
 def error_page(job: PageJob, error: str) -> Page:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from evaluator.checks.model import Status
-from evaluator.criteria.schema import Text
+from evaluator.base.status import Status
+from evaluator.base.text import Text
 from evaluator.results import CriterionResult, FindingResult, PortalResult
 
 

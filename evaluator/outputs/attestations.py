@@ -20,8 +20,9 @@ import os
 import textwrap
 from pathlib import Path
 
-from evaluator.checks.model import Status
-from evaluator.report.html import ReportError, Translator, pick, translator
+from evaluator.base.status import Status
+from evaluator.report.environment import ReportError, Translator, translator
+from evaluator.report.format import pick
 from evaluator.results import CriterionResult, PortalResult
 
 WIDTH = 96

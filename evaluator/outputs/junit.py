@@ -21,8 +21,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from evaluator.checks.model import Status
-from evaluator.evidence import write_json_atomic
+from evaluator.base.files import write_text_atomic
+from evaluator.base.status import Status
 from evaluator.outputs._text import details, en, is_evaluated, not_evaluated_reason, num, summary
 from evaluator.results import CriterionResult, PortalResult
 
@@ -159,5 +159,5 @@ def render_junit(result: PortalResult) -> str:
 def write_junit(result: PortalResult, path: Path) -> Path:
     """Write :func:`render_junit` to ``path`` atomically (temp file, then rename)."""
     target = Path(path)
-    write_json_atomic(target, render_junit(result))  # writes any text: UTF-8, temp + os.replace
+    write_text_atomic(target, render_junit(result))  # writes any text: UTF-8, temp + os.replace
     return target

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluator import __version__
-from evaluator.report.html import ReportError, fmt_points, translator
+from evaluator.report.environment import ReportError, translator
+from evaluator.report.format import fmt_points
 from evaluator.results import PortalResult
 
 PDF_NAME = "report.pdf"

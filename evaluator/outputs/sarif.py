@@ -27,8 +27,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import evaluator
-from evaluator.checks.model import Status
-from evaluator.evidence import write_json_atomic
+from evaluator.base.files import write_text_atomic
+from evaluator.base.status import Status
 from evaluator.outputs._text import en, finding_extras, is_evaluated, not_evaluated_reason, summary
 from evaluator.results import CriterionResult, FindingResult, PortalResult
 
@@ -227,5 +227,5 @@ def render_sarif(result: PortalResult, *, relative_uris: bool = False) -> str:
 def write_sarif(result: PortalResult, path: Path, *, relative_uris: bool = False) -> Path:
     """Write :func:`render_sarif` to ``path`` atomically (temp file, then rename)."""
     target = Path(path)
-    write_json_atomic(target, render_sarif(result, relative_uris=relative_uris))
+    write_text_atomic(target, render_sarif(result, relative_uris=relative_uris))
     return target

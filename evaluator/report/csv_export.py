@@ -7,9 +7,11 @@ import csv
 import io
 from collections.abc import Sequence
 
-from evaluator.checks.model import Status
+from evaluator.base.status import Status
+from evaluator.report.environment import translator
 from evaluator.report.findings import Portal, criterion_findings
-from evaluator.report.html import IndexEntry, index_order, pick, ranked, translator
+from evaluator.report.format import pick
+from evaluator.report.ranking import IndexEntry, index_order, ranked
 
 CRITERIA_COLUMNS = ["criterion_id", "pillar", "title", "points_possible", "agency", "portals",
                     "pass", "fail", "needs_review", "error", "not_applicable", "pass_share",

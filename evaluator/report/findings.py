@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from evaluator.checks.model import Status
-from evaluator.criteria.schema import Text
+from evaluator.base.status import Status
+from evaluator.base.text import Text
 from evaluator.results import PortalResult
 
 # The group of every evaluated portal, before the groups by kind of agency.

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evaluator.evidence import BUNDLE_FILE, write_json_atomic
+from evaluator.base.files import write_text_atomic
+from evaluator.evidence import BUNDLE_FILE
 from evaluator.pipeline import EVIDENCE, REPORT, RESULT, write_outputs
-from evaluator.report.html import IndexEntry, RoundPoint, write_index
+from evaluator.report.index import write_index
+from evaluator.report.ranking import IndexEntry, RoundPoint
 from evaluator.results import PortalResult
 from evaluator.rounds.store import RoundStore
 
@@ -45,7 +47,7 @@ def write_round_folder(store: RoundStore, round_id: str, round_dir: Path, lang: 
         if own_profile and not bundle.is_file():
             evidence = store.evidence(round_id, stored.portal_id)
             if evidence is not None:
-                write_json_atomic(bundle, evidence)
+                write_text_atomic(bundle, evidence)
         history = round_points(store, stored.portal_id, round_id) if own_profile else ()
         entries.append(IndexEntry(result, f"{stored.portal_id}/{REPORT}",
                                   agencies.get(stored.portal_id, ""), history))

@@ -40,5 +40,19 @@ def test_golden_validates_against_published_schema(portal_id: str, profile: str)
     jsonschema.validate(data, schema)
 
 
+@pytest.mark.parametrize("portal_id", PORTALS)
+def test_expected_statuses_hold_on_the_frozen_evidence(portal_id: str) -> None:
+    """What a fixture portal's expected.yaml lists holds on its frozen evidence too, so a new
+    criterion's fixture cases are checked offline, before and without a browser run."""
+    import yaml
+
+    portals = Path(__file__).resolve().parents[2] / "fixtures" / "portals"
+    want = yaml.safe_load((portals / portal_id / "expected.yaml").read_text(encoding="utf-8"))
+    result = json.loads(golden_file(portal_id, "vn-2023").read_text(encoding="utf-8"))
+    got = {c["id"]: c["status"] for c in result["criteria"]}
+    assert {c: got.get(c) for c in want["criteria"]} == want["criteria"]
+    assert result["grade"] == want["grade"]
+
+
 def test_published_schema_matches_the_model() -> None:
     assert SCHEMA.read_text(encoding="utf-8") == schema_text(), "run `nox -s update_golden`"

@@ -44,7 +44,8 @@ def test_every_expected_status_holds(evaluated: dict[str, PortalRun], portal_id:
         for cid, status in want.items() if got.get(cid) != status
     }
     assert not mismatches, mismatches
-    assert set(got) == set(want), "expected.yaml must list every criterion of the profile"
+    # expected.yaml lists the criteria the portal is meant to exercise (tests/test_meta.py).
+    assert set(want) <= set(got), "expected.yaml names a criterion the profile does not have"
 
 
 @pytest.mark.parametrize("portal_id", PORTAL_IDS)

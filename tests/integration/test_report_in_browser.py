@@ -17,7 +17,8 @@ import pytest
 from evaluator.browser import BrowserSession, ContextOptions, find_chromium
 from evaluator.diff import diff_results, write_diff_html
 from evaluator.pipeline import PortalRun, evaluate_portal, write_index_for
-from evaluator.report.html import IndexEntry, write_index
+from evaluator.report.index import write_index
+from evaluator.report.ranking import IndexEntry
 from evaluator.results import load_result
 from evaluator.settings import load_settings
 from fixtures.demo import portal_target
@@ -222,7 +223,7 @@ def test_full_page_screenshot_of_a_very_tall_page(
 async def measure_golden_reports(folder: Path) -> dict[str, dict[str, Any]]:
     """Each fixture portal's report at 1280 px: its height as it opens, what a click on a
     collapsed criterion shows, and what the browser logged or requested."""
-    from evaluator.report.html import write_portal_report
+    from evaluator.report.portal import write_portal_report
 
     chromium = find_chromium(load_settings().chromium or None)
     seen: dict[str, dict[str, Any]] = {}

@@ -17,8 +17,8 @@ from types import ModuleType
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-from evaluator.checks import registry
-from evaluator.checks.registry import Params
+from evaluator.checks import library
+from evaluator.checks.registry import Params, params_of
 from evaluator.criteria.loader import LoadedProfile, load_profile
 from evaluator.criteria.schema import Criterion, Vocabulary
 from evaluator.derived import EvidenceView
@@ -88,9 +88,9 @@ def shipped_criterion(criterion_id: str) -> Criterion:
 def shipped_params(criterion_id: str) -> Params:
     """The params the shipped vn-2023 profile gives a criterion, parsed by its check's model."""
     criterion = shipped_criterion(criterion_id)
-    spec = registry.get(criterion.check)
+    spec = library.get(criterion.check)
     assert spec is not None
-    return registry.params_of(spec, criterion.params)
+    return params_of(spec, criterion.params)
 
 
 # -- pages --------------------------------------------------------------------------------------

@@ -9,14 +9,12 @@ import pytest
 from evaluator.checks.functionality import (
     CatalogueParams,
     ClicksParams,
-    FaqParams,
-    RoleLinkParams,
+    RolePageParams,
     SearchParams,
     StatusLookupParams,
     catalogue_published,
-    faq_published,
     hotline_published,
-    role_page_linked,
+    role_page,
     search_works,
     services_within_clicks,
     status_lookup_answers,
@@ -40,6 +38,7 @@ from tests.unit.evidence_factory import (
     url,
     view,
     view_of,
+    vocabulary,
 )
 from tests.unit.evidence_factory import bundle as make_bundle
 
@@ -340,18 +339,18 @@ def test_services_findings_are_capped_at_fifteen() -> None:
     assert len(outcome.findings) == 15
 
 
-# -- role_page_linked (feedback) -----------------------------------------------------------------
+# -- role_page, measure: link (feedback) -----------------------------------------------------------------
 
 FEEDBACK = shipped_params("feedback-channel")
 
 
 def test_shipped_feedback_params_accept_email() -> None:
-    assert RoleLinkParams(role="feedback", accept_mailto=True) == FEEDBACK
+    assert RolePageParams(role="feedback", accept_mailto=True) == FEEDBACK
 
 
-def _feedback(href: str, *targets: Page, params: RoleLinkParams = FEEDBACK) -> Outcome:
+def _feedback(href: str, *targets: Page, params: RolePageParams = FEEDBACK) -> Outcome:
     home = start_page(links=[nav_link(href, "Phản ánh, kiến nghị")])
-    return role_page_linked(view_of(home, *targets), params)
+    return role_page(view_of(home, *targets), params)
 
 
 FEEDBACK_FORM = Form(index=0, action=url("/phan-anh"), text="Tiêu đề Nội dung Gửi phản ánh",
@@ -379,7 +378,7 @@ def test_feedback_link_to_broken_page_fails(target: Page, why: str) -> None:
 def test_feedback_mailto_passes_only_when_accepted() -> None:
     assert _feedback("mailto:gopy@example.gov.vn").status is Status.PASS
     refused = _feedback("mailto:gopy@example.gov.vn",
-                        params=RoleLinkParams(role="feedback", accept_mailto=False))
+                        params=RolePageParams(role="feedback", accept_mailto=False))
     assert refused.status is Status.FAIL
 
 
@@ -390,7 +389,7 @@ def test_feedback_target_outside_the_crawl_needs_review() -> None:
 
 
 def test_feedback_without_link_fails() -> None:
-    outcome = role_page_linked(view_of(start_page()), FEEDBACK)
+    outcome = role_page(view_of(start_page()), FEEDBACK)
     assert outcome.status is Status.FAIL
     assert outcome.display_value.en == "no such link"
 
@@ -402,17 +401,17 @@ def test_feedback_link_trailing_slash_and_fragment_find_the_crawled_page() -> No
 
 def test_role_without_vocabulary_labels_raises_missing_evidence() -> None:
     with pytest.raises(MissingEvidence, match=r"labels\.newsletter"):
-        role_page_linked(view_of(start_page()), RoleLinkParams(role="newsletter"))
+        role_page(view_of(start_page()), RolePageParams(role="newsletter"))
 
 
-# -- faq_published -------------------------------------------------------------------------------
+# -- role_page, measure: questions (FAQ) --------------------------------------------------------
 
 FAQ = shipped_params("faq")
 
 
-def _faq(*targets: Page, href: str = "/hoi-dap", params: FaqParams = FAQ) -> Outcome:
+def _faq(*targets: Page, href: str = "/hoi-dap", params: RolePageParams = FAQ) -> Outcome:
     home = start_page(links=[nav_link(href, "Hỏi đáp")])
-    return faq_published(view_of(home, *targets), params)
+    return role_page(view_of(home, *targets), params)
 
 
 @pytest.mark.parametrize(("questions", "status"), [(10, Status.PASS), (9, Status.FAIL)])
@@ -433,7 +432,7 @@ def test_faq_ignores_short_question_marks() -> None:
 
 
 def test_faq_without_link_fails() -> None:
-    outcome = faq_published(view_of(start_page()), FAQ)
+    outcome = role_page(view_of(start_page()), FAQ)
     assert outcome.status is Status.FAIL
     assert outcome.display_value.en == "no FAQ link"
 
@@ -527,3 +526,53 @@ def test_hotline_pattern_param_is_used() -> None:
     custom = HotlineParams(pattern=r"\b1022\b")
     assert hotline_published(view_of(home), HOTLINE).status is Status.FAIL
     assert hotline_published(view_of(home), custom).status is Status.PASS
+
+
+# -- role_page: one check, the measure and its minimum from the params ---------------------------
+
+
+@pytest.mark.parametrize("raw", [
+    {"role": "faq", "measure": "questions"},                       # no minimum
+    {"role": "faq", "measure": "questions", "min": 2.5},           # not a count
+    {"role": "rating", "measure": "terms", "min": 1.0},            # no terms
+    {"role": "rating", "measure": "terms", "terms": "rating_levels", "min": 3},  # not a share
+    {"role": "feedback", "min": 1.0},                               # link takes no minimum
+    {"role": "faq", "measure": "questions", "min": 10, "accept_mailto": True},
+    {"role": "faq", "measure": "questions", "min": 10, "max_age_days": 31},
+])
+def test_role_page_params_that_do_not_fit_their_measure_are_refused(raw: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        RolePageParams.model_validate(raw)
+
+
+def test_role_page_names_unknown_terms_at_load_time() -> None:
+    params = RolePageParams(role="rating", measure="terms", terms="no_such_list", min=1.0)
+    problem = params.vocabulary_problem(vocabulary())
+    assert problem is not None and problem[0] == "terms"
+
+
+def test_role_page_counts_a_vocabulary_page_terms_list() -> None:
+    """A criterion of a new role is data: its labels and term groups come from the vocabulary."""
+    from evaluator.criteria.schema import TermGroup, Text
+
+    groups = [TermGroup(id="personal-data", label=Text(vi="Dữ liệu cá nhân", en="Personal data"),
+                        match=["dữ liệu cá nhân"]),
+              TermGroup(id="purpose", label=Text(vi="Mục đích", en="Purpose"),
+                        match=["mục đích"])]
+    vocab = vocabulary().model_copy(update={
+        "labels": {**vocabulary().labels, "privacy": ["Chính sách bảo mật"]},
+        "page_terms": {"privacy_policy": groups}})
+    params = RolePageParams(role="privacy", measure="terms", terms="privacy_policy", min=1.0)
+    assert params.vocabulary_problem(vocab) is None
+    home = start_page(links=[link("/bao-mat", "Chính sách bảo mật", region="footer")])
+
+    def judged(text: str) -> Outcome:
+        from evaluator.derived import EvidenceView
+
+        return role_page(EvidenceView(make_bundle([home, page("/bao-mat", text=text)]), vocab),
+                         params)
+
+    both = judged("Dữ liệu cá nhân chỉ được xử lý cho mục đích giải quyết thủ tục.")
+    assert both.status is Status.PASS and both.value == 1.0
+    half = judged("Chúng tôi bảo vệ dữ liệu cá nhân.")
+    assert half.status is Status.FAIL and half.value == 0.5

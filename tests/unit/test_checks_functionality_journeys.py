@@ -8,7 +8,7 @@ import pytest
 from evaluator.checks.functionality import (
     EssentialParams,
     GuidesParams,
-    RoleTermsParams,
+    RolePageParams,
     ServiceInfoParams,
     auditor_attestation,
     essential_services_featured,
@@ -16,7 +16,7 @@ from evaluator.checks.functionality import (
     host_listed,
     login_national_identity,
     online_payment_signs,
-    role_page_terms,
+    role_page,
     search_engine_discoverable,
     service_information_complete,
 )
@@ -188,7 +188,7 @@ def test_a_link_to_a_payment_platform_passes_a_label_alone_fails() -> None:
 
 RATING = shipped_params("satisfaction-rating")
 STATS = shipped_params("published-statistics")
-assert isinstance(RATING, RoleTermsParams) and isinstance(STATS, RoleTermsParams)
+assert isinstance(RATING, RolePageParams) and isinstance(STATS, RolePageParams)
 
 
 def _role_page(label: str, path: str, text: str) -> list:  # type: ignore[type-arg]
@@ -198,10 +198,10 @@ def _role_page(label: str, path: str, text: str) -> list:  # type: ignore[type-a
 def test_rating_page_with_the_three_levels_passes() -> None:
     pages = _role_page("Đánh giá sự hài lòng", "/danh-gia",
                        "Rất hài lòng · Hài lòng · Chưa hài lòng")
-    assert role_page_terms(view_of(*pages), RATING).status is Status.PASS
+    assert role_page(view_of(*pages), RATING).status is Status.PASS
     two = _role_page("Đánh giá sự hài lòng", "/danh-gia", "Rất hài lòng · Hài lòng")
-    assert role_page_terms(view_of(*two), RATING).status is Status.FAIL
-    assert role_page_terms(view_of(start_page()), RATING).status is Status.FAIL
+    assert role_page(view_of(*two), RATING).status is Status.FAIL
+    assert role_page(view_of(start_page()), RATING).status is Status.FAIL
 
 
 STATS_TEXT = ("tiếp nhận trực tuyến 10; đã giải quyết 9; đúng hạn 98%; tổng số hồ sơ 20; "
@@ -211,12 +211,12 @@ STATS_TEXT = ("tiếp nhận trực tuyến 10; đã giải quyết 9; đúng h�
 def test_statistics_must_be_complete_and_fresh() -> None:
     # The factory's bundles start on 2025-01-01.
     fresh = _role_page("Thống kê", "/thong-ke", f"Cập nhật 15/12/2024. {STATS_TEXT}")
-    assert role_page_terms(view_of(*fresh), STATS).status is Status.PASS
+    assert role_page(view_of(*fresh), STATS).status is Status.PASS
     stale = _role_page("Thống kê", "/thong-ke", f"Cập nhật 15/12/2022. {STATS_TEXT}")
-    outcome = role_page_terms(view_of(*stale), STATS)
+    outcome = role_page(view_of(*stale), STATS)
     assert outcome.status is Status.FAIL and outcome.score == 0.5
     undated = _role_page("Thống kê", "/thong-ke", STATS_TEXT)
-    assert role_page_terms(view_of(*undated), STATS).status is Status.FAIL
+    assert role_page(view_of(*undated), STATS).status is Status.FAIL
 
 
 # -- F17 ------------------------------------------------------------------------------------------

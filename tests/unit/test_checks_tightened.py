@@ -11,10 +11,10 @@ import pytest
 
 from evaluator.checks.functionality import (
     GuidesParams,
-    RoleTermsParams,
+    RolePageParams,
     guides_multimedia,
     online_payment_signs,
-    role_page_terms,
+    role_page,
     search_engine_discoverable,
 )
 from evaluator.checks.model import Status
@@ -38,7 +38,7 @@ from tests.unit.evidence_factory import (
 
 STATS = shipped_params("published-statistics")
 GUIDES = shipped_params("guides-multimedia")
-assert isinstance(STATS, RoleTermsParams) and isinstance(GUIDES, GuidesParams)
+assert isinstance(STATS, RolePageParams) and isinstance(GUIDES, GuidesParams)
 
 # The factory's bundles are evaluated on 2025-01-01.
 SERIES = ("Số hồ sơ tiếp nhận trực tuyến\t12.480\nSố hồ sơ đã giải quyết\t11.902\n"
@@ -52,7 +52,7 @@ def _stats(text: str, *, home_text: str = "Cổng dịch vụ công") -> Any:
     item = ("/thong-ke", "Thống kê")
     home = framed(start_page(text=home_text), item)
     stats = framed(page("/thong-ke", text=text), item)
-    return role_page_terms(view_of(home, stats, *plain_pages(MIN_FRAME_PAGES, item)), STATS)
+    return role_page(view_of(home, stats, *plain_pages(MIN_FRAME_PAGES, item)), STATS)
 
 
 def test_a_date_stated_for_the_figures_makes_them_current() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evaluator.report.csv_export import render_index_csv
-from evaluator.report.html import IndexEntry
+from evaluator.report.ranking import IndexEntry
 from evaluator.results import load_result
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"

@@ -8,12 +8,10 @@ import pytest
 
 from evaluator.checks.functionality import (
     EssentialParams,
-    FaqParams,
-    RoleLinkParams,
+    RolePageParams,
     catalogue_published,
     essential_services_featured,
-    faq_published,
-    role_page_linked,
+    role_page,
 )
 from evaluator.checks.model import Status
 from evaluator.derived import FRAME_SHARE, MIN_FRAME_PAGES
@@ -38,7 +36,7 @@ CATALOGUE = shipped_params("service-catalogue")
 FEEDBACK = shipped_params("feedback-channel")
 FAQ = shipped_params("faq")
 ESSENTIAL = shipped_params("essential-services-featured")
-assert isinstance(FEEDBACK, RoleLinkParams) and isinstance(FAQ, FaqParams)
+assert isinstance(FEEDBACK, RolePageParams) and isinstance(FAQ, RolePageParams)
 assert isinstance(ESSENTIAL, EssentialParams)
 
 LOOKUP_FORM = Form(index=0, text="Nhập mã hồ sơ Tra cứu",
@@ -150,7 +148,7 @@ def test_a_target_not_crawled_is_kept_but_after_one_that_fits() -> None:
                              link("/ho-tro/cau-hoi", "Câu hỏi thường gặp")])
     view = view_of(home, page("/ho-tro/cau-hoi", text=faq_text(12)))
     assert [c.fit for c in view.role_candidates("faq")] == ["fits", "unknown"]
-    assert faq_published(view, FAQ).status is Status.PASS
+    assert role_page(view, FAQ).status is Status.PASS
     alone = view_of(home)
     found = alone.find_role_link("faq")
     assert found is not None and found[0].href == url("/hoi-dap")
@@ -266,7 +264,7 @@ def test_the_menu_item_itself_is_not_the_terms_it_names() -> None:
 
 def test_a_mailto_is_a_feedback_channel_but_not_a_faq() -> None:
     home = start_page(links=[link("mailto:hoidap@example.gov.vn", "Hỏi đáp qua thư")])
-    outcome = faq_published(view_of(home), FAQ)
+    outcome = role_page(view_of(home), FAQ)
     assert outcome.status is Status.FAIL
     assert view_of(home).role_candidates("faq")[0].reason == "not_a_page"
 
@@ -278,16 +276,16 @@ def test_feedback_link_to_a_page_without_a_channel_fails() -> None:
     # The loose rule passed any page that loads; a "Góp ý" page with no form, no address and
     # nothing about feedback is no channel.
     home = start_page(links=[nav_link("/gop-y", "Góp ý")])
-    empty = role_page_linked(view_of(home, page("/gop-y", text="Trang đang cập nhật")), FEEDBACK)
+    empty = role_page(view_of(home, page("/gop-y", text="Trang đang cập nhật")), FEEDBACK)
     assert empty.status is Status.FAIL and empty.data["reason"] == "no_feedback"
-    real = role_page_linked(view_of(home, page("/gop-y", forms=[FEEDBACK_FORM])), FEEDBACK)
+    real = role_page(view_of(home, page("/gop-y", forms=[FEEDBACK_FORM])), FEEDBACK)
     assert real.status is Status.PASS and real.data["reason"] == "feedback_form"
 
 
 def test_refused_candidates_are_findings_with_their_reason() -> None:
     home = start_page(links=[nav_link("/gop-y", "Góp ý"), link("/pakn", "Phản ánh kiến nghị")])
     view = view_of(home, page("/gop-y", status=404), page("/pakn", forms=[FEEDBACK_FORM]))
-    outcome = role_page_linked(view, FEEDBACK)
+    outcome = role_page(view, FEEDBACK)
     assert outcome.status is Status.PASS
     refused = [f for f in outcome.findings if "not taken" in f.message.en]
     assert [(f.value, f.message.en) for f in refused] == [

@@ -26,7 +26,7 @@ from evaluator.diff import (
     render_diff_text,
     write_diff_html,
 )
-from evaluator.report.html import ReportError, translator
+from evaluator.report.environment import ReportError, translator
 from evaluator.resources import reports_dir
 from evaluator.results import CriterionResult, PortalResult, load_result, save_result
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.checks import registry
+from evaluator.checks import library
 from evaluator.criteria.loader import CriteriaError, load_profile
 from evaluator.resources import criteria_dir
 
@@ -32,12 +32,12 @@ def test_shipped_profile_criteria_are_unique_and_use_registered_checks() -> None
     loaded = load_profile("vn-2023")
     ids = [c.id for c in loaded.criteria]
     assert len(ids) == len(set(ids)) == 49
-    assert {c.check for c in loaded.criteria} <= set(registry.names())
+    assert {c.check for c in loaded.criteria} <= set(library.names())
 
 
 def test_every_registered_check_is_used_by_the_shipped_profile() -> None:
     used = {c.check for c in load_profile("vn-2023").criteria}
-    assert set(registry.names()) == used
+    assert set(library.names()) == used
 
 
 def test_shipped_bands_descend_to_zero() -> None:

@@ -11,7 +11,7 @@ from evaluator.outputs.pdf import (
     index_job,
     portal_job,
 )
-from evaluator.report.html import load_css
+from evaluator.report.environment import load_css
 from evaluator.results import load_result
 from tests.unit.test_rounds_report import GOLDEN
 

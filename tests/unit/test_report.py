@@ -17,18 +17,13 @@ import yaml
 from evaluator.checks.model import Status
 from evaluator.criteria.schema import Band, Text
 from evaluator.evidence import Versions
-from evaluator.report import html as report
-from evaluator.report.html import (
-    IndexEntry,
-    ReportError,
-    render_index,
-    render_portal,
-    safe_href,
-    safe_relative_href,
-    translator,
-    write_index,
-    write_portal_report,
-)
+from evaluator.report import environment, portal, ranking
+from evaluator.report import format as report_format
+from evaluator.report.environment import ReportError, translator
+from evaluator.report.format import safe_href, safe_relative_href
+from evaluator.report.index import render_index, write_index
+from evaluator.report.portal import render_portal, write_portal_report
+from evaluator.report.ranking import IndexEntry
 from evaluator.resources import reports_dir
 from evaluator.results import (
     CriterionResult,
@@ -163,7 +158,7 @@ def test_criteria_order_failed_first_then_by_points_lost() -> None:
     order = ["Failure big-fail", "Failure small-fail", "Title review-me", "Title works-pass"]
     positions = [html.index(name) for name in order]
     assert positions == sorted(positions)
-    ordered = report.criteria_order(make_result().criteria)
+    ordered = portal.criteria_order(make_result().criteria)
     assert [c.status for c in ordered] == [Status.FAIL, Status.FAIL, Status.ERROR,
                                            Status.NEEDS_REVIEW, Status.PASS, Status.NOT_APPLICABLE]
 
@@ -211,16 +206,16 @@ def test_gathering_notes_only_when_present() -> None:
 
 def test_english_falls_back_to_vietnamese_when_blank() -> None:
     blank = Text.model_construct(vi="Chỉ tiếng Việt", en="  ")
-    assert report.pick(blank, "en") == "Chỉ tiếng Việt"
-    assert report.pick(Text(vi="vi", en="en"), "en") == "en"
-    assert report.pick(Text(vi="vi", en="en"), "vi") == "vi"
+    assert report_format.pick(blank, "en") == "Chỉ tiếng Việt"
+    assert report_format.pick(Text(vi="vi", en="en"), "en") == "en"
+    assert report_format.pick(Text(vi="vi", en="en"), "vi") == "vi"
 
 
 def test_numbers_have_one_decimal_and_a_dot() -> None:
-    assert report.fmt_points(72.45) in ("72.5", "72.4")  # binary float rounding, either way a dot
-    assert report.fmt_points(80) == "80.0"
-    assert report.fmt_points(-0.0) == "0.0"
-    assert report.fmt_points(None) == "—"
+    assert report_format.fmt_points(72.45) in ("72.5", "72.4")  # binary float rounding, either way a dot
+    assert report_format.fmt_points(80) == "80.0"
+    assert report_format.fmt_points(-0.0) == "0.0"
+    assert report_format.fmt_points(None) == "—"
 
 
 # -------------------------------------------------------------------------------------- escaping
@@ -336,7 +331,7 @@ def test_unknown_language_is_a_report_error() -> None:
 def _copy_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "reports"
     shutil.copytree(reports_dir(), copy)
-    monkeypatch.setattr(report, "reports_dir", lambda: copy)
+    monkeypatch.setattr(environment, "reports_dir", lambda: copy)
     return copy
 
 
@@ -447,7 +442,7 @@ def test_index_sorts_by_total_and_puts_not_evaluated_last() -> None:
     html = render_index(entries, "Round 2024", "en")
     order = [html.index(f'href="{pid}/report.html"') for pid in ("tie", "high", "low", "down")]
     assert order == sorted(order)
-    assert [e.result.portal_id for e in report.index_order(entries)] == ["tie", "high", "low", "down"]
+    assert [e.result.portal_id for e in ranking.index_order(entries)] == ["tie", "high", "low", "down"]
     assert "Not evaluated: DNS failure" in html
     assert "Bộ Ví dụ" in html and "Round 2024" in html
     assert "95.5" in html and "40.0" in html and "42.5" in html  # totals and pillar points
@@ -504,7 +499,7 @@ def test_report_shows_the_automated_only_score_and_each_attestation() -> None:
     assert result.total_automated is not None and result.total is not None
     assert result.total_automated < result.total
     page = render_portal(result, "en")
-    automated = report.fmt_points(result.total_automated)
+    automated = report_format.fmt_points(result.total_automated)
     assert f"Automated-only score: {automated} / 100" in page
     attested = next(c for c in result.criteria if c.points_source == "attestation")
     assert attested.attestation is not None

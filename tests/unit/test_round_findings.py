@@ -10,7 +10,8 @@ import re
 from evaluator.checks.model import Status
 from evaluator.report.csv_export import CRITERIA_COLUMNS, render_criteria_csv
 from evaluator.report.findings import ALL, Portal, criterion_findings, grade_distribution, groups
-from evaluator.report.html import IndexEntry, render_index
+from evaluator.report.index import render_index
+from evaluator.report.ranking import IndexEntry
 from evaluator.results import PortalResult, load_result
 from tests.unit.test_rounds_report import GOLDEN
 

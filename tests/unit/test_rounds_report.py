@@ -14,7 +14,8 @@ import pytest
 
 from evaluator.criteria.loader import load_profile
 from evaluator.evidence import load_bundle
-from evaluator.report.html import IndexEntry, RoundPoint, render_index, sparkline
+from evaluator.report.index import render_index, sparkline
+from evaluator.report.ranking import IndexEntry, RoundPoint
 from evaluator.results import dump_result, load_result
 from evaluator.rounds.progress import ProgressDisplay, estimate_left, status_line
 from evaluator.rounds.store import Counts, RoundStore

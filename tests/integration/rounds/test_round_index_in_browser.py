@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.report.html import IndexEntry, RoundPoint, write_index
+from evaluator.report.index import write_index
+from evaluator.report.ranking import IndexEntry, RoundPoint
 from evaluator.results import load_result
 from tests.integration.test_report_in_browser import GOLDEN, open_report
 
