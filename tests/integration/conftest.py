@@ -1,7 +1,6 @@
 """The expensive part of the integration tests, done once per session: every fixture portal
-evaluated end to end with real Chromium (about 10 minutes on 2 cores, ~7 of them the slow `kem`:
-its crawl, journeys and throttled persona walk; the serial lane overlaps its Lighthouse runs with
-the crawl).
+evaluated end to end with real Chromium, one portal at a time (a timing criterion must not depend
+on what else the machine does); the slow `kem`, 3.5 s a page, is the longest.
 """
 
 from __future__ import annotations
@@ -23,6 +22,13 @@ from fixtures.demo import (
 
 PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").is_file())
 
+# One Lighthouse run per template instead of the default three where every measured value misses
+# its threshold by a factor, so the median of three cannot land elsewhere: kem (LCP ~30 s against
+# 4 s, TBT ~2.5 s against 600 ms, server 3.5 s against 600 ms; fixtures/evidence/kem, three runs a
+# template). Its 15 runs at ~15 s each were the fixture session's critical path. The demo and the
+# frozen evidence keep three; every other portal here has a value near a threshold and keeps three.
+ONE_LIGHTHOUSE_RUN = {"kem"}
+
 
 @pytest.fixture(scope="session")
 def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PortalRun]:
@@ -35,8 +41,10 @@ def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     with https_world(fixture_server, tmp_path_factory.mktemp("https")) as world:
         runs = {
             pid: evaluate_portal(portal_target(fixture_server, pid, world), out,
-                                 fixture_settings(fixture_server, base, world, pid), profile,
-                                 attestations=portal_attestations(pid, profile))
+                                 fixture_settings(fixture_server, base, world, pid).with_overrides(
+                                     lighthouse_runs=1 if pid in ONE_LIGHTHOUSE_RUN
+                                     else base.lighthouse_runs),
+                                 profile, attestations=portal_attestations(pid, profile))
             for pid in PORTAL_IDS
         }
     with fixture_server.lock:
