@@ -249,7 +249,8 @@ def template_digest(portal_dir: Path) -> tuple[int, str]:
 # to what the template portals serve moves their golden results: if it is meant, re-measure
 # these and re-freeze the evidence (nox -s freeze_evidence, then update_golden).
 TEMPLATE_DIGESTS = {
-    "mau": (83, "c7de7ee5ad86d3879fb090e9f7a78fe3120c7f8860fef6d7c1167cc38865dce9"),
+    # Re-measured when mau published its privacy policy (issue 19): one page more, 83 before.
+    "mau": (84, "1d94d018cb323b776578fb7c02d02a22b342f11640d4642be7eb83a3e63096c1"),
     "tinh-trung-binh": (82, "9509f71254d120c9bc5b4847e4ab9d7c1985d7b3620e87f388f1cf9a8fe106ee"),
     "kem": (83, "446e0ace3e59b3f38d837b7ad3c9a6fbb3f659126d3843be5578e7c45130a2a8"),
 }

@@ -540,7 +540,10 @@ def test_fix_first_comes_before_the_pillars_ranked_with_where_and_who() -> None:
     assert html.index('id="fix-first"') < html.index('class="pillars"') < html.index(
         'class="criteria"')
     section = fix_section(html)
-    assert f"All {len(result.fix_first)} fixes recover 27.17 points" in section
+    fixes = result.fix_first
+    assert len(fixes) > 10  # some folded
+    # The sums as the golden has them (a new criterion moves them), in hundredths.
+    assert f"All {len(fixes)} fixes recover {sum(i.points for i in fixes):.2f} points" in section
     rows = re.findall(r'<td class="num">(\d+)</td>\s*<td class="fix-what"><a href="#criterion-'
                       r'([a-z0-9-]+)"', section)
     assert [int(n) for n, _ in rows] == list(range(1, len(result.fix_first) + 1))
@@ -555,11 +558,16 @@ def test_fix_first_comes_before_the_pillars_ranked_with_where_and_who() -> None:
     assert "axe-core rule <code>image-alt</code>, critical" in section
     for label in ("Content editors", "Developers", "Server, infrastructure"):
         assert label in section
-    assert "Developers: 13 fixes, 12.82 points" in section
+    developers = [i for i in fixes if i.fixed_by == "development"]
+    assert f"Developers: {len(developers)} fixes, {sum(i.points for i in developers):.2f} points" \
+        in section
     # The first ten in the open, the rest folded; the points a person owes are named apart.
     assert section.count('<td class="num">') == len(result.fix_first)
-    assert "Show 12 more fixes (5.71 points)" in section
-    assert "1.5 points wait for a person&#39;s review" in section
+    assert f"Show {len(fixes) - 10} more fixes ({sum(i.points for i in fixes[10:]):.2f} points)" \
+        in section
+    review = sum(c.points_possible - c.points for c in result.criteria
+                 if c.status is Status.NEEDS_REVIEW)
+    assert review > 0 and f"{review:.1f} points wait for a person&#39;s review" in section
     assert "could not be measured" not in section  # no evaluation error on this portal
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from evaluator import scoring
+from evaluator.checks.functionality import term_groups
 from evaluator.checks.messages import msg
 from evaluator.checks.model import Finding, Outcome, Status
 from evaluator.criteria.loader import LoadedProfile
@@ -21,7 +22,9 @@ from evaluator.evidence import (
     FormDownload,
     GuidePage,
     GuidesJourney,
+    Link,
     LoginJourney,
+    Page,
     Robots,
     ServicePageSample,
     ServiceSampleJourney,
@@ -228,6 +231,27 @@ STATS = ("Cập nhật 20/12/2024. Hồ sơ tiếp nhận trực tuyến 10; đ�
          "tổng số hồ sơ 20; hài lòng 95%")
 
 
+def other_role_pages(linked: set[str]) -> tuple[list[Page], list[Link]]:
+    """For each shipped `role_page` criterion of a role none of whose labels is among
+    ``linked``: a footer link with the role's first label, to a page carrying the first phrase
+    of each of its term groups. A new criterion that reuses the role-page check (a privacy
+    policy, say) is met here as the profile defines it, without editing the perfect portal."""
+    profile = shipped_profile()
+    pages: list[Page] = []
+    links: list[Link] = []
+    for c in profile.criteria:
+        role = c.params.get("role")
+        labels = profile.vocabulary.labels.get(role or "", [])
+        if c.check != "role_page" or not labels or linked & set(labels):
+            continue
+        groups = term_groups(profile.vocabulary, c.params["terms"]) if c.params.get("terms") else []
+        text = " · ".join([labels[0], *(g.match[0] for g in groups)])
+        pages.append(page(f"/trang/{role}", text=text))
+        links.append(link(f"/trang/{role}", labels[0], region="footer"))
+        linked.add(labels[0])
+    return pages, links
+
+
 def perfect_bundle(**overrides: Any) -> EvidenceBundle:
     """A portal that meets every automated vn-2023 criterion."""
     extra = [page("/phan-anh", text="Gửi phản ánh, kiến nghị"),
@@ -235,11 +259,13 @@ def perfect_bundle(**overrides: Any) -> EvidenceBundle:
              page("/danh-gia", text="Rất hài lòng · Hài lòng · Chưa hài lòng"),
              page("/thong-ke", text=STATS),
              page("/thanh-toan", links=[link("https://thanhtoan.dichvucong.gov.vn/p", "Trả phí")])]
-    pages = portal_pages(22, extra_pages=extra, home_extra=[
+    home_links = [
         nav_link("/phan-anh", "Phản ánh, kiến nghị"), nav_link("/hoi-dap", "Hỏi đáp"),
         nav_link("/danh-gia", "Đánh giá sự hài lòng"), nav_link("/thong-ke", "Thống kê"),
-        nav_link("/thanh-toan", "Thanh toán trực tuyến"),
-        *(link(f"/thu-tuc/{i}", n) for i, n in enumerate(ESSENTIAL))])
+        nav_link("/thanh-toan", "Thanh toán trực tuyến")]
+    role_pages, role_links = other_role_pages({lk.text for lk in home_links})
+    pages = portal_pages(22, extra_pages=[*extra, *role_pages], home_extra=[
+        *home_links, *role_links, *(link(f"/thu-tuc/{i}", n) for i, n in enumerate(ESSENTIAL))])
     pages = [p.model_copy(update={"title": "Cổng dịch vụ công"}) for p in pages]
     journeys = search_journey(search_run("khai sinh", ["Đăng ký khai sinh"]),
                               search_run("đăng ký kết hôn", ["Đăng ký kết hôn"]),
