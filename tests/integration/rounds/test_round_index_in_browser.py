@@ -102,7 +102,8 @@ def test_round_findings_sort_and_print(tmp_path: Path) -> None:
     seen = asyncio.run(facts())
     assert seen["errors"] == [] and seen["outside"] == []
     before, by_name, by_pass = seen["before"], seen["byName"], seen["byPass"]
-    assert isinstance(before, list) and len(before) == 49
+    # A row per criterion of the profile the round was graded with.
+    assert isinstance(before, list) and len(before) == len(entries[0].result.criteria)
     assert before[0] == "service-information-complete"  # 2 of 3 fail, first in the profile
     assert isinstance(by_name, list) and by_name[:2] == [  # in Vietnamese order (ậ before iể)
         "Bật HSTS (Strict-Transport-Security)",
