@@ -167,6 +167,8 @@ FILL_TIMEOUT_MS = 10_000
 # After a search or lookup is sent, this long at most for its first sign (a new document on its
 # way, a route, a change in place); the answer itself then settles (Tab.settle_until_quiet).
 ACTION_WAIT_MS = 5_000
+# How long a change in place waits for a navigation request that may still be on its way.
+IN_PLACE_GRACE_S = 0.25
 _MAX_NOTES = 50  # console errors and dialogs kept per tab
 # A full-page screenshot is taken by stretching the viewport to the page, at most this tall.
 # Playwright's own full_page capture (CDP captureBeyondViewport) hung past its 15 s timeout on
@@ -758,6 +760,13 @@ class Tab:
                     answered = "route"
                     break
                 if before is not None and state[1] > before[1]:
+                    # A script's own change can show before the navigation a submit asks for
+                    # does (tinh-trung-binh's banner, injected 400 ms after load, once made a
+                    # lookup that loads a new page read as a blank in-place answer): the
+                    # request gets a moment to appear before the change counts as the answer.
+                    await asyncio.sleep(IN_PLACE_GRACE_S)
+                    if asked or responses:
+                        continue
                     answered = "in_place"
                     break
                 await asyncio.sleep(0.05)
