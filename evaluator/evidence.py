@@ -227,8 +227,8 @@ class Page(_Model):
 
 
 class LighthouseRun(_Model):
-    """One Lighthouse run on one key template (serial lane). Every run is kept; scoring picks
-    the median run (evaluator/checks/performance.py), so a re-score never needs the browser."""
+    """One Lighthouse run on one key template (serial lane). Every run is kept; scoring takes
+    each metric's median (evaluator/checks/performance.py), so a re-score never needs the browser."""
 
     preset: Literal["mobile", "desktop"] = "mobile"
     fetch_time: str = ""

@@ -1,6 +1,6 @@
 """What the report shows of the performance pillar, built from the evidence during scoring.
 
-Pure (no browser): Lighthouse's metrics per key template (the median run and every run) with
+Pure (no browser): Lighthouse's metrics per key template (each metric's median and every run) with
 the thresholds of the profile's criteria beside them, page weight and request counts, the
 portal's availability during the evaluation, and the remote-area citizen's journey step by step,
 throttled next to unthrottled. It lands in result.json (``PortalResult.performance``), so the
@@ -19,7 +19,12 @@ from evaluator.base.performance import (
     PersonaSummary,
     TemplateSummary,
 )
-from evaluator.checks.performance import availability_counts, median_run, usable_runs
+from evaluator.checks.performance import (
+    availability_counts,
+    median_run,
+    metric_median,
+    usable_runs,
+)
 from evaluator.criteria.schema import Criterion, Vocabulary
 from evaluator.derived import EvidenceView
 from evaluator.evidence import EvidenceBundle, KeyPageMeasurement, PersonaRun
@@ -46,7 +51,7 @@ def _template(page: KeyPageMeasurement, thresholds: dict[str, tuple[float, bool,
     chosen = median_run(usable)
     metrics: list[MetricSummary] = []
     for metric in METRICS:
-        value = getattr(chosen, metric)
+        value = metric_median(usable, metric)
         rule = thresholds.get(metric)
         lane = page.timings.cls if rule is not None and rule[3] and metric == "cls" else None
         judged = max(value, lane) if value is not None and lane is not None else value

@@ -124,8 +124,8 @@ class Settings:
     #: Run Lighthouse on the key templates (serial lane, beside the crawl). Off: the
     #: performance criteria report "missing evidence 'lighthouse'".
     lighthouse: bool = True
-    #: Lighthouse runs per template; the median run scores (RESEARCH.md §3.2: "≥ 3 runs … use
-    #: the median"). Every run stays in the evidence.
+    #: Lighthouse runs per template; each metric's median over them scores (RESEARCH.md §3.2:
+    #: "≥ 3 runs … use the median"). Every run stays in the evidence.
     lighthouse_runs: int = 3
     #: Lighthouse preset: "mobile" (the 2025 thresholds are Lighthouse's mobile medians) or
     #: "desktop" (Lighthouse's desktop-config).

@@ -22,7 +22,8 @@ class _Model(BaseModel):
 
 class MetricSummary(_Model):
     metric: Metric
-    # The median run's value (Lighthouse's computeMedianRun), then every usable run's.
+    # The metric's median over the usable runs (what its criterion judges), then every usable
+    # run's value.
     median: float | None = None
     runs: list[float | None] = Field(default_factory=list)
     # The lane's own load, when the criterion also judges it (CLS: with_lane_cls).
@@ -40,7 +41,8 @@ class TemplateSummary(_Model):
     preset: str | None = None
     runs: int = 0
     usable_runs: int = 0
-    # Position of the median run among all runs (0-based).
+    # Position of Lighthouse's representative run (computeMedianRun: page weight and score)
+    # among all runs (0-based).
     median_run: int | None = None
     performance_score: float | None = None
     metrics: list[MetricSummary] = Field(default_factory=list)
