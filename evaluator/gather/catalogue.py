@@ -12,6 +12,7 @@ origin (often by POST); the walk presses nothing but the pager.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -94,6 +95,17 @@ async def _read(tab: Tab) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+async def _settled_again(tab: Tab, limits: JourneyLimits) -> bool:
+    """Wait one quiet period, then until the page settles again (bounded by the cap); False
+    when the tab can no longer be read."""
+    try:
+        await asyncio.sleep(limits.settle_quiet_ms / 1000)
+        await tab.settle_until_quiet(limits.settle_quiet_ms, limits.settle_cap_ms)
+    except Exception:
+        return False
+    return True
+
+
 async def walk_catalogue(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
                          limits: JourneyLimits, max_pages: int,
                          budget_s: float) -> CatalogueWalk | None:
@@ -124,7 +136,20 @@ async def walk_catalogue(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
         nxt = next_control(pager_controls(await tab.evaluate(scripts.PAGER_CONTROLS)),
                            vocab.pager_next_labels, 1, vocab.side_effect_words)
         if nxt is None:
-            return None
+            # Looked at once more after a quiet period: a script-built list whose script had not
+            # yet started its request when the page first looked settled (a busy machine).
+            if await _settled_again(tab, limits):
+                data = await _read(tab)
+                text = coerce.text(data.get("text"), LIMITS["text"])
+                total = stated_total(text)
+                links = _listing_links(view, coerce.links_from(data.get("links"),
+                                                               LIMITS["links"]))
+                pages[0] = ListingPage(number=1, url=tab.page.url, links=links,
+                                       text=text[:LISTING_TEXT_CHARS], settle=settled)
+                nxt = next_control(pager_controls(await tab.evaluate(scripts.PAGER_CONTROLS)),
+                                   vocab.pager_next_labels, 1, vocab.side_effect_words)
+            if nxt is None:
+                return None
         if nxt.href and view.page(nxt.href) is not None:
             return None  # a pager of plain links, already followed by the crawl
         control_name = nxt.name
@@ -143,6 +168,14 @@ async def walk_catalogue(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
             data = await _read(tab)
             links = _listing_links(view, coerce.links_from(data.get("links"), LIMITS["links"]))
             signature = frozenset(ln.href for ln in links)
+            if (not signature or signature in seen) and await _settled_again(tab, limits):
+                # Once more after a quiet period before concluding the list stayed as it was:
+                # the page's script may not have started its request when the page first
+                # looked settled.
+                data = await _read(tab)
+                links = _listing_links(view, coerce.links_from(data.get("links"),
+                                                               LIMITS["links"]))
+                signature = frozenset(ln.href for ln in links)
             if not signature or signature in seen:
                 stopped = f"the list did not change after page {number - 1}"
                 break
