@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -365,7 +365,24 @@ class KeyPageLane:
         self.failure: BaseException | None = None
         #: Role → URL as offered, for the persona's journey.
         self.urls: dict[str, str] = {}
+        self._waiters: list[tuple[frozenset[str], asyncio.Event]] = []
         self._task = asyncio.ensure_future(self._run())
+
+    async def roles_offered(self, roles: Collection[str]) -> None:
+        """Return once every role in ``roles`` has its URL in ``urls`` (a role's URL is set once
+        and never changes), or once the lane has failed."""
+        wanted = frozenset(roles)
+        if self.failure is not None or wanted <= self.urls.keys():
+            return
+        event = asyncio.Event()
+        self._waiters.append((wanted, event))
+        await event.wait()
+
+    def _wake(self) -> None:
+        for wanted, event in self._waiters:
+            if self.failure is not None or wanted <= self.urls.keys():
+                event.set()
+        self._waiters = [(w, e) for w, e in self._waiters if not e.is_set()]
 
     def page_gathered(self, page: Page) -> None:
         self._pages.append(page)
@@ -397,11 +414,13 @@ class KeyPageLane:
             self._offered_urls.add(key)
             self.urls[role] = url
             self._queue.put_nowait((role, url))
+        self._wake()
 
     def _fail(self, exc: BaseException) -> None:
         if self.failure is None:
             self.failure = exc
             self._queue.put_nowait(None)
+            self._wake()
 
     async def _run(self) -> None:
         while (item := await self._queue.get()) is not None:

@@ -7,7 +7,8 @@ DOMContentLoaded: the page's content is there and its links can be used.
 
 The unthrottled walk runs in the serial lane, after the key templates: its steps take 0.1-0.3 s
 and timings that short measured beside other work are not comparable. The throttled walk starts
-once the crawl is over and runs beside the journeys and the lane's last templates (gather/run.py):
+as soon as the lane knows the journey's four URLs (else once the crawl is over) and runs beside
+the crawl, the journeys and the lane's templates (gather/run.py):
 each of its steps waits on the emulated network (2 s per request at slow 3G) for ~95 % of its
 4-30 s, so the lane's CPU barely moves it, and its tab, asleep on the emulated network most of the
 time, barely moves Lighthouse (BENCHMARKS.md: the same walk in the lane and beside it).

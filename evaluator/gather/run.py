@@ -57,7 +57,7 @@ from evaluator.gather.key_pages import (
 )
 from evaluator.gather.layout import gather_layout
 from evaluator.gather.page import PageJob, error_page, failed_page, gather_page, one_line
-from evaluator.gather.persona import SLOW_3G_CHEAP_PHONE, persona_journey, walk
+from evaluator.gather.persona import JOURNEY, SLOW_3G_CHEAP_PHONE, persona_journey, walk
 from evaluator.gather.scripts import TIMING_INIT
 from evaluator.gather.service_journeys import (
     Download,
@@ -320,6 +320,19 @@ async def _gather_in_session(
             say(f"{target.id}: page {p.id} {p.url}")
             lane.page_gathered(p)
 
+        # The persona's slow-3G walk needs only the four URLs of its journey: it starts as soon
+        # as the lane has them (each role's URL is set once, so the walk sees the URLs it would
+        # see at the end), or when the crawl ends, and runs beside the rest (why that is sound:
+        # gather/persona.py). On the slow fixture portal the URLs are known 30 s into a 130 s
+        # crawl, and its 110 s walk no longer follows the crawl.
+        crawl_ended = asyncio.Event()
+        throttled: asyncio.Future[PersonaRun] | None = None
+        if settings.persona and session.connected:
+            throttled = asyncio.ensure_future(_slow_walk_when_ready(
+                lane, crawl_ended, enter_lane, _mobile_tab_opener(session, settings, ua),
+                timeout_ms))
+            beside.append(throttled)
+
         say(f"{target.id}: crawling (≤ {settings.max_pages} pages, depth ≤ {settings.max_depth})")
         t0 = time.monotonic()
         # The crawl stops starting pages at 60 % of the portal's budget: the journeys and the
@@ -356,16 +369,7 @@ async def _gather_in_session(
             side_effect_skipped=sum(p.discovery.side_effect_count for p in pages if p.discovery),
             non_get_blocked=sum(p.discovery.blocked_request_count for p in pages if p.discovery),
         )
-        # The persona's slow-3G walk needs only the pages the crawl found: it starts now and
-        # runs beside the journeys and the lane's last templates (why that is sound:
-        # gather/persona.py). On a slow portal the journeys alone outlast it.
-        throttled: asyncio.Future[PersonaRun] | None = None
-        if settings.persona and session.connected and lane.failure is None:
-            await enter_lane()
-            throttled = asyncio.ensure_future(walk(
-                lane.urls, _mobile_tab_opener(session, settings, ua), SLOW_3G_CHEAP_PHONE,
-                step_timeout_ms=timeout_ms))
-            beside.append(throttled)
+        crawl_ended.set()
         provisional = EvidenceBundle(**meta, versions=versions(), pages=pages)
         view = EvidenceView(provisional, vocabulary)
 
@@ -548,6 +552,27 @@ def _mobile_tab_opener(session: BrowserSession, settings: Settings, ua: str,
     return new_mobile_tab
 
 
+async def _slow_walk_when_ready(
+    lane: KeyPageLane, crawl_ended: asyncio.Event, enter_lane: Callable[[], Awaitable[None]],
+    new_mobile_tab: Callable[[], Awaitable[tuple[Tab, Callable[[], Awaitable[None]]]]],
+    timeout_ms: float,
+) -> PersonaRun:
+    """The persona's slow-3G walk, begun once the lane knows its journey's URLs or the crawl has
+    ended, whichever comes first (a step whose URL is still unknown then is "not found")."""
+    known = asyncio.ensure_future(lane.roles_offered(JOURNEY))
+    ended = asyncio.ensure_future(crawl_ended.wait())
+    try:
+        await asyncio.wait({known, ended}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in (known, ended):
+            waiting.cancel()
+    if lane.failure is not None:
+        # Nothing will take the walk (no key pages, no persona): do not load the portal for it.
+        return PersonaRun(profile=SLOW_3G_CHEAP_PHONE.name, error="the key-page lane failed")
+    await enter_lane()
+    return await walk(lane.urls, new_mobile_tab, SLOW_3G_CHEAP_PHONE, step_timeout_ms=timeout_ms)
+
+
 def _lighthouse_lane(session: BrowserSession, worker: LighthouseWorker,
                      settings: Settings) -> LighthouseLane | None:
     """Lighthouse's part of the lane, its worker warming up (None when switched off)."""
@@ -618,8 +643,8 @@ async def _finish_key_page_lane(
 ) -> tuple[list[KeyPageMeasurement] | None, PersonaJourney | None]:
     """Offer what the whole crawl and the journeys found, drain the lane, walk the persona.
 
-    ``throttled`` is the persona's slow-3G walk, begun when the crawl ended (cancelled by the
-    caller if unused); its unthrottled walk runs in the lane once it drains."""
+    ``throttled`` is the persona's slow-3G walk, begun when its URLs were known or the crawl
+    ended (cancelled by the caller if unused); its unthrottled walk runs in the lane once it drains."""
     if not session.connected:
         await lane.cancel()
         disabled["key_pages"] = "the browser crashed before the key-page lane"

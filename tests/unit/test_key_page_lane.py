@@ -76,6 +76,58 @@ def test_a_discovery_that_breaks_fails_the_lane_alone(mods: list[ModuleType]) ->
     assert str(lane.failure) == "lane broke"
 
 
+def test_roles_offered_wakes_once_every_role_has_its_url_or_the_lane_fails(
+        mods: list[ModuleType]) -> None:
+    # The persona's slow walk starts on it (gather/run.py): it must not wake before the last of
+    # its four URLs is known, and must not hang when the lane breaks.
+    key_pages = mods[0]
+    found: list[list[tuple[str, str]]] = [
+        [("home", url("/"))],
+        [("home", url("/")), ("catalogue", url("/tt")), ("service", url("/tt/1"))],
+        [("home", url("/")), ("catalogue", url("/tt")), ("service", url("/tt/1")),
+         ("status_lookup", url("/tra-cuu"))],
+    ]
+
+    def discover(pages: Sequence[Page], journeys: Journeys | None) -> list[tuple[str, str]]:
+        return found[len(pages) - 1]
+
+    def breaks(pages: Sequence[Page], journeys: Journeys | None) -> list[tuple[str, str]]:
+        if len(pages) > 1:
+            raise RuntimeError("lane broke")
+        return found[0]
+
+    async def measure(role: str, where: str) -> KeyPageMeasurement:
+        return KeyPageMeasurement(role=role, url=where)
+
+    journey = ("home", "catalogue", "service", "status_lookup")
+
+    async def go() -> None:
+        lane = key_pages.KeyPageLane(measure, discover)
+        waiting = asyncio.ensure_future(lane.roles_offered(journey))
+        for i in range(2):
+            lane.page_gathered(start_page(f"/{i}"))
+            await asyncio.sleep(0.01)
+            assert not waiting.done(), i
+        lane.page_gathered(start_page("/2"))
+        await asyncio.wait_for(waiting, 1)
+        assert lane.urls["status_lookup"] == url("/tra-cuu")
+        # Known already: returns at once.
+        await asyncio.wait_for(lane.roles_offered(("home",)), 1)
+        await lane.finish([], None)
+
+        broken = key_pages.KeyPageLane(measure, breaks)
+        never = asyncio.ensure_future(broken.roles_offered(journey))
+        broken.page_gathered(start_page("/0"))
+        await asyncio.sleep(0.01)
+        assert not never.done()
+        broken.page_gathered(start_page("/1"))
+        await asyncio.wait_for(never, 1)
+        assert str(broken.failure) == "lane broke"
+        await broken.cancel()
+
+    asyncio.run(go())
+
+
 class FakeWorker:
     lighthouse_version = "12.8.2"
 
