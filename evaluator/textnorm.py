@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -16,8 +17,31 @@ def fold(text: str) -> str:
     matching on folded text treats both the same.
     """
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    if len(text) < _LONG:
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    elif not text.isascii():
+        # A page's text: the marks are a handful of distinct characters, so they are found
+        # among the distinct characters and removed by one regular expression (the character
+        # loop above was half of re-scoring a portal, bench/bench_lighthouse.py).
+        marks = frozenset(ch for ch in set(text) if unicodedata.category(ch) == "Mn")
+        if marks:
+            text = _marks_pattern(marks).sub("", text)
     return _SPACE.sub(" ", text).strip().lower()
+
+
+#: From this length on, ``fold`` strips marks by pattern rather than character by character.
+_LONG = 200
+
+
+@functools.lru_cache(maxsize=64)
+def _marks_pattern(marks: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(m) for m in sorted(marks)) + "]")
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_phrase(phrase: str) -> str:
+    """``fold`` of a vocabulary phrase: the same few hundred are matched against every page."""
+    return fold(phrase)
 
 
 def words(text: str) -> list[str]:
@@ -34,7 +58,7 @@ def contains_any(text: str, phrases: list[str] | tuple[str, ...], *,
     """
     haystack = text if folded else fold(text)
     for phrase in phrases:
-        needle = fold(phrase)
+        needle = _fold_phrase(phrase)
         if needle and needle in haystack:
             return phrase
     return None

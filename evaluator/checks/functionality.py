@@ -414,8 +414,12 @@ def hotline_published(view: EvidenceView, params: PhoneParams) -> Outcome:
 
 def _groups_found(text: str, groups: list[TermGroup]) -> tuple[list[TermGroup], list[TermGroup]]:
     folded = fold(text)
-    found = [g for g in groups if contains_any(folded, g.match, folded=True) is not None]
-    return found, [g for g in groups if g not in found]
+    found: list[TermGroup] = []
+    missing: list[TermGroup] = []
+    for group in groups:
+        (found if contains_any(folded, group.match, folded=True) is not None
+         else missing).append(group)
+    return found, missing
 
 
 def _labels(groups: list[TermGroup], lang: str = "vi") -> str:
