@@ -42,6 +42,17 @@ def test_fold_is_idempotent() -> None:
     assert fold(once) == once
 
 
+def test_a_long_text_folds_as_its_short_pieces_do() -> None:
+    # Past a length fold strips marks by pattern, not character by character: same answer,
+    # marks of other scripts (Thai, Devanagari, the Ê Đê and H'Mông Latin spellings) included.
+    pieces = ["Đăng ký kết hôn", "Thủ tục hành chính", "ภาษาไทย", "हिन्दी", "Mơnuih Êđê",
+              "Ntawv Hmoob", "x\u0301y\u0323", "plain ascii", "Ưu tiên Ở Ơn Ữ"]
+    text = "  ".join(pieces * 12)
+    assert len(text) > 400
+    assert fold(text) == " ".join(fold(p) for p in pieces * 12)
+    assert fold("plain ascii " * 40) == ("plain ascii " * 40).strip()
+
+
 def test_words_are_folded_alphanumeric_runs() -> None:
     assert words("Mã hồ sơ: 000.00.H99-250101, Đà Nẵng!") == [
         "ma", "ho", "so", "000", "00", "h99", "250101", "da", "nang"]
