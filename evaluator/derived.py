@@ -399,11 +399,13 @@ def _label_match(folded_text: str, labels: Sequence[str]) -> tuple[int, int] | N
     return best
 
 
-def _largest_family(rows: list[_Row]) -> list[_Row]:
-    """The rows of the largest URL family, and of families whose rows read like it."""
+def _largest_family(rows: list[_Row],
+                    shape: Callable[[str], str] = url_shape) -> list[_Row]:
+    """The rows of the largest URL family (``shape``: url_shape, memoised by the caller), and
+    of families whose rows read like it."""
     families: dict[str, list[_Row]] = {}
     for row in rows:
-        families.setdefault(url_shape(row.key), []).append(row)
+        families.setdefault(shape(row.key), []).append(row)
     if not families:
         return []
 
@@ -437,6 +439,11 @@ class EvidenceView:
         self.vocab = vocabulary
         self._folded: dict[str, str] = {}
         self._keys: dict[str, str] = {}
+        self._normal: dict[str, str] = {}
+        self._pagination: dict[str, str] = {}
+        self._origins: dict[str, str] = {}
+        self._paths: dict[str, str] = {}
+        self._shapes: dict[str, str] = {}
         self._candidates: dict[tuple[str, int], list[RoleCandidate]] = {}
         self._rows: dict[str, list[Service]] = {}
         self._walked: dict[int, list[tuple[int, Page, Link, str]]] = {}
@@ -464,6 +471,35 @@ class EvidenceView:
             got = self._folded[text] = fold(text)
         return got
 
+    def normalised(self, url: str) -> str:
+        """``normalise_url(url)``, once per distinct address: a portal's frame repeats the
+        same few hundred links on every page, and re-scoring must stay quick (BENCHMARKS.md)."""
+        got = self._normal.get(url)
+        if got is None:
+            got = self._normal[url] = normalise_url(url)
+        return got
+
+    def lower_path(self, url: str) -> str:
+        """The path of ``url``, lower-cased, once per distinct address."""
+        got = self._paths.get(url)
+        if got is None:
+            got = self._paths[url] = urlsplit(url).path.lower()
+        return got
+
+    def shape(self, url: str) -> str:
+        """``url_shape(url)``, once per distinct address."""
+        got = self._shapes.get(url)
+        if got is None:
+            got = self._shapes[url] = url_shape(url)
+        return got
+
+    def pagination(self, url: str) -> str:
+        """``pagination_key(url)``, once per distinct address."""
+        got = self._pagination.get(url)
+        if got is None:
+            got = self._pagination[url] = pagination_key(url)
+        return got
+
     def key(self, href: str) -> str:
         """``route_key(href)``, once per distinct address."""
         got = self._keys.get(href)
@@ -488,8 +524,8 @@ class EvidenceView:
     def _by_url(self) -> dict[str, Page]:
         index: dict[str, Page] = {}
         for page in self.pages:
-            index.setdefault(normalise_url(page.url), page)
-            index.setdefault(normalise_url(page.final_url), page)
+            index.setdefault(self.normalised(page.url), page)
+            index.setdefault(self.normalised(page.final_url), page)
         return index
 
     @cached_property
@@ -502,7 +538,7 @@ class EvidenceView:
         return index
 
     def page(self, url: str) -> Page | None:
-        return self._by_url.get(normalise_url(url))
+        return self._by_url.get(self.normalised(url))
 
     def target_of(self, href: str) -> Page | None:
         """The crawled page a link leads to; a hash route only to the page read at that route
@@ -522,7 +558,10 @@ class EvidenceView:
         return origin(start.final_url if start else self.bundle.start_url)
 
     def same_site(self, url: str) -> bool:
-        return origin(url) == self.site_origin
+        got = self._origins.get(url)
+        if got is None:
+            got = self._origins[url] = origin(url)
+        return got == self.site_origin
 
     def is_home(self, href: str) -> bool:
         start = self.start_page
@@ -874,19 +913,19 @@ class EvidenceView:
         start = self.start_page
         if start is None:
             return {}
-        depth = {normalise_url(start.final_url): 0, normalise_url(start.url): 0}
+        depth = {self.normalised(start.final_url): 0, self.normalised(start.url): 0}
         queue = deque([start])
         while queue:
             page = queue.popleft()
-            here = depth[normalise_url(page.final_url)]
+            here = depth[self.normalised(page.final_url)]
             for link in page.links:
-                key = normalise_url(link.href)
+                key = self.normalised(link.href)
                 if key in depth or not self.same_site(link.href):
                     continue
                 depth[key] = here + 1
                 target = self.page(link.href)
                 if target is not None:
-                    depth.setdefault(normalise_url(target.final_url), here + 1)
+                    depth.setdefault(self.normalised(target.final_url), here + 1)
                     queue.append(target)
         return depth
 
@@ -894,9 +933,9 @@ class EvidenceView:
         """Clicks from the homepage to a service: over the link graph, or, for a service read
         through the catalogue's pager, the catalogue's depth, one click per pager step and one
         into the service."""
-        best = self.click_depth.get(normalise_url(service.url))
+        best = self.click_depth.get(self.normalised(service.url))
         if service.page_number is not None and self.catalogue_page is not None:
-            at = self.click_depth.get(normalise_url(self.catalogue_page.final_url))
+            at = self.click_depth.get(self.normalised(self.catalogue_page.final_url))
             if at is not None:
                 walked = at + (service.page_number - 1) + 1
                 best = walked if best is None else min(best, walked)
@@ -916,14 +955,14 @@ class EvidenceView:
         """Crawled pages by ``pagination_key``: the pages of each list."""
         index: dict[str, list[Page]] = {}
         for p in self.html_pages:
-            for key in {pagination_key(p.final_url), pagination_key(p.url)}:
+            for key in {self.pagination(p.final_url), self.pagination(p.url)}:
                 index.setdefault(key, []).append(p)
         return index
 
     def _pagination_of(self, page: Page) -> list[Page]:
         """The page and its crawled pagination (same path and non-paging parameters)."""
         found = {id(page): page}
-        for key in (pagination_key(page.final_url), pagination_key(page.url)):
+        for key in (self.pagination(page.final_url), self.pagination(page.url)):
             for p in self._lists.get(key, []):
                 found.setdefault(id(p), p)
         return list(found.values())
@@ -940,7 +979,7 @@ class EvidenceView:
         walk = self.bundle.journeys.catalogue
         if walk is None or not walk.pages:
             return None
-        if pagination_key(walk.url) == pagination_key(key):
+        if self.pagination(walk.url) == self.pagination(key):
             return walk
         return None
 
@@ -988,8 +1027,8 @@ class EvidenceView:
         if cached is not None:
             return cached
         listings = self.listings(page)
-        list_keys = {pagination_key(lst.url) for lst in listings}
-        list_keys |= {pagination_key(page.url), pagination_key(page.final_url)}
+        list_keys = {self.pagination(lst.url) for lst in listings}
+        list_keys |= {self.pagination(page.url), self.pagination(page.final_url)}
         files = tuple(e.lower() for e in self.vocab.form_extensions)
         rows: dict[str, _Row] = {}
         seen = 0
@@ -1001,8 +1040,8 @@ class EvidenceView:
                     continue
                 key = self.key(href)
                 if (key in self.template_hrefs or self.is_home(href)
-                        or pagination_key(key) in list_keys
-                        or urlsplit(key).path.lower().endswith(files)):
+                        or self.pagination(key) in list_keys
+                        or self.lower_path(key).endswith(files)):
                     continue
                 text, context = ln.text.strip(), ln.context.strip()
                 if not text and not context:
@@ -1021,7 +1060,7 @@ class EvidenceView:
                     row.text = text
                 if row.level is None and context:
                     row.level = self._level_folded(self.folded(context))
-        chosen = _largest_family(list(rows.values()))
+        chosen = _largest_family(list(rows.values()), self.shape)
         services = [Service(
             url=row.key, name=_row_name(row.text, row.context), level=row.level,
             listed_on=row.listing.url, page_number=row.listing.number, via=row.link.via)

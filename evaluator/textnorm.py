@@ -17,18 +17,24 @@ def fold(text: str) -> str:
     matching on folded text treats both the same.
     """
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    if len(text) < _LONG:
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    elif not text.isascii():
-        # A page's text: the marks are a handful of distinct characters, so they are found
-        # among the distinct characters and removed by one regular expression (the character
-        # loop above was half of re-scoring a portal, bench/bench_lighthouse.py).
-        marks = frozenset(ch for ch in set(text) if unicodedata.category(ch) == "Mn")
-        if marks:
-            text = _marks_pattern(marks).sub("", text)
+    if not text.isascii():
+        # Vietnamese's marks all lie in the combining diacritics block: one pattern takes them.
+        text = _COMBINING.sub("", text)
+        if not text.isascii() and len(text) < _LONG:
+            # Other marks (other scripts' vowel signs): nothing below U+0300 is one.
+            text = "".join(ch for ch in text
+                           if ch < "\u0300" or unicodedata.category(ch) != "Mn")
+        elif not text.isascii():
+            # A page's text: the other marks are a handful of distinct characters, found among
+            # its distinct characters and removed by one pattern (character by character this
+            # was half of re-scoring a portal, bench/bench_lighthouse.py).
+            marks = frozenset(ch for ch in set(text) if unicodedata.category(ch) == "Mn")
+            if marks:
+                text = _marks_pattern(marks).sub("", text)
     return _SPACE.sub(" ", text).strip().lower()
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
 #: From this length on, ``fold`` strips marks by pattern rather than character by character.
 _LONG = 200
 

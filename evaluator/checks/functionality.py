@@ -20,7 +20,7 @@ from evaluator.checks.registry import Params, register
 from evaluator.criteria.schema import TermGroup, Vocabulary
 
 # host_listed lived here before derived.py needed it: re-exported for its callers.
-from evaluator.derived import EvidenceView, RoleCandidate, normalise_url, questions
+from evaluator.derived import EvidenceView, RoleCandidate, questions
 from evaluator.derived import host_listed as host_listed
 from evaluator.evidence import FormDownload, GuidePage, Page, ServicePageSample
 from evaluator.textnorm import clip, contains_all_words, contains_any, contains_word_phrase, fold
@@ -559,7 +559,7 @@ def search_engine_discoverable(view: EvidenceView, params: Params) -> Outcome:
         problems.append(Finding(msg("discoverable.sitemap_missing", why=why),
                                 page_url=sitemap.url if sitemap else None))
     else:
-        listed = {normalise_url(u) for u in sitemap.urls}
+        listed = {view.normalised(u) for u in sitemap.urls}
         if services and not any(s.url in listed for s in services):
             problems.append(Finding(msg("discoverable.services_not_listed"), page_url=sitemap.url))
     untitled = [p for p in view.html_pages if not p.title.strip()
@@ -648,9 +648,9 @@ def online_payment_signs(view: EvidenceView, params: Params) -> Outcome:
                        pages=(where.final_url,))
     if role_page is not None and role_page.target is not None:
         checked.append(role_page.target)
-    service_urls = {normalise_url(s.url) for s in view.services}
+    service_urls = {view.normalised(s.url) for s in view.services}
     checked += [p for p in view.html_pages
-                if normalise_url(p.final_url) in service_urls
+                if view.normalised(p.final_url) in service_urls
                 and all(p is not c for c in checked)]
     for page in checked:
         found = view.payment_handover(page)
