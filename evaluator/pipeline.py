@@ -68,8 +68,9 @@ def evaluate_portal(
 ) -> PortalRun:
     """Evaluate one portal into ``out_dir/<target.id>/``. Never raises for a portal's faults.
 
-    ``serial_lane`` is awaited before the first timing or Lighthouse measurement: a round that
-    runs several portals on one machine passes a machine-wide lock there (rounds/child.py)."""
+    ``serial_lane`` is awaited once, before the first timing, Lighthouse or persona measurement:
+    a round that runs several portals on one machine passes a machine-wide lock there
+    (rounds/child.py)."""
     profile = profile or load_profile(settings.profile)
     # Checked before anything is gathered (a misconfigured credential is exit 2, nothing
     # written) and held only in memory; no journey types it (evaluator/credentials.py).

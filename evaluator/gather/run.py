@@ -113,6 +113,24 @@ async def _no_lane() -> None:
     """One portal alone on the machine: the lane needs no lock."""
 
 
+def entered_once(hook: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """``hook`` awaited at most once, however many callers ask at the same time: the lane's
+    first measurement and the persona's walk both wait for the machine's lane, and a round's
+    lock (rounds/child.py, an exclusive flock) taken twice by one process would wait for itself.
+    A hook that fails is tried again by the next caller."""
+    lock = asyncio.Lock()
+    entered = False
+
+    async def enter() -> None:
+        nonlocal entered
+        async with lock:
+            if not entered:
+                await hook()
+                entered = True
+
+    return enter
+
+
 def _failure(what: str, exc: BaseException) -> str:
     if isinstance(exc, TimeoutError) and not str(exc):
         return f"{what} failed: it ran past its time limit (page_budget_s per page it may open)"
@@ -124,12 +142,13 @@ async def gather_portal(
     progress: Callable[[str], None] | None = None,
     serial_lane: Callable[[], Awaitable[None]] | None = None,
 ) -> EvidenceBundle:
-    """``serial_lane``, when given, is awaited before the lane's first measurement and before the
-    persona: timings taken beside another portal's crawl grew 2-25x (ENVIRONMENT.md), so a round
-    with several portals on one machine passes a machine-wide lock here."""
+    """``serial_lane``, when given, is awaited once, before the lane's first measurement or the
+    persona's walk, whichever comes first (both wait for it): timings taken beside another
+    portal's crawl grew 2-25x (ENVIRONMENT.md), so a round with several portals on one machine
+    passes a machine-wide lock here."""
     say = progress or (lambda _msg: None)
     budget_start = time.monotonic()
-    enter_lane = serial_lane or _no_lane
+    enter_lane = entered_once(serial_lane or _no_lane)
     # Before anything is deleted: no browser must not cost the evidence of the previous run.
     executable = find_chromium(settings.chromium or None)
     if evidence_dir.exists():

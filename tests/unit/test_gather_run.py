@@ -281,3 +281,32 @@ def test_search_types_into_an_id_only_box_and_reports_when_it_cannot(
     assert result.form_index == 1
     assert result.runs[0].error == "could not type into id='o-tim': timeout"
     assert all(tab.closed for tab in tabs)
+
+
+def test_the_lane_hook_is_entered_once_by_concurrent_callers(mods: list[ModuleType]) -> None:
+    # The lane's first measurement and the persona's walk may both ask while a round's lock is
+    # still held by another portal; a second flock by the same process would wait for itself.
+    run = mods[0]
+    calls: list[str] = []
+    release = asyncio.Event()
+
+    async def hook() -> None:
+        calls.append("enter")
+        if len(calls) == 1:
+            raise RuntimeError("the lock file could not be opened")
+        await release.wait()
+
+    async def go() -> None:
+        enter = run.entered_once(hook)
+        with pytest.raises(RuntimeError):
+            await enter()  # a failure is not "entered": the next caller tries again
+        first = asyncio.ensure_future(enter())
+        second = asyncio.ensure_future(enter())
+        await asyncio.sleep(0.01)
+        assert not first.done() and not second.done()
+        release.set()
+        await asyncio.wait_for(asyncio.gather(first, second), 1)
+        await enter()
+
+    asyncio.run(go())
+    assert calls == ["enter", "enter"]
