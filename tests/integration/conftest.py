@@ -28,6 +28,13 @@ PORTAL_IDS = sorted(p.name for p in PORTALS.iterdir() if (p / "expected.yaml").i
 # template). Its 15 runs at ~15 s each were the fixture session's critical path. The demo and the
 # frozen evidence keep three; every other portal here has a value near a threshold and keeps three.
 ONE_LIGHTHOUSE_RUN = {"kem"}
+# Four crawl tabs instead of two where the crawl waits on the server, not on the CPU: kem answers
+# every page after 3.5 s, so its 31 pages took 2 minutes two at a time with both cores mostly
+# idle. Every value it is graded on misses its threshold by a factor (above), and what it lacks
+# is absent from every page, so more tabs at once cannot move a status. The product's default
+# stays two (settings.py: two is the measured optimum where the CPU is the limit, and a slow
+# government server is not to be hit harder).
+WIDER_CRAWL = {"kem": 4}
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +50,8 @@ def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> 
             pid: evaluate_portal(portal_target(fixture_server, pid, world), out,
                                  fixture_settings(fixture_server, base, world, pid).with_overrides(
                                      lighthouse_runs=1 if pid in ONE_LIGHTHOUSE_RUN
-                                     else base.lighthouse_runs),
+                                     else base.lighthouse_runs,
+                                     concurrency=WIDER_CRAWL.get(pid, base.concurrency)),
                                  profile, attestations=portal_attestations(pid, profile))
             for pid in PORTAL_IDS
         }
