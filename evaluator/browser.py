@@ -368,6 +368,8 @@ class Tab:
     _last_net: float = field(default_factory=time.monotonic)
     # Set while the tab is sealed (Tab.sealed): what it kept in.
     _seal: SealLog | None = None
+    # dialogs_dismissed when the current page was asked for (goto).
+    _dialogs_at_goto: int = 0
 
     def __post_init__(self) -> None:
         self._listen()
@@ -552,6 +554,12 @@ class Tab:
             # reports it "interrupted by another navigation" to the same URL. A fresh page does
             # not have that problem.
             await self.renew()
+        elif self.dialogs_dismissed > self._dialogs_at_goto:
+            # The page being left raised dialogs: one that keeps raising them (an alert every
+            # 200 ms) can hold the next navigation until it times out (the hostile 'dialogs'
+            # portal, 2 in 12 runs). Closed without beforeunload, it raises no more.
+            await self.renew()
+        self._dialogs_at_goto = self.dialogs_dismissed
         try:
             try:
                 response = await self.page.goto(url, timeout=timeout_ms, wait_until=wait_until)  # type: ignore[arg-type]
