@@ -706,7 +706,10 @@ class Tab:
             try:
                 await control.click(timeout=5_000)
             except PlaywrightTimeout:
-                await control.evaluate("el => el.click()")
+                # Playwright's checks refused it (covered, moving): a script click. An element
+                # that is no longer at ``selector`` fails here too, quickly, for the caller to
+                # look for it again.
+                await control.evaluate("el => el.click()", timeout=5_000)
 
         return await self.act(press, timeout_ms, sent_by)
 

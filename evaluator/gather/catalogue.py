@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from evaluator.browser import Tab
+from evaluator.browser import ActionResult, Tab
 from evaluator.criteria.schema import Vocabulary
 from evaluator.derived import EvidenceView
 from evaluator.evidence import CatalogueWalk, Link, ListingPage
@@ -95,6 +95,26 @@ async def _read(tab: Tab) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+async def _click_pager(tab: Tab, control: PagerControl, vocab: Vocabulary, number: int,
+                       limits: JourneyLimits) -> ActionResult:
+    """Click the pager's control to the list's page ``number + 1``, found again by its name just
+    before: a control is addressed by its position in the document, and a notice a portal
+    inserts above the list after it has looked settled (kieu-spa's maintenance banner, 400 ms
+    after its first view) moves every position. If the click finds nothing where the control
+    was, the controls are read once more and the click tried once again."""
+    result: ActionResult | None = None
+    for _attempt in range(2):
+        fresh = next_control(pager_controls(await tab.evaluate(scripts.PAGER_CONTROLS)),
+                             vocab.pager_next_labels, number, vocab.side_effect_words)
+        if fresh is not None and fresh.name == control.name:
+            control = fresh
+        result = await tab.click(control.path, limits.timeout_ms, f"pager: {control.name}")
+        if result.nav.error is None or result.answered != "none":
+            break
+    assert result is not None
+    return result
+
+
 async def _settled_again(tab: Tab, limits: JourneyLimits) -> bool:
     """Wait one quiet period, then until the page settles again (bounded by the cap); False
     when the tab can no longer be read."""
@@ -159,7 +179,7 @@ async def walk_catalogue(view: EvidenceView, new_tab: NewTab, vocab: Vocabulary,
             if time.monotonic() >= deadline:
                 stopped = f"the walk's time budget ({budget_s:g} s) after page {number - 1}"
                 break
-            result = await tab.click(nxt.path, limits.timeout_ms, f"pager: {nxt.name}")
+            result = await _click_pager(tab, nxt, vocab, number - 1, limits)
             if result.nav.error is not None:
                 stopped = f"page {number}: {result.nav.error}"
                 break

@@ -5,8 +5,9 @@ No browser."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import pytest
 
@@ -79,6 +80,37 @@ def test_next_falls_back_to_the_next_number_and_skips_disabled_and_current(
                 control(catalogue, "Tiếp", disabled=True)]
     assert catalogue.next_control(controls, v.pager_next_labels, 1, v.side_effect_words).name == "2"
     assert catalogue.next_control(controls, v.pager_next_labels, 2, v.side_effect_words) is None
+
+
+def test_the_pager_is_found_again_when_a_late_notice_moved_it(gather: list[ModuleType]) -> None:
+    # kieu-spa's maintenance banner lands above the list 400 ms after its first view, after the
+    # page looked settled: the positional path read with the list points at nothing, and the
+    # walk (CI, 2026-12-07) stopped at page 1 of 3 after a 30 s wait.
+    catalogue = gather[1]
+    v = vocabulary()
+    reads = iter([
+        [{"path": "body > div:nth-of-type(1) > nav > button", "name": "2"}],
+        [{"path": "body > div:nth-of-type(2) > nav > button", "name": "2"}],
+    ])
+    clicked: list[str] = []
+
+    class Tab:
+        async def evaluate(self, script: str, arg: object = None) -> object:
+            return next(reads)
+
+        async def click(self, path: str, timeout_ms: float, sent_by: str) -> object:
+            clicked.append(path)
+            if "nth-of-type(1)" in path:  # nothing there any more: nothing was clicked
+                return SimpleNamespace(answered="none", nav=SimpleNamespace(
+                    error="Locator.evaluate: Timeout 5000ms exceeded."))
+            return SimpleNamespace(answered="in_place", nav=SimpleNamespace(error=None))
+
+    stale = catalogue.PagerControl("old path", "2", "", False, False)
+    result = asyncio.run(catalogue._click_pager(Tab(), stale, v, 1,
+                                                catalogue.JourneyLimits(timeout_ms=5000)))
+    assert result.answered == "in_place" and result.nav.error is None
+    assert clicked == ["body > div:nth-of-type(1) > nav > button",
+                       "body > div:nth-of-type(2) > nav > button"]
 
 
 @pytest.mark.parametrize(("text", "total"), [
