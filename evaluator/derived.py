@@ -433,6 +433,14 @@ def _row_name(text: str, context: str) -> str:
     return text
 
 
+def _memo(cache: dict[str, str], key: str, compute: Callable[[str], str]) -> str:
+    """``compute(key)``, kept in ``cache``: the view's memoised text and address forms."""
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = compute(key)
+    return got
+
+
 class EvidenceView:
     def __init__(self, bundle: EvidenceBundle, vocabulary: Vocabulary) -> None:
         self.bundle = bundle
@@ -466,46 +474,28 @@ class EvidenceView:
     # -- memoised text and address forms -------------------------------------------------------
     def folded(self, text: str) -> str:
         """``fold(text)``, once per distinct text: the frame's links repeat on every page."""
-        got = self._folded.get(text)
-        if got is None:
-            got = self._folded[text] = fold(text)
-        return got
+        return _memo(self._folded, text, fold)
 
     def normalised(self, url: str) -> str:
         """``normalise_url(url)``, once per distinct address: a portal's frame repeats the
         same few hundred links on every page, and re-scoring must stay quick (BENCHMARKS.md)."""
-        got = self._normal.get(url)
-        if got is None:
-            got = self._normal[url] = normalise_url(url)
-        return got
+        return _memo(self._normal, url, normalise_url)
 
     def lower_path(self, url: str) -> str:
         """The path of ``url``, lower-cased, once per distinct address."""
-        got = self._paths.get(url)
-        if got is None:
-            got = self._paths[url] = urlsplit(url).path.lower()
-        return got
+        return _memo(self._paths, url, lambda u: urlsplit(u).path.lower())
 
     def shape(self, url: str) -> str:
         """``url_shape(url)``, once per distinct address."""
-        got = self._shapes.get(url)
-        if got is None:
-            got = self._shapes[url] = url_shape(url)
-        return got
+        return _memo(self._shapes, url, url_shape)
 
     def pagination(self, url: str) -> str:
         """``pagination_key(url)``, once per distinct address."""
-        got = self._pagination.get(url)
-        if got is None:
-            got = self._pagination[url] = pagination_key(url)
-        return got
+        return _memo(self._pagination, url, pagination_key)
 
     def key(self, href: str) -> str:
         """``route_key(href)``, once per distinct address."""
-        got = self._keys.get(href)
-        if got is None:
-            got = self._keys[href] = route_key(href)
-        return got
+        return _memo(self._keys, href, route_key)
 
     # -- pages -------------------------------------------------------------------------------
     @cached_property
