@@ -80,7 +80,8 @@ class Settings:
     #: Identify ourselves to portals (RESEARCH.md §6 politeness).
     user_agent_suffix: str = "portal-eval/0.1 (+https://github.com/portal-eval/portal-eval)"
     #: Chromium binary, like every setting: file < $PORTAL_EVAL_CHROMIUM < --chromium. Empty:
-    #: Debian's chromium, then `chromium` on $PATH, then Playwright's own (browser.find_chromium).
+    #: Debian's chromium-headless-shell, then chromium, then $PATH, then Playwright's own
+    #: (browser.find_chromium).
     chromium: str = ""
     #: Hosts besides the start URL's that the crawl may visit (e.g. a separate www host).
     allowed_hosts: tuple[str, ...] = ()

@@ -262,8 +262,30 @@ def test_debian_candidates_are_tried_in_order(browser: ModuleType) -> None:
 
 
 def test_chromium_on_path_is_used(browser: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(browser.shutil, "which", lambda name, *a, **kw: f"/snap/bin/{name}")
+    monkeypatch.setattr(browser.shutil, "which",
+                        lambda name, *a, **kw: "/snap/bin/chromium" if name == "chromium" else None)
     assert browser.find_chromium() == "/snap/bin/chromium"
+    # Both on $PATH: the headless shell, as on Debian's paths.
+    monkeypatch.setattr(browser.shutil, "which", lambda name, *a, **kw: f"/snap/bin/{name}")
+    assert browser.find_chromium() == "/snap/bin/chromium-headless-shell"
+
+
+def test_the_headless_shell_comes_before_the_full_browser(
+    browser_module: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The real order: Debian's headless shell (Playwright's own headless browser; half the CPU of
+    # the full browser's headless mode on a crawl, BENCHMARKS.md), then the full browser.
+    shell, full = browser_module.HEADLESS_SHELL_CANDIDATES[0], "/usr/bin/chromium"
+    order = browser_module.DEBIAN_CANDIDATES
+    assert order.index(shell) < order.index(full)
+    monkeypatch.delenv("PORTAL_EVAL_CHROMIUM", raising=False)
+    monkeypatch.setattr(browser_module, "DEBIAN_CANDIDATES", tuple(
+        str(tmp_path / c.lstrip("/")) for c in order))
+    monkeypatch.setattr(browser_module.shutil, "which", lambda name, *a, **kw: None)
+    full_path = _exe(tmp_path / full.lstrip("/"))
+    assert browser_module.find_chromium() == full_path
+    shell_path = _exe(tmp_path / shell.lstrip("/"))
+    assert browser_module.find_chromium() == shell_path
 
 
 def test_playwright_managed_chromium_is_the_last_resort(browser: ModuleType, tmp_path: Path) -> None:
@@ -291,7 +313,7 @@ def test_nothing_found_is_one_error_listing_what_was_tried_and_the_fix(
     for candidate in browser.DEBIAN_CANDIDATES:
         assert f"{candidate} (absent)" in message
     assert "ms-playwright" in message
-    assert "Fix: `apt-get install chromium`" in message
+    assert "Fix: `apt-get install chromium-headless-shell`" in message
     assert "set PORTAL_EVAL_CHROMIUM" in message
 
 
