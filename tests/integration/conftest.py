@@ -1,10 +1,14 @@
 """The expensive part of the integration tests, done once per session: every fixture portal
 evaluated end to end with real Chromium, one portal at a time (a timing criterion must not depend
-on what else the machine does); the slow `kem`, 3.5 s a page, is the longest.
+on what else the machine does), except the slow `kem`, 3.5 s a page, which waits on its server
+beside them at the lowest CPU priority (BESIDE_THE_OTHERS).
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
@@ -35,6 +39,14 @@ ONE_LIGHTHOUSE_RUN = {"kem"}
 # stays two (settings.py: two is the measured optimum where the CPU is the limit, and a slow
 # government server is not to be hit harder).
 WIDER_CRAWL = {"kem": 4}
+# Evaluated beside the others, not before them: in a child process at the lowest CPU priority
+# (nice 19, inherited by its Chromium, Lighthouse and driver), so it only ever gets the CPU the
+# others leave (CFS gives a nice-0 task ~68x the share of a nice-19 one). kem's evaluation is
+# ~3 minutes of waiting on its 3.5 s server and a few core-seconds of work, every value it is
+# graded on misses its threshold by a factor (above), and the others' lanes leave one core idle
+# for most of their Lighthouse runs: the fixture session no longer waits for it alone.
+BESIDE_THE_OTHERS = {"kem"}
+LOWEST_PRIORITY = 19
 
 
 @pytest.fixture(scope="session")
@@ -46,15 +58,24 @@ def evaluated(fixture_server: Any, tmp_path_factory: pytest.TempPathFactory) -> 
         seen_before = len(fixture_server.submissions)
     # Over HTTPS at the portals' official names, as the demo and the frozen evidence are.
     with https_world(fixture_server, tmp_path_factory.mktemp("https")) as world:
-        runs = {
-            pid: evaluate_portal(portal_target(fixture_server, pid, world), out,
-                                 fixture_settings(fixture_server, base, world, pid).with_overrides(
-                                     lighthouse_runs=1 if pid in ONE_LIGHTHOUSE_RUN
-                                     else base.lighthouse_runs,
-                                     concurrency=WIDER_CRAWL.get(pid, base.concurrency)),
-                                 profile, attestations=portal_attestations(pid, profile))
-            for pid in PORTAL_IDS
-        }
+
+        def arguments(pid: str) -> tuple[Any, ...]:
+            return (portal_target(fixture_server, pid, world), out,
+                    fixture_settings(fixture_server, base, world, pid).with_overrides(
+                        lighthouse_runs=1 if pid in ONE_LIGHTHOUSE_RUN else base.lighthouse_runs,
+                        concurrency=WIDER_CRAWL.get(pid, base.concurrency)))
+
+        # spawn, not fork: this process runs the fixture servers' threads.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=os.nice, initargs=(LOWEST_PRIORITY,)) as beside:
+            later = {pid: beside.submit(evaluate_portal, *arguments(pid), profile,
+                                        attestations=portal_attestations(pid, profile))
+                     for pid in PORTAL_IDS if pid in BESIDE_THE_OTHERS}
+            done = {pid: evaluate_portal(*arguments(pid), profile,
+                                         attestations=portal_attestations(pid, profile))
+                    for pid in PORTAL_IDS if pid not in BESIDE_THE_OTHERS}
+            done |= {pid: future.result() for pid, future in later.items()}
+        runs = {pid: done[pid] for pid in PORTAL_IDS}
     with fixture_server.lock:
         sent = list(fixture_server.submissions[seen_before:])
     assert_only_read_only_submissions(sent, PORTAL_IDS, profile.vocabulary.status_lookup_code)
