@@ -383,6 +383,9 @@ class Tab:
     # Requests open now (settling) and when the network last changed (time.monotonic()).
     _inflight: dict[PWRequest, str] = field(default_factory=dict)
     _last_net: float = field(default_factory=time.monotonic)
+    # When the last action (Tab.act: a submit, a click, Enter) was done to the page: quiet is
+    # counted from then at the earliest (settle_until_quiet).
+    _acted_at: float = 0.0
     # Set while the tab is sealed (Tab.sealed): what it kept in.
     _seal: SealLog | None = None
     # dialogs_dismissed when the current page was asked for (goto).
@@ -495,16 +498,25 @@ class Tab:
 
         Lists and blocks a portal fills by XHR after load arrive before the read; a page that
         never settles (polling, a live counter) is read at the cap and says so (``settled``
-        False, with the requests still open)."""
+        False, with the requests still open).
+
+        After an action the quiet is counted from the action at the earliest: what it set off
+        may not have shown yet when the wait begins. A router changes the address at once and
+        its view may ask for the answer later (a debounced handler), or the request's event
+        may reach us after the first look; the old view, quiet for long, was then read as the
+        answer (kieu-spa's unaccented search once found the home page's services that way)."""
         started = time.monotonic()
         quiet = max(0.0, quiet_ms)
         while True:
-            waited = (time.monotonic() - started) * 1000
-            net_quiet_for = 0.0 if self._inflight else (time.monotonic() - self._last_net) * 1000
+            now = time.monotonic()
+            waited = (now - started) * 1000
+            since_action = (now - self._acted_at) * 1000
+            net_quiet_for = 0.0 if self._inflight else (
+                min(now - self._last_net, now - self._acted_at) * 1000)
             dom_quiet_for: float | None = None
             if net_quiet_for >= quiet:
                 state = await self.dom_state()
-                dom_quiet_for = state[0] if state is not None else math.inf
+                dom_quiet_for = min(state[0], since_action) if state is not None else math.inf
                 if dom_quiet_for >= quiet:
                     return SettleReport(round(waited, 1), True, True, True, int(cap_ms), int(quiet))
             if waited >= cap_ms:
@@ -760,6 +772,7 @@ class Tab:
             except PlaywrightError as exc:
                 return ActionResult(NavResult(None, self.page.url, error=_one_line(exc)),
                                     "none", sent_by)
+            self._acted_at = time.monotonic()
             answered: Answered = "none"
             started = time.monotonic()
 
