@@ -26,6 +26,10 @@ class AxeParams(Params):
     impact_weights: dict[str, float] = Field(
         default_factory=lambda: {"critical": 0.5, "serious": 0.25, "moderate": 0.1, "minor": 0.05}
     )
+    #: The summed charge that halves a template's score (issue 18: a curve that never reaches 0,
+    #: so portals with many barriers are still told apart): one critical barrier on every page
+    #: of a template halves it, a second halves what is left, and so on.
+    halving_charge: float = Field(default=0.5, gt=0)
 
 
 def template_of(url: str) -> str:
@@ -52,9 +56,12 @@ class _Rule:
 
 
 def axe_template_scores(
-    pages: list[Page], weights: dict[str, float]
+    pages: list[Page], weights: dict[str, float], halving_charge: float = 0.5,
 ) -> dict[str, float]:
-    """Template → 1 − Σ_rule weight(impact) × share of the template's pages the rule hits, ≥ 0."""
+    """Template → 2^(−charge / halving_charge), where charge = Σ_rule weight(impact) × share of
+    the template's pages the rule hits: 1 for a clean template, strictly lower for every further
+    barrier or page it hits, never 0 (the saturating 1 − charge, floored at 0, scored a template
+    with two critical barriers like one that fails half of WCAG)."""
     groups: dict[str, list[Page]] = {}
     for page in pages:
         groups.setdefault(template_of(page.final_url), []).append(page)
@@ -67,7 +74,7 @@ def axe_template_scores(
                 hits[v.id] = (impact, count + 1)
         penalty = sum(weights.get(impact or "minor", weights.get("minor", 0.05)) * count
                       / len(members) for impact, count in hits.values())
-        scores[template] = max(0.0, 1.0 - penalty)
+        scores[template] = 2.0 ** (-penalty / halving_charge)
     return scores
 
 
@@ -96,7 +103,7 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
     if not rules:
         return Outcome(Status.PASS, 1.0, display_value=msg("axe.clean"), pages=urls,
                        findings=skipped, data={"pages": len(audited)})
-    scores = axe_template_scores(audited, params.impact_weights)
+    scores = axe_template_scores(audited, params.impact_weights, params.halving_charge)
     score = sum(scores.values()) / len(scores)
     members: dict[str, int] = {}
     for page in audited:

@@ -77,7 +77,8 @@ def test_numbered_a4_pages_with_the_portals_header(kem_pdf: dict[str, Any]) -> N
         assert float(box.height) == pytest.approx(A4_POINTS[1], abs=1.5)
         text = norm(pages[number - 1])
         assert f"Trang {number}/{total}" in text
-        assert (f"{result.portal_name} · Xếp loại E (6.3/100.0 điểm) · đánh giá ngày "
+        assert (f"{result.portal_name} · Xếp loại {result.grade} ({result.total:.1f}/100.0 điểm) · "
+                f"đánh giá ngày "
                 f"{result.evaluated_at[:10]}") in text, number
 
 

@@ -67,23 +67,46 @@ def test_axe_without_violations_passes() -> None:
 
 @pytest.mark.parametrize(("impacts", "score"), [
     (["critical"], 0.5),
-    (["serious"], 0.75),
-    (["moderate"], 0.9),
-    (["minor"] * 4, 0.8),
-    (["critical", "serious", "moderate"], 0.15),
-    ([None], 0.95),  # an unrated rule costs as much as a minor one
-    (["blocker"], 0.95),  # an impact the weights do not know costs as much as a minor one
-    (["critical"] * 3, 0.0),  # floored at 0, never negative
+    (["serious"], 2 ** -0.5),
+    (["moderate"], 2 ** -0.2),
+    (["minor"] * 4, 2 ** -0.4),
+    (["critical", "serious", "moderate"], 2 ** -1.7),
+    ([None], 2 ** -0.1),  # an unrated rule costs as much as a minor one
+    (["blocker"], 2 ** -0.1),  # an impact the weights do not know costs as much as a minor one
+    (["critical"] * 3, 0.125),  # each critical barrier halves what is left: never 0
 ])
-def test_one_page_score_is_one_minus_summed_impact_weights(
+def test_one_page_score_halves_per_critical_charge(
     impacts: list[str | None], score: float
 ) -> None:
     axe = [violation(f"rule-{i}", impact) for i, impact in enumerate(impacts)]
     outcome = axe_clean(axe_view(start_page(axe=axe)), AXE)
     assert outcome.status is Status.FAIL
-    assert outcome.score == pytest.approx(score)
+    assert outcome.score == pytest.approx(score, abs=1e-6)
     assert outcome.value == len(impacts)
     assert outcome.unit == "rules"
+
+
+def test_wcag_score_has_resolution_on_a_ladder_of_critical_failures() -> None:
+    # Issue 18: 0, 1, 2, 4, 8 and 16 distinct critical rules on every page give strictly
+    # decreasing scores, none of them 0 below 16; the same failures on more templates score
+    # lower.
+    def portal(criticals: int, templates: int) -> Any:
+        axe = [violation(f"rule-{i}", "critical") for i in range(criticals)]
+        clean = [page(f"/t{t}/x", axe=[]) for t in range(templates, 4)]
+        failing = [page(f"/t{t}/x", axe=axe) for t in range(templates)]
+        return axe_view(start_page(axe=[]), *failing, *clean)
+
+    for templates in (1, 2, 4):
+        scores = [axe_clean(portal(n, templates), AXE).score for n in (0, 1, 2, 4, 8, 16)]
+        assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores), scores
+        assert all(score > 0 for score in scores[:-1]), scores
+    for n in (1, 2, 4, 8, 16):
+        by_spread = [axe_clean(portal(n, templates), AXE).score for templates in (1, 2, 4)]
+        assert by_spread[0] > by_spread[1] > by_spread[2], (n, by_spread)
+    # On one page alone: two critical barriers are no longer worth as little as sixteen.
+    one = [axe_clean(axe_view(start_page(axe=[violation(f"r{i}", "critical") for i in range(n)])),
+                     AXE).score for n in (2, 16)]
+    assert one[0] == 0.25 and 0 < one[1] < one[0]
 
 
 @pytest.mark.parametrize(("url", "template"), [
@@ -109,16 +132,17 @@ def test_a_rule_on_every_page_of_a_template_is_one_template_defect() -> None:
 
 
 def test_a_rule_on_some_pages_counts_its_share_of_the_template() -> None:
-    # 1 of 4 service pages has a serious contrast failure: 1 − 0.25 × 1/4 = 0.9375 for the
-    # template; 2 of 4 have a critical one too: 0.9375 − 0.5 × 2/4 = 0.6875. Home has a
-    # moderate one: 0.9. Portal: (0.9 + 0.6875) / 2 = 0.79375.
+    # 1 of 4 service pages has a serious contrast failure (charge 0.25 × 1/4) and 2 of 4 a
+    # critical one (0.5 × 2/4): the template's charge is 0.3125, its score 2^(−0.3125/0.5).
+    # Home has a moderate one: 2^(−0.1/0.5). Portal: the mean of the two.
     services = [page("/thu-tuc/0", axe=[violation("color-contrast", "serious"),
                                         violation("label", "critical")]),
                 page("/thu-tuc/1", axe=[violation("label", "critical")]),
                 page("/thu-tuc/2", axe=[]), page("/thu-tuc/3", axe=[])]
     outcome = axe_clean(axe_view(start_page(axe=[violation("region", "moderate")]), *services), AXE)
-    assert outcome.data["template_scores"] == {"/": 0.9, "/thu-tuc/*": 0.6875}
-    assert outcome.score == 0.79375
+    home, services_score = 2 ** -0.2, 2 ** -0.625
+    assert outcome.data["template_scores"] == pytest.approx({"/": home, "/thu-tuc/*": services_score})
+    assert outcome.score == pytest.approx((home + services_score) / 2, abs=1e-6)
     assert outcome.value == 3
 
 
@@ -131,8 +155,9 @@ def test_axe_weights_come_from_params() -> None:
     params = AxeParams(impact_weights={"critical": 1.0, "minor": 0.0})
     crit = axe_view(start_page(axe=[violation(impact="critical")]))
     minor = axe_view(start_page(axe=[violation(impact="minor")]))
-    assert axe_clean(crit, params).score == 0.0
+    assert axe_clean(crit, params).score == 0.25  # a charge of 1.0: two halvings
     assert axe_clean(minor, params).score == 1.0
+    assert axe_clean(crit, AxeParams(halving_charge=1.0)).score == pytest.approx(2 ** -0.5, abs=1e-6)
 
 
 def test_axe_findings_list_each_rule_once_with_wcag_version_sc_and_spread() -> None:

@@ -104,15 +104,18 @@ def test_accessibility_is_split_per_rule_and_adds_up_to_its_lost_points() -> Non
         page("/thu-tuc/2", axe=[violation("image-alt", "critical")]),
     ])
     (axe,) = [c for c in result.criteria if c.id == "accessibility-wcag-aa"]
-    # Template /: 1 − 0.5 − 0.25 = 0.25; /thu-tuc/*: 1 − 0.5 × 2/2 − 0.5 × 1/2 = 0.25.
-    assert axe.score == 0.25
+    # Charges: template / 0.5 + 0.25 = 0.75; /thu-tuc/* 0.5 × 2/2 + 0.5 × 1/2 = 0.75; each
+    # template scores 2^(−0.75/0.5).
+    kept = 2 ** -1.5
+    assert axe.score == pytest.approx(kept, abs=1e-6)
     rules = {i.rule: i for i in result.fix_first if i.criterion == "accessibility-wcag-aa"}
     assert set(rules) == {"image-alt", "color-contrast", "label"}
     scale = access_scale(result)
-    # Each template lost 0.75, shared in proportion to the charges: image-alt carries 0.5 of
-    # 0.75 on both templates, color-contrast and label 0.25 on one each.
-    assert rules["image-alt"].points == round(2 * 0.5 * scale, 2)
-    assert rules["color-contrast"].points == rules["label"].points == round(2 * 0.125 * scale, 2)
+    # Each template lost 1 − kept, shared in proportion to the charges: image-alt carries 0.5 of
+    # 0.75 on both templates, color-contrast and label 0.25 of 0.75 on one each.
+    lost = 2 * (1 - kept) * scale
+    assert rules["image-alt"].points == round(lost * 2 / 3, 2)
+    assert rules["color-contrast"].points == rules["label"].points == round(lost / 6, 2)
     total = sum(i.points for i in rules.values())
     assert total == pytest.approx((axe.points_possible - axe.points) * scale, abs=0.011)
     image = rules["image-alt"]
@@ -125,12 +128,14 @@ def test_accessibility_is_split_per_rule_and_adds_up_to_its_lost_points() -> Non
     assert ranked[0] == "image-alt"
 
 
-def test_a_template_whose_charges_pass_1_shares_its_whole_loss() -> None:
+def test_equal_charges_share_a_templates_loss_equally() -> None:
     result = axe_result([start_page(axe=[violation(r, "critical") for r in ("a1", "a2", "a3")])])
     rules = [i for i in result.fix_first if i.criterion == "accessibility-wcag-aa"]
     assert len(rules) == 3
     scale = access_scale(result)
-    assert [i.points for i in rules] == [round(2 * scale / 3, 2)] * 3
+    # Three critical barriers: the template keeps 2^−3 of its share; each rule carries a third
+    # of the loss.
+    assert [i.points for i in rules] == [round(2 * (1 - 0.125) * scale / 3, 2)] * 3
 
 
 def test_an_attested_partial_score_is_a_fix_a_missing_attestation_is_not() -> None:
