@@ -190,6 +190,44 @@ class AccessAids(_Model):
     text_size_controls: list[str] = Field(default_factory=list)
 
 
+class ImageAlt(_Model):
+    """An image with a non-empty text alternative, and what a citizen reads beside it."""
+
+    alt: str
+    # The last segment of the image's address, without its query ("logo-so-tu-phap.png").
+    file: str = ""
+    # The text around the image: its link's or figure's other text, else its parent's.
+    adjacent: str = ""
+    selector: str = ""
+
+
+class MediaPlayback(_Model):
+    """An <audio> or <video> element, or an embedded player, as found when the page settled."""
+
+    tag: str
+    src: str = ""
+    autoplay: bool = False
+    muted: bool = False
+    # Playing when read (not paused, not ended), and audible (not muted, volume above 0).
+    playing: bool = False
+    audible: bool = True
+    controls: bool = False
+    selector: str = ""
+
+
+class ContentAccess(_Model):
+    """What a page's markup says that axe-core does not judge (issue 18): text alternatives
+    that say nothing, media that plays by itself, presentational markup HTML made obsolete."""
+
+    # Images with alt text (at most 200); images without alt are axe-core's (image-alt).
+    images: list[ImageAlt] = Field(default_factory=list)
+    images_total: int = 0
+    media: list[MediaPlayback] = Field(default_factory=list)
+    # Obsolete presentational elements (HTML Living Standard §16.2) by tag name, with samples.
+    obsolete: dict[str, int] = Field(default_factory=dict)
+    obsolete_samples: list[str] = Field(default_factory=list)
+
+
 class Page(_Model):
     """One crawled page, seen in the shared desktop browser."""
 
@@ -212,6 +250,12 @@ class Page(_Model):
     requests: list[Request] = Field(default_factory=list)
     timings: Timings = Field(default_factory=Timings)
     axe: list[AxeViolation] | None = None
+    # axe-core's "incomplete" WCAG results: what it could not decide and a person must check
+    # (contrast over a background image, for instance); None when axe did not run.
+    axe_incomplete: list[AxeViolation] | None = None
+    # axe-core's best-practice rules that failed (headings, landmarks, duplicate names): not
+    # WCAG requirements; None when axe did not run or ran without them.
+    axe_best_practice: list[AxeViolation] | None = None
     axe_error: str | None = None
     screenshot: str | None = None
     dom: str | None = None
@@ -220,6 +264,8 @@ class Page(_Model):
     # before they were read.
     moving_text: MovingText | None = None
     access_aids: AccessAids | None = None
+    # None when the page was gathered before issue 18 or its scripts broke the read-out.
+    content_access: ContentAccess | None = None
     # When the page was read (None: gathered before settling was measured).
     settle: Settle | None = None
     # How its non-link clickables were followed (None: no discovery on this page).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from evaluator.checks import (  # noqa: F401  (imported for their @register decorators)
     access,
+    content_access,
     functionality,
     layout,
     performance,

@@ -49,6 +49,8 @@ OPEN_FINDINGS = 3
 MAX_PAGES = 20
 PAGES_OPEN_UP_TO = 3
 MAX_SNIPPET = 600
+# What a person must look at, per criterion, in the list at the top; the rest is in its details.
+REVIEW_FINDINGS = 5
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,20 @@ class CriterionView:
     pages: list[Link]
     pages_unlisted: int
     pages_open: bool
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """A criterion a person must look at (needs_review), with what to look at: listed apart from
+    the failures, at the top of the report (issue 18)."""
+
+    id: str
+    title: str
+    summary: str
+    manual: bool
+    points_possible: str
+    findings: list[FindingView]
+    findings_more: int
 
 
 @dataclass(frozen=True)
@@ -232,6 +248,16 @@ def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str,
             possible=fmt_points(sum(c.points_possible for c in strays)),
             criteria=[_criterion_view(c, lang, t) for c in criteria_order(strays)],
         ))
+    review: list[ReviewView] = []
+    for c in result.criteria:
+        if c.status is not Status.NEEDS_REVIEW or not evaluated:
+            continue
+        view = _criterion_view(c, lang, t)
+        shown = (view.findings_open + view.findings_folded)[:REVIEW_FINDINGS]
+        review.append(ReviewView(id=c.id, title=pick(c.title, lang), summary=view.display_value,
+                                 manual=c.manual, points_possible=fmt_points(c.points_possible),
+                                 findings=shown,
+                                 findings_more=max(0, view.findings_total - len(shown))))
     counts = [
         StatusCount(s.value, t(f"status.{s.value}"), n)
         for s in STATUS_ORDER
@@ -281,6 +307,7 @@ def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str,
             ],
             "pillars": pillars,
             "groups": groups,
+            "review": review,
             "counts": counts,
             "evidence_errors": result.evidence_errors,
             "disabled": sorted(result.disabled.items()),
