@@ -258,9 +258,12 @@ def axe_needs_review(view: EvidenceView, params: Params) -> Outcome:
     findings = []
     for rule_id in sorted(rules, key=lambda r: (-len(rules[r]), r)):
         page, help_text, target, html, tags = first_of[rule_id]
-        sc = ", ".join(wcag_ref(tags).criteria) or "-"
+        ref = wcag_ref(tags)
+        sc = ", ".join(ref.criteria) or "-"
+        versions = " / ".join(v for v in ref.versions if v in ("2.0", "2.1")) or "2.x"
         findings.append(Finding(
-            msg("review.rule", rule=rule_id, help=help_text, sc=sc, pages=len(rules[rule_id])),
+            msg("review.rule", rule=rule_id, help=help_text, sc=sc, versions=versions,
+                pages=len(rules[rule_id])),
             page_url=page.final_url, selector=target or None,
             snippet=clip(html, 200) if html else None, value=str(nodes[rule_id]),
             expected=msg("review.expected")))
