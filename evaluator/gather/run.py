@@ -485,9 +485,14 @@ async def _keyboard_walks(
                             settle_quiet_ms=settings.settle_quiet_ms,
                             settle_cap_ms=settings.settle_cap_ms)
     walks: dict[str, KeyboardWalk] = {}
-    for role, url in key_page_urls(view):
-        if role not in KEYBOARD_ROLES:
-            continue
+    try:
+        targets = [(role, url) for role, url in key_page_urls(view) if role in KEYBOARD_ROLES]
+    except Exception as exc:
+        # The lane finds its templates with the same function and records the failure in
+        # `errors` once; here it only says why there is no walk.
+        disabled["keyboard"] = _failure("finding the key templates for the keyboard walks", exc)
+        return {}
+    for role, url in targets:
         say(f"{target_id}: keyboard walk of {role} (≤ {limits.max_presses} Tab presses): {url}")
         tab = await new_tab()
         try:
