@@ -9,6 +9,7 @@ from __future__ import annotations
 from evaluator.checks import (  # noqa: F401  (imported for their @register decorators)
     access,
     functionality,
+    keyboard,
     layout,
     performance,
     transport,

@@ -151,9 +151,14 @@ def test_unknown_param_in_block_style_points_at_its_own_line(tmp_path: Path) -> 
     _assert_one_line_at(_error(profile), file, _line_of(file, "margin_px"), "unknown key 'margin_px'")
 
 
+# accessibility-wcag-aa's points line, the one line of access.yaml these tests break on purpose
+# (1.5 since keyboard-access took 0.5 of its 2).
+AXE_POINTS = "    points: 1.5\n"
+
+
 def test_criteria_points_not_adding_up_to_the_pillar(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
-    _edit(profile / "access.yaml", "    points: 2\n", "    points: 3\n")
+    _edit(profile / "access.yaml", AXE_POINTS, "    points: 2.5\n")  # one point more
     pillar_file = profile / "profile.yaml"
     access_points_line = _line_of(pillar_file, "id: access") + 2
     assert "points: 10" in pillar_file.read_text(encoding="utf-8").splitlines()[access_points_line - 1]
@@ -170,8 +175,8 @@ def test_pillar_points_not_adding_up_to_100(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "needle", "message"), [
-    ("    points: 2\n", "    points: 2: 5\n", "points: 2: 5", "mapping values are not allowed here"),
-    ("    points: 2\n", "\tpoints: 2\n", "\tpoints: 2", "found character '\\t'"),
+    (AXE_POINTS, "    points: 2: 5\n", "points: 2: 5", "mapping values are not allowed here"),
+    (AXE_POINTS, "\tpoints: 2\n", "\tpoints: 2", "found character '\\t'"),
 ])
 def test_malformed_yaml_names_file_and_line(
     tmp_path: Path, old: str, new: str, needle: str, message: str
@@ -185,7 +190,7 @@ def test_malformed_yaml_names_file_and_line(
 def test_unclosed_bracket_is_reported_near_its_line(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
     file = profile / "access.yaml"
-    _edit(file, "    points: 2\n", "    points: [2\n")
+    _edit(file, AXE_POINTS, "    points: [2\n")
     error = _error(profile)
     assert "\n" not in str(error) and "invalid YAML" in str(error)
     assert error.file == file
@@ -200,7 +205,7 @@ def test_unclosed_bracket_is_reported_near_its_line(tmp_path: Path) -> None:
 def test_python_tags_are_rejected_not_constructed(tmp_path: Path, tag: str) -> None:
     profile = _copy(tmp_path)
     file = profile / "access.yaml"
-    _edit(file, "    points: 2\n", f"    points: {tag}\n")
+    _edit(file, AXE_POINTS, f"    points: {tag}\n")
     _assert_one_line_at(_error(profile), file, _line_of(file, "!!python"),
                         "invalid YAML: could not determine a constructor for the tag")
 
@@ -208,7 +213,7 @@ def test_python_tags_are_rejected_not_constructed(tmp_path: Path, tag: str) -> N
 def test_duplicate_yaml_key_names_both_lines(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
     file = profile / "access.yaml"
-    _edit(file, "    points: 2\n", "    points: 2\n    points: 3\n")
+    _edit(file, AXE_POINTS, "    points: 2\n    points: 3\n")
     first = _line_of(file, "points: 2")
     _assert_one_line_at(_error(profile), file, first + 1,
                         f"duplicate key 'points' (first at line {first})")
