@@ -282,8 +282,8 @@ def perfect_bundle(**overrides: Any) -> EvidenceBundle:
             GuidePage(url=url("/huong-dan/1"), status=200, videos=1, audios=1, langs=["hmn"])]),
     })
     # Each key template walked with Tab without a problem (keyboard-access).
-    from tests.unit.test_checks_keyboard import walked
     from tests.unit.test_checks_keyboard import walk as keyboard_walk
+    from tests.unit.test_checks_keyboard import walked
     kw: dict[str, Any] = {"journeys": journeys,
                           "key_pages": [walked(keyboard_walk()),
                                         walked(keyboard_walk(), "catalogue", CATALOGUE_PATH)]}
