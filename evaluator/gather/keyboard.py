@@ -16,7 +16,8 @@ How each finding is measured:
   document order are recorded; at each stop the focused element's are read again and compared
   with its own record (or, for an element added since, with an unfocused element of the same
   tag and class). Browsers draw their default ring as an outline, so a page that leaves it
-  alone passes; ``outline: none`` with nothing in its place does not.
+  alone passes; ``outline: none`` with nothing in its place does not. A ring that fades in
+  (a CSS transition) is read again once its transition is over, 600 ms at most.
 - trap (WCAG 2.1.2): focus comes back to an element already visited (not the first stop, which
   is a completed round) and then stays among the elements of that loop for ``TRAP_PRESSES``
   presses in a row while the page has focusable elements outside it.
@@ -133,6 +134,7 @@ _HELPERS = r"""
       'color': st.color,
     };
   };
+  const TRANSITION_CAP_MS = 600;
   const kindOf = (el) => `${el.tagName} ${typeof el.className === 'string' ? el.className : ''}`;
 """
 
@@ -191,7 +193,7 @@ PREPARE = r"""
 
 # After each press: where the focus is.
 STOP = r"""
-() => {
+async () => {
 """ + _HELPERS + r"""
   const state = window[KEY];
   let el = document.activeElement;
@@ -206,8 +208,21 @@ STOP = r"""
   if (el.tagName !== 'IFRAME') {
     const base = state.looks.get(el) || state.kinds.get(kindOf(el));
     if (base) {
-      const now = look(el);
-      for (const k of Object.keys(now)) if (now[k] !== base[k]) change.push(k);
+      const differ = () => { const now = look(el);
+        return Object.keys(now).filter((k) => now[k] !== base[k]); };
+      change.push(...differ());
+      if (!change.length) {
+        // A ring that fades in (transition: box-shadow .15s) reads as its unfocused value at
+        // first: read again once the longest transition is over (capped).
+        const st = getComputedStyle(el);
+        const secs = (v) => v.split(',').map((x) => parseFloat(x) * (/ms\s*$/.test(x) ? 0.001 : 1) || 0);
+        const dur = secs(st.transitionDuration), delay = secs(st.transitionDelay);
+        const longest = Math.max(0, ...dur.map((d, i) => d + (delay[i % delay.length] || 0)));
+        if (longest > 0) {
+          await new Promise((r) => setTimeout(r, Math.min(longest * 1000 + 20, TRANSITION_CAP_MS)));
+          change.push(...differ());
+        }
+      }
       visible = change.length > 0;
     }
   }
