@@ -176,6 +176,11 @@ PREPARE = r"""
     const around = el.parentElement && el.parentElement.closest(FOCUSABLE);
     if (around && focusable(around)) continue;
     if ([...el.querySelectorAll(FOCUSABLE)].some(focusable)) continue;
+    // A roving tabindex (WAI-ARIA APG: tabs, menus, listboxes, toolbars): one member takes Tab,
+    // the arrow keys move among the rest, so a member with tabindex=-1 is reachable.
+    const group = el.closest('[role=tablist], [role=menu], [role=menubar], [role=listbox], ' +
+      '[role=radiogroup], [role=tree], [role=grid], [role=toolbar]');
+    if (group && [...group.querySelectorAll(FOCUSABLE)].some(focusable)) continue;
     if (!clip(el.innerText, 2) && !el.querySelector('img, svg') && !el.getAttribute('aria-label')
         && !el.title) continue;
     count++;
@@ -328,7 +333,8 @@ async def _walk(tab: Tab, url: str, limits: KeyboardLimits, walk: KeyboardWalk) 
                 break
             raise
         if not isinstance(raw, dict) or raw.get("none"):
-            ended = "cycle" if stops else "no_focus"
+            # Focus left the document after its last element: Shift+Tab starts from outside.
+            ended, last = ("cycle" if stops else "no_focus"), None
             break
         ident = coerce.int_or_none(raw.get("id"))
         if ident is None:
