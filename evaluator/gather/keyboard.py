@@ -33,6 +33,8 @@ How each finding is measured:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -64,6 +66,10 @@ REVERSE_PRESSES = 3
 # Skip link: a same-page link among the first stops; WCAG technique G1 puts it first, and a
 # "Trang chủ" logo or a language switch may come before it in real headers.
 SKIP_LINK_STOPS = 3
+# How long the end of a walk waits for the request of a navigation its last press began.
+NAVIGATION_GRACE_S = 0.1
+# ... and how long a walk that navigated waits for the new document before its tab may close.
+NAVIGATION_WAIT_MS = 10_000
 # Mouse-only elements kept in the evidence (they are all counted).
 UNREACHABLE_KEPT = 30
 
@@ -203,7 +209,9 @@ async () => {
   const state = window[KEY];
   let el = document.activeElement;
   while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-  if (!el || el === document.body || el === document.documentElement || !state) return {none: true};
+  // No state: another document has replaced the walked one (a focus handler navigated).
+  if (!state) return {none: true, lost: true};
+  if (!el || el === document.body || el === document.documentElement) return {none: true};
   if (!state.ids.has(el)) state.ids.set(el, state.next++);
   const before = !!state.prev && state.prev !== el && state.prev.isConnected &&
     !!(el.compareDocumentPosition(state.prev) & Node.DOCUMENT_POSITION_FOLLOWING);
@@ -297,6 +305,34 @@ async def _walk(tab: Tab, url: str, limits: KeyboardLimits, walk: KeyboardWalk) 
         return walk.model_copy(update={"final_url": nav.final_url, "ended": "error",
                                        "error": nav.error})
     page_url = tab.page.url
+    # A navigation a focus handler starts is known by its request before the new document
+    # replaces the page (by then the old one may already read as focus on <body>).
+    leaving: list[str] = []
+
+    def on_request(request: Any) -> None:
+        with contextlib.suppress(Exception):
+            if (request.is_navigation_request() and request.frame == tab.page.main_frame
+                    and not _same_document(request.url, page_url)):
+                leaving.append(request.url)
+
+    tab.page.on("request", on_request)
+    try:
+        walked = await _presses(tab, limits, walk, nav.final_url, page_url, leaving)
+    finally:
+        tab.page.remove_listener("request", on_request)
+    if walked.navigated_to is not None:
+        # Closing a page whose navigation is under way hung Chromium's page.close() in 2 of 8
+        # runs (the fixture's onfocus navigation): let the new document load first (it is
+        # never read), bounded.
+        with contextlib.suppress(Exception):
+            await tab.page.wait_for_url(lambda u: not _same_document(u, page_url),
+                                        wait_until="load",
+                                        timeout=min(limits.timeout_ms, NAVIGATION_WAIT_MS))
+    return walked
+
+
+async def _presses(tab: Tab, limits: KeyboardLimits, walk: KeyboardWalk, final_url: str,
+                   page_url: str, leaving: list[str]) -> KeyboardWalk:
     prepared = await tab.evaluate(PREPARE, [CANDIDATES, UNREACHABLE_KEPT])
     if not isinstance(prepared, dict):
         prepared = {}
@@ -304,7 +340,7 @@ async def _walk(tab: Tab, url: str, limits: KeyboardLimits, walk: KeyboardWalk) 
                    if isinstance(u, dict)]
     focusable = coerce.int_or_none(prepared.get("focusable")) or 0
     facts: dict[str, Any] = {
-        "final_url": nav.final_url, "focusable": focusable, "unreachable": unreachable,
+        "final_url": final_url, "focusable": focusable, "unreachable": unreachable,
         "unreachable_count": max(coerce.int_or_none(prepared.get("unreachable_count")) or 0,
                                  len(unreachable)),
     }
@@ -320,8 +356,8 @@ async def _walk(tab: Tab, url: str, limits: KeyboardLimits, walk: KeyboardWalk) 
     while presses < limits.max_presses:
         presses += 1
         await tab.page.keyboard.press("Tab")
-        if not _same_document(tab.page.url, page_url):
-            facts["navigated_to"] = tab.page.url[:2000]
+        if leaving or not _same_document(tab.page.url, page_url):
+            facts["navigated_to"] = (leaving[0] if leaving else tab.page.url)[:2000]
             ended = "navigated"
             break
         try:
@@ -332,6 +368,10 @@ async def _walk(tab: Tab, url: str, limits: KeyboardLimits, walk: KeyboardWalk) 
                 ended = "navigated"
                 break
             raise
+        if isinstance(raw, dict) and raw.get("lost"):
+            facts["navigated_to"] = tab.page.url[:2000]
+            ended = "navigated"
+            break
         if not isinstance(raw, dict) or raw.get("none"):
             # Focus left the document after its last element: Shift+Tab starts from outside.
             ended, last = ("cycle" if stops else "no_focus"), None
@@ -362,19 +402,27 @@ async def _walk(tab: Tab, url: str, limits: KeyboardLimits, walk: KeyboardWalk) 
         stops.append(_stop(raw))
         hrefs.append(coerce.text(raw.get("href"), 500))
         dialogs.append(raw.get("in_dialog") is True)
+    if ended != "navigated":
+        # The request of a navigation begun by the last press may still be on its way.
+        await asyncio.sleep(NAVIGATION_GRACE_S)
+        if leaving:
+            facts["navigated_to"] = leaving[0][:2000]
+            ended = "navigated"
     facts.update(stops=stops, presses=presses, ended=ended)
     for stop, href in list(zip(stops, hrefs, strict=True))[:SKIP_LINK_STOPS]:
         if stop.tag == "a" and href.startswith("#") and len(href) > 1 and not href.startswith("#!"):
             facts["skip_link"] = href[:200]
-            facts["skip_target_exists"] = await tab.evaluate(SKIP_TARGET, href) is True
+            # Asked of the walked document only (another one may have replaced it).
+            facts["skip_target_exists"] = (None if ended == "navigated"
+                                           else await tab.evaluate(SKIP_TARGET, href) is True)
             break
     if ended in ("cycle", "cap") and stops:
         reverse, moved = 0, 0
         for _ in range(REVERSE_PRESSES):
             reverse += 1
             await tab.page.keyboard.press("Shift+Tab")
-            if not _same_document(tab.page.url, page_url):
-                facts["navigated_to"] = tab.page.url[:2000]
+            if leaving or not _same_document(tab.page.url, page_url):
+                facts["navigated_to"] = (leaving[0] if leaving else tab.page.url)[:2000]
                 break
             raw = await tab.evaluate(STOP)
             now = coerce.int_or_none(raw.get("id")) if isinstance(raw, dict) else None

@@ -502,7 +502,9 @@ async def _keyboard_walks(
             errors.append(_failure(f"the keyboard walk of {role}", exc))
             walks[role] = KeyboardWalk(role=role, url=url, ended="error", error=errors[-1])
         finally:
-            await tab.close()
+            # Bounded: a page closed mid-navigation once held page.close() (gather/keyboard.py).
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(tab.close(), 10)
     return walks
 
 
