@@ -410,7 +410,9 @@ async def _presses(tab: Tab, limits: KeyboardLimits, walk: KeyboardWalk, final_u
             ended = "navigated"
     facts.update(stops=stops, presses=presses, ended=ended)
     for stop, href in list(zip(stops, hrefs, strict=True))[:SKIP_LINK_STOPS]:
-        if stop.tag == "a" and href.startswith("#") and len(href) > 1 and not href.startswith("#!"):
+        # "#/…" and "#!…" are a single-page app's routes, not places in this page.
+        if stop.tag == "a" and href.startswith("#") and len(href) > 1 \
+                and not href.startswith(("#/", "#!")):
             facts["skip_link"] = href[:200]
             # Asked of the walked document only (another one may have replaced it).
             facts["skip_target_exists"] = (None if ended == "navigated"

@@ -91,7 +91,8 @@ document.querySelector('.lich').addEventListener('keydown', (e) => {
         "footer {margin-top: 900px}"),
     # A skip link to an id that is not there, on a page without one.
     "/skip-broken": page("Bỏ qua hỏng", SKIP.replace("#noi-dung", "#khong-co") + MENU + CONTENT),
-    "/no-skip": page("Không bỏ qua", MENU + CONTENT),
+    # The logo links the app's home route ("#/"): a route, not a skip link.
+    "/no-skip": page("Không bỏ qua", '<a href="#/">Trang chủ</a>' + MENU + CONTENT),
     # Focus on the second menu link sends the browser elsewhere (WCAG 3.2.1).
     "/focus-nav": page("Chuyển", SKIP + MENU.replace(
         'onclick="hit(\'menu2\')"', 'onfocus="location.href = \'/p/noi-khac\'"') + CONTENT),
