@@ -59,8 +59,8 @@ def test_a_clean_walk_passes_and_lists_its_stops_in_order() -> None:
     assert out.display_value is not None
     assert out.display_value.en == "home: 15 stops, 0 problems; catalogue: 15 stops, 0 problems"
     first = out.findings[0]
-    assert first.message.en == ("Tab order on the home: 15 stops, 0 with a problem (⚠ with the "
-                                "WCAG success criterion it fails)")
+    assert first.message.en == ("Tab order on the home: 15 stops, 0 of them marked ⚠ with the "
+                                "WCAG success criterion they fail")
     assert first.message.vi.startswith("Thứ tự phím Tab trên trang chủ: 15 điểm dừng")
     assert first.value == "keyboard-walk"
     assert first.snippet is not None

@@ -44,11 +44,11 @@ def test_the_walk_is_an_ordered_list_with_problems_marked() -> None:
     # The page's own text stays inert.
     assert marked == [("3", 'a “Hỏi đáp &lt;b&gt;” <span class="stop-mark">⚠ WCAG 2.4.7</span>')]
     assert "and 5 more stops without a problem" in html
-    assert "Tab order on the home: 30 stops, 1 with a problem" in html
+    assert "Tab order on the home: 30 stops, 1 of them marked ⚠" in html
     assert "keyboard-walk</strong>" not in html   # the marker is not shown as a value
 
 
 def test_the_walk_in_vietnamese() -> None:
     html = _rendered("vi")
-    assert "Thứ tự phím Tab trên trang chủ: 30 điểm dừng, 1 điểm có vấn đề" in html
+    assert "Thứ tự phím Tab trên trang chủ: 30 điểm dừng, 1 điểm được đánh dấu ⚠" in html
     assert "và 5 điểm dừng khác không có vấn đề" in html
