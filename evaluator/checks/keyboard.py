@@ -57,6 +57,9 @@ class _Template:
     charge: float = 0.0
     problems: int = 0
     findings: list[Finding] = field(default_factory=list)
+    # Page-wide problems (a trap, mouse-only elements, the skip link, focus hidden on many
+    # stops): listed before the stops' own, so the result's cap never drops them.
+    page_findings: list[Finding] = field(default_factory=list)
     marks: dict[int, list[str]] = field(default_factory=dict)
 
 
@@ -82,17 +85,28 @@ def _judge(t: _Template, params: KeyboardParams) -> None:
                      snippet: str | None = None) -> None:
         t.problems += 1
         t.charge += charge
-        t.findings.append(Finding(msg("keyboard.page_finding", role=where, problem=problem),
-                                  page_url=url, selector=selector, snippet=snippet))
+        t.page_findings.append(Finding(msg("keyboard.page_finding", role=where, problem=problem),
+                                       page_url=url, selector=selector, snippet=snippet))
 
-    invisible = known = 0
+    hidden = [(n, stop) for n, stop in enumerate(walk.stops, start=1)
+              if stop.focus_visible is False]
+    known = sum(1 for stop in walk.stops if stop.focus_visible is not None)
+    invisible = len(hidden)
+    if invisible == 1:
+        stop_problem(*hidden[0], msg("keyboard.problem.invisible"), "2.4.7")
+    elif invisible > 1:
+        # One finding for a theme's rule (a menu whose 16 links all lose the ring), naming
+        # the stops; each stays marked in the walk's list. Charged below, by share.
+        for n, _ in hidden:
+            t.marks.setdefault(n, []).append("2.4.7")
+        page_problem(msg("keyboard.problem.invisible_many", count=invisible, known=known,
+                         stops=", ".join(f"{n}" for n, _ in hidden[:20])
+                         + (" …" if invisible > 20 else ""),
+                         first=", ".join(f"{s.tag} “{s.name}”" if s.name else s.tag
+                                         for _, s in hidden[:3])),
+                     0.0, selector=hidden[0][1].path or None)
     backwards = tabindex = 0
     for n, stop in enumerate(walk.stops, start=1):
-        if stop.focus_visible is not None:
-            known += 1
-            if not stop.focus_visible:
-                invisible += 1
-                stop_problem(n, stop, msg("keyboard.problem.invisible"), "2.4.7")
         if stop.tabindex is not None and stop.tabindex > 0:
             tabindex += 1
             stop_problem(n, stop, msg("keyboard.problem.tabindex", value=stop.tabindex),
@@ -208,6 +222,8 @@ def keyboard_walk_clean(view: EvidenceView, params: KeyboardParams) -> Outcome:
     # The walks first: the result keeps a criterion's first 40 findings (runner.MAX_FINDINGS),
     # and each template's list is the reader's way into its problems.
     findings = [_walk_list(t, params) for t in templates]
+    for t in templates:
+        findings.extend(t.page_findings)
     for t in templates:
         findings.extend(t.findings)
     findings.extend(failed)

@@ -200,3 +200,18 @@ def test_the_shipped_criterion_runs_the_check() -> None:
     assert shipped_params("keyboard-access") == PARAMS
     result = run_criterion(criterion, view(bundle(key_pages=[walked(walk())])))
     assert result.outcome.status is Status.PASS
+
+
+def test_focus_hidden_on_many_stops_is_one_finding_before_the_stops_own() -> None:
+    stops = [skip(), *(stop(n, focus_visible=n > 9) for n in range(2, 21))]
+    stops[14] = stop(15, tabindex=1)
+    out = judge(walked(walk(stops)))
+    assert out.score == round(1 - 0.5 * 8 / 20 - 0.25, 6)
+    listing = (out.findings[0].snippet or "").splitlines()
+    assert listing[1] == "2. a “Mục 2” ⚠ 2.4.7" and listing[8] == "9. a “Mục 9” ⚠ 2.4.7"
+    messages = [f.message.en for f in out.findings[1:]]
+    assert messages[0] == ("home: focus not visible on 8 of 20 stops (stops 2, 3, 4, 5, 6, 7, 8, "
+                           "9: a “Mục 2”, a “Mục 3”, a “Mục 4”…): no change of outline, shadow, "
+                           "border or background on focus (WCAG 2.4.7)")
+    assert messages[1].startswith("home, stop 15 (a “Mục 15”): tabindex=\"1\"")
+    assert len(messages) == 2
