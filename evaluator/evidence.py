@@ -318,6 +318,76 @@ class MobileRender(_Model):
     error: str | None = None
 
 
+class KeyboardStop(_Model):
+    """Where one Tab press put the focus (gather/keyboard.py). Everything here was read from
+    the page's own JavaScript realm and coerced."""
+
+    tag: str = ""
+    role: str = ""
+    # The accessible name as a person would hear it: aria-label, aria-labelledby, the text,
+    # alt, title or placeholder, trimmed.
+    name: str = ""
+    # A short CSS path to the element (tag:nth-of-type steps).
+    path: str = ""
+    # The element's box in document coordinates (CSS px, scroll included).
+    x: float | None = None
+    y: float | None = None
+    width: float | None = None
+    height: float | None = None
+    # The tabindex attribute as written (None when absent).
+    tabindex: int | None = None
+    # True: the element comes before the previous stop in document order (a focus order that
+    # goes back in the reading order; the check weighs it with the vertical jump).
+    before_previous: bool = False
+    # The focused style differs from the same element's unfocused style (recorded before any
+    # focus) in outline, box-shadow, border, background, text-decoration or colour; None when
+    # no unfocused style was recorded for it or a look-alike (its own or in an iframe).
+    focus_visible: bool | None = None
+    # Which of those properties changed ("outline", "box-shadow", ...).
+    focus_change: list[str] = Field(default_factory=list)
+
+
+class KeyboardWalk(_Model):
+    """A keyboard walk of one key template (issue 18 point 1): Tab pressed up to
+    ``max_presses`` times from the top of the loaded page, then a few Shift+Tab presses. Only
+    facts; the keyboard-access check judges them."""
+
+    role: str
+    url: str
+    final_url: str = ""
+    max_presses: int = 0
+    presses: int = 0
+    # Stops in the order Tab reached them, each element once (a revisit ends the walk or is a
+    # trap, below).
+    stops: list[KeyboardStop] = Field(default_factory=list)
+    # How the walk ended: "cycle" (focus left the page or came back to the first stop: every
+    # stop was seen), "cap" (max_presses reached), "trap", "navigated", "no_focus" (the first
+    # press focused nothing), "error".
+    ended: str = ""
+    # Focus stayed among these stops' elements (paths) for trap_presses presses in a row while
+    # the page had focusable elements outside them.
+    trap: list[str] = Field(default_factory=list)
+    trap_presses: int = 0
+    # The trap is inside an open aria-modal dialog (a modal keeps focus in by design).
+    trap_in_dialog: bool = False
+    # Focusable elements of the page (tabIndex ≥ 0, shown), counted before the walk.
+    focusable: int = 0
+    # Elements a mouse can click and the keyboard cannot reach: an onclick, role=button/link/
+    # menuitem or their own pointer cursor, shown, not focusable. The first 30, and how many.
+    unreachable: list[KeyboardStop] = Field(default_factory=list)
+    unreachable_count: int = 0
+    # A same-page link among the first 3 stops ("#noi-dung"), and whether its target exists.
+    skip_link: str | None = None
+    skip_target_exists: bool | None = None
+    # Shift+Tab presses after the walk and whether each moved the focus to another element.
+    reverse_presses: int = 0
+    reverse_moved: int = 0
+    # A Tab press that made the page navigate (a focus handler): the new URL; the walk ended.
+    navigated_to: str | None = None
+    elapsed_s: float | None = None
+    error: str | None = None
+
+
 class KeyPageMeasurement(_Model):
     """A key template loaded alone (serial lane) in a 360 px mobile-emulated context.
 
@@ -350,6 +420,10 @@ class KeyPageMeasurement(_Model):
     # The same load laid out at each phone width (360, 320), measured after the timings;
     # None on bundles gathered before it was read.
     mobile: list[MobileRender] | None = None
+    # The keyboard walk of this template (gathered in the crawl's desktop context, not in this
+    # lane: it times nothing); None on bundles gathered before it, or when it did not run
+    # (EvidenceBundle.disabled["keyboard"] then says why).
+    keyboard: KeyboardWalk | None = None
 
 
 class PersonaStep(_Model):

@@ -10,6 +10,7 @@ from evaluator.checks import (  # noqa: F401  (imported for their @register deco
     access,
     content_access,
     functionality,
+    keyboard,
     layout,
     performance,
     transport,
