@@ -190,6 +190,44 @@ class AccessAids(_Model):
     text_size_controls: list[str] = Field(default_factory=list)
 
 
+class ImageAlt(_Model):
+    """An image with a non-empty text alternative, and what a citizen reads beside it."""
+
+    alt: str
+    # The last segment of the image's address, without its query ("logo-so-tu-phap.png").
+    file: str = ""
+    # The text around the image: its link's or figure's other text, else its parent's.
+    adjacent: str = ""
+    selector: str = ""
+
+
+class MediaPlayback(_Model):
+    """An <audio> or <video> element, or an embedded player, as found when the page settled."""
+
+    tag: str
+    src: str = ""
+    autoplay: bool = False
+    muted: bool = False
+    # Playing when read (not paused, not ended), and audible (not muted, volume above 0).
+    playing: bool = False
+    audible: bool = True
+    controls: bool = False
+    selector: str = ""
+
+
+class ContentAccess(_Model):
+    """What a page's markup says that axe-core does not judge (issue 18): text alternatives
+    that say nothing, media that plays by itself, presentational markup HTML made obsolete."""
+
+    # Images with alt text (at most 200); images without alt are axe-core's (image-alt).
+    images: list[ImageAlt] = Field(default_factory=list)
+    images_total: int = 0
+    media: list[MediaPlayback] = Field(default_factory=list)
+    # Obsolete presentational elements (HTML Living Standard §16.2) by tag name, with samples.
+    obsolete: dict[str, int] = Field(default_factory=dict)
+    obsolete_samples: list[str] = Field(default_factory=list)
+
+
 class Page(_Model):
     """One crawled page, seen in the shared desktop browser."""
 
@@ -212,6 +250,12 @@ class Page(_Model):
     requests: list[Request] = Field(default_factory=list)
     timings: Timings = Field(default_factory=Timings)
     axe: list[AxeViolation] | None = None
+    # axe-core's "incomplete" WCAG results: what it could not decide and a person must check
+    # (contrast over a background image, for instance); None when axe did not run.
+    axe_incomplete: list[AxeViolation] | None = None
+    # axe-core's best-practice rules that failed (headings, landmarks, duplicate names): not
+    # WCAG requirements; None when axe did not run or ran without them.
+    axe_best_practice: list[AxeViolation] | None = None
     axe_error: str | None = None
     screenshot: str | None = None
     dom: str | None = None
@@ -220,6 +264,8 @@ class Page(_Model):
     # before they were read.
     moving_text: MovingText | None = None
     access_aids: AccessAids | None = None
+    # None when the page was gathered before issue 18 or its scripts broke the read-out.
+    content_access: ContentAccess | None = None
     # When the page was read (None: gathered before settling was measured).
     settle: Settle | None = None
     # How its non-link clickables were followed (None: no discovery on this page).
@@ -272,6 +318,76 @@ class MobileRender(_Model):
     error: str | None = None
 
 
+class KeyboardStop(_Model):
+    """Where one Tab press put the focus (gather/keyboard.py). Everything here was read from
+    the page's own JavaScript realm and coerced."""
+
+    tag: str = ""
+    role: str = ""
+    # The accessible name as a person would hear it: aria-label, aria-labelledby, the text,
+    # alt, title or placeholder, trimmed.
+    name: str = ""
+    # A short CSS path to the element (tag:nth-of-type steps).
+    path: str = ""
+    # The element's box in document coordinates (CSS px, scroll included).
+    x: float | None = None
+    y: float | None = None
+    width: float | None = None
+    height: float | None = None
+    # The tabindex attribute as written (None when absent).
+    tabindex: int | None = None
+    # True: the element comes before the previous stop in document order (a focus order that
+    # goes back in the reading order; the check weighs it with the vertical jump).
+    before_previous: bool = False
+    # The focused style differs from the same element's unfocused style (recorded before any
+    # focus) in outline, box-shadow, border, background, text-decoration or colour; None when
+    # no unfocused style was recorded for it or a look-alike (its own or in an iframe).
+    focus_visible: bool | None = None
+    # Which of those properties changed ("outline", "box-shadow", ...).
+    focus_change: list[str] = Field(default_factory=list)
+
+
+class KeyboardWalk(_Model):
+    """A keyboard walk of one key template (issue 18 point 1): Tab pressed up to
+    ``max_presses`` times from the top of the loaded page, then a few Shift+Tab presses. Only
+    facts; the keyboard-access check judges them."""
+
+    role: str
+    url: str
+    final_url: str = ""
+    max_presses: int = 0
+    presses: int = 0
+    # Stops in the order Tab reached them, each element once (a revisit ends the walk or is a
+    # trap, below).
+    stops: list[KeyboardStop] = Field(default_factory=list)
+    # How the walk ended: "cycle" (focus left the page or came back to the first stop: every
+    # stop was seen), "cap" (max_presses reached), "trap", "navigated", "no_focus" (the first
+    # press focused nothing), "error".
+    ended: str = ""
+    # Focus stayed among these stops' elements (paths) for trap_presses presses in a row while
+    # the page had focusable elements outside them.
+    trap: list[str] = Field(default_factory=list)
+    trap_presses: int = 0
+    # The trap is inside an open aria-modal dialog (a modal keeps focus in by design).
+    trap_in_dialog: bool = False
+    # Focusable elements of the page (tabIndex ≥ 0, shown), counted before the walk.
+    focusable: int = 0
+    # Elements a mouse can click and the keyboard cannot reach: an onclick, role=button/link/
+    # menuitem or their own pointer cursor, shown, not focusable. The first 30, and how many.
+    unreachable: list[KeyboardStop] = Field(default_factory=list)
+    unreachable_count: int = 0
+    # A same-page link among the first 3 stops ("#noi-dung"), and whether its target exists.
+    skip_link: str | None = None
+    skip_target_exists: bool | None = None
+    # Shift+Tab presses after the walk and whether each moved the focus to another element.
+    reverse_presses: int = 0
+    reverse_moved: int = 0
+    # A Tab press that made the page navigate (a focus handler): the new URL; the walk ended.
+    navigated_to: str | None = None
+    elapsed_s: float | None = None
+    error: str | None = None
+
+
 class KeyPageMeasurement(_Model):
     """A key template loaded alone (serial lane) in a 360 px mobile-emulated context.
 
@@ -304,6 +420,10 @@ class KeyPageMeasurement(_Model):
     # The same load laid out at each phone width (360, 320), measured after the timings;
     # None on bundles gathered before it was read.
     mobile: list[MobileRender] | None = None
+    # The keyboard walk of this template (gathered in the crawl's desktop context, not in this
+    # lane: it times nothing); None on bundles gathered before it, or when it did not run
+    # (EvidenceBundle.disabled["keyboard"] then says why).
+    keyboard: KeyboardWalk | None = None
 
 
 class PersonaStep(_Model):

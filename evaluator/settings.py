@@ -141,6 +141,14 @@ class Settings:
     node: str = ""
     #: Walk the key journey as a remote-area citizen (slow 3G, 4x CPU) and unthrottled.
     persona: bool = True
+    #: Walk each key template with the Tab key (issue 18: WCAG 2.1.1, 2.1.2, 2.4.1, 2.4.3,
+    #: 2.4.7), in its own tab of the crawl's context after the crawl, beside the key-page lane.
+    #: Tab only moves focus: nothing is ever activated (no Enter, no Space, no click).
+    keyboard_walk: bool = True
+    #: Tab presses per template at most. A government page has 30-70 focus stops (header,
+    #: menu, content, footer); 80 walks such a page round once and stops a longer one early
+    #: (its walk says so), so a page of 2,000 links costs ~2-3 s, not a minute.
+    keyboard_max_presses: int = 80
     #: A test account for the login hand-off, never written anywhere: the *name* of an
     #: environment variable holding "USERNAME:PASSWORD" ...
     login_credentials_env: str = ""
@@ -252,6 +260,7 @@ _RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "celery_max_tasks_per_child": (lambda v: v >= 1, "a whole number ≥ 1"),
     "portal_heartbeat_s": (lambda v: math.isfinite(v) and 0 < v <= 300,
                            "a number of seconds from 0 to 300"),
+    "keyboard_max_presses": (lambda v: 1 <= v <= 1000, "a whole number from 1 to 1000"),
     "lighthouse_runs": (lambda v: 1 <= v <= 9, "a whole number from 1 to 9"),
     "lighthouse_preset": (lambda v: v in ("mobile", "desktop"), '"mobile" or "desktop"'),
     "lighthouse_templates": (lambda v: bool(v) and set(v) <= set(KEY_PAGE_ROLES),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field
@@ -14,7 +15,7 @@ from evaluator.checks.model import Finding, MissingEvidence, Outcome, Status
 from evaluator.checks.performance import not_found
 from evaluator.checks.registry import Params, register
 from evaluator.derived import EvidenceView, path_of
-from evaluator.evidence import AccessAids, KeyPageMeasurement, MobileRender, Page
+from evaluator.evidence import AccessAids, AxeViolation, KeyPageMeasurement, MobileRender, Page
 from evaluator.textnorm import clip
 from evaluator.wcag import failing_by_version, wcag_ref
 
@@ -30,6 +31,14 @@ class AxeParams(Params):
     #: so portals with many barriers are still told apart): one critical barrier on every page
     #: of a template halves it, a second halves what is left, and so on.
     halving_charge: float = Field(default=0.5, gt=0)
+    #: Which of axe's results are judged: its WCAG 2.0/2.1 A and AA rules, or its best-practice
+    #: rules (not WCAG requirements: a separate, lower-weight criterion; issue 18).
+    rules: Literal["wcag", "best_practice"] = "wcag"
+
+
+def axe_results(page: Page, rules: str = "wcag") -> list[AxeViolation] | None:
+    """The page's axe violations of one kind (AxeParams.rules); None when they were not read."""
+    return page.axe if rules == "wcag" else page.axe_best_practice
 
 
 def template_of(url: str) -> str:
@@ -57,6 +66,7 @@ class _Rule:
 
 def axe_template_scores(
     pages: list[Page], weights: dict[str, float], halving_charge: float = 0.5,
+    rules: str = "wcag",
 ) -> dict[str, float]:
     """Template → 2^(−charge / halving_charge), where charge = Σ_rule weight(impact) × share of
     the template's pages the rule hits: 1 for a clean template, strictly lower for every further
@@ -69,7 +79,7 @@ def axe_template_scores(
     for template, members in groups.items():
         hits: dict[str, tuple[str | None, int]] = {}
         for page in members:
-            for v in {v.id: v for v in page.axe or []}.values():
+            for v in {v.id: v for v in axe_results(page, rules) or []}.values():
                 impact, count = hits.get(v.id, (v.impact, 0))
                 hits[v.id] = (impact, count + 1)
         penalty = sum(weights.get(impact or "minor", weights.get("minor", 0.05)) * count
@@ -84,7 +94,10 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
     template (the score formula is the params'). Why: the YAML's source. Evidence: each page's
     axe results (``axe``); a page axe could not audit is listed, not guessed."""
     pages = [p for p in view.html_pages if "html" in p.content_type or not p.content_type]
-    audited = [p for p in pages if p.axe is not None]
+    audited = [p for p in pages if axe_results(p, params.rules) is not None]
+    if not audited and params.rules == "best_practice" and any(p.axe is not None for p in pages):
+        raise MissingEvidence("axe_best_practice", msg("missing.axe_best_practice",
+                                                       url=pages[0].final_url))
     if not audited:
         first = pages[0] if pages else None
         raise MissingEvidence("axe", (first.axe_error if first and first.axe_error else
@@ -95,7 +108,7 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
                             page_url=p.final_url) for p in pages if p.axe is None)
     rules: dict[str, _Rule] = {}
     for page in audited:
-        for v in page.axe or []:
+        for v in axe_results(page, params.rules) or []:
             rule = rules.setdefault(v.id, _Rule(v.impact, list(v.tags), v.help))
             if not rule.pages or rule.pages[-1] is not page:
                 rule.pages.append(page)
@@ -103,7 +116,8 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
     if not rules:
         return Outcome(Status.PASS, 1.0, display_value=msg("axe.clean"), pages=urls,
                        findings=skipped, data={"pages": len(audited)})
-    scores = axe_template_scores(audited, params.impact_weights, params.halving_charge)
+    scores = axe_template_scores(audited, params.impact_weights, params.halving_charge,
+                                 params.rules)
     score = sum(scores.values()) / len(scores)
     members: dict[str, int] = {}
     for page in audited:
@@ -118,7 +132,8 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
         ref = wcag_ref(rule.tags)
         templates = len({template_of(p.final_url) for p in rule.pages})
         first = rule.pages[0]
-        node = next((v.nodes[0] for v in first.axe or [] if v.id == rule_id and v.nodes), None)
+        node = next((v.nodes[0] for v in axe_results(first, params.rules) or []
+                     if v.id == rule_id and v.nodes), None)
         sc = ", ".join(ref.criteria)
         where = msg("axe.where", pages=len(rule.pages), templates=templates)
         # rule.help is axe-core's own English text: evidence, shown as it is.
@@ -142,9 +157,11 @@ def axe_clean(view: EvidenceView, params: AxeParams) -> Outcome:
     none = msg("axe.none")
     return Outcome(
         Status.FAIL, round(score, 6), value=len(rules), unit="rules",
-        display_value=msg("axe.summary", count=len(rules), templates=len(scores),
-                          v20=", ".join(failing["2.0"]) or none,
-                          v21=", ".join(failing["2.1"]) or none),
+        display_value=(msg("axe.summary", count=len(rules), templates=len(scores),
+                           v20=", ".join(failing["2.0"]) or none,
+                           v21=", ".join(failing["2.1"]) or none) if params.rules == "wcag"
+                       else msg("axe.best_practice_summary", count=len(rules),
+                                templates=len(scores))),
         findings=tuple(findings) + skipped, pages=urls,
         data={"pages": len(audited), "wcag_failing": failing, "template_scores": scores,
               "rules": per_rule},

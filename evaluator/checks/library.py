@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from evaluator.checks import (  # noqa: F401  (imported for their @register decorators)
     access,
+    content_access,
     functionality,
+    keyboard,
     layout,
     performance,
     transport,

@@ -210,6 +210,12 @@ class Vocabulary(_Strict):
     pager_next_labels: list[str] = Field(min_length=1)
     # Words a statistics page puts before the date its figures belong to ("cập nhật đến ngày").
     statistics_date_words: list[str] = Field(min_length=1)
+    # -- accessibility where axe-core is silent (issue 18) --
+    # Link names that say nothing alone (WCAG 2.4.4): "Xem thêm", "Chi tiết", "click here".
+    # Compared whole, without diacritics, case and the arrows around them ("Xem thêm »").
+    vague_link_texts: list[str] = Field(min_length=1)
+    # Image alternatives that name only the kind of thing (WCAG 1.1.1): "ảnh", "logo", "banner".
+    vague_alt_texts: list[str] = Field(min_length=1)
     # Common words of minority languages written in Latin letters, by language code: a guide
     # with several of them holds text in that language, not only its name (Hmong RPA…).
     minority_language_words: dict[str, list[str]] = Field(default_factory=dict)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from evaluator.evidence import Form, Link, Timings
+from evaluator.evidence import ContentAccess, Form, ImageAlt, Link, MediaPlayback, Timings
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -102,3 +102,24 @@ def links_from(raw: Any, limit: int) -> list[Link]:
 
 def forms_from(raw: Any, limit: int) -> list[Form]:
     return models(Form, raw, limit)
+
+
+def content_access_from(raw: Any) -> ContentAccess | None:
+    """CONTENT_ACCESS's answer, every item validated and bounded; None for anything else."""
+    if not isinstance(raw, dict):
+        return None
+    counts = raw.get("obsolete")
+    obsolete = ({k[:20]: n for k, v in list(counts.items())[:20]
+                 if isinstance(k, str) and (n := int_or_none(v)) is not None and n > 0}
+                if isinstance(counts, dict) else {})
+    # The script clips its texts; a page that replaced String's methods gets them clipped here.
+    images = [ImageAlt(alt=i.alt[:300], file=i.file[:200], adjacent=i.adjacent[:300],
+                       selector=i.selector[:300]) for i in models(ImageAlt, raw.get("images"), 200)]
+    media = [m.model_copy(update={"src": m.src[:300], "selector": m.selector[:300],
+                                  "tag": m.tag[:20]})
+             for m in models(MediaPlayback, raw.get("media"), 60)]
+    return ContentAccess(images=images,
+                         images_total=max(0, int_or_none(raw.get("images_total")) or 0),
+                         media=media,
+                         obsolete=obsolete,
+                         obsolete_samples=texts(raw.get("obsolete_samples"), 5, 100))

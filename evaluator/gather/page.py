@@ -14,6 +14,7 @@ from evaluator.evidence import (
     AccessAids,
     AccessKey,
     AxeViolation,
+    ContentAccess,
     MovingText,
     Page,
     Request,
@@ -28,8 +29,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# WCAG 2.0 and 2.1, levels A and AA (axe tags); best-practice rules are not law and stay out.
+# WCAG 2.0 and 2.1, levels A and AA (axe tags): what the WCAG criterion judges.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# axe-core's best-practice rules run in the same pass: they are not law, so they are kept apart
+# (Page.axe_best_practice) and feed a lower-weight signal of their own (issue 18).
+AXE_BEST_PRACTICE = "best-practice"
 LIMITS = {"links": 2000, "forms": 50, "text": 20_000}
 
 
@@ -102,17 +106,24 @@ async def gather_page(
     extras = await start_a11y_extras(tab)
     axe_version: str | None = None
     violations: list[AxeViolation] | None = None
+    incomplete: list[AxeViolation] | None = None
+    best_practice: list[AxeViolation] | None = None
     axe_error: str | None = None
     if run_axe:
         try:
             # page.evaluate, not add_script_tag: a page's CSP cannot block it (ENVIRONMENT.md).
             await tab.evaluate(axe_source())
-            result = await tab.evaluate(scripts.AXE_RUN, AXE_TAGS)
+            result = await tab.evaluate(scripts.AXE_RUN, [*AXE_TAGS, AXE_BEST_PRACTICE])
             axe_version = result["version"]
-            violations = [AxeViolation(**v) for v in result["violations"]]
+            violations, best_practice = _split_wcag(
+                [AxeViolation(**v) for v in result["violations"]])
+            # What axe could not decide on a WCAG rule is a person's to check; an undecided
+            # best practice is nobody's duty and is dropped.
+            incomplete, _ = _split_wcag([AxeViolation(**v) for v in result["incomplete"]])
         except Exception as exc:
             axe_error = f"axe failed: {one_line(exc)}"
     moving_text, access_aids = await finish_a11y_extras(tab, extras)
+    content_access = await read_content_access(tab)
     shot: str | None = None
     dom: str | None = None
     name = f"p{job.id:04d}"
@@ -151,9 +162,12 @@ async def gather_page(
             requests=requests,
             timings=timings,
             axe=violations,
+            axe_incomplete=incomplete,
+            axe_best_practice=best_practice,
             axe_error=axe_error,
             moving_text=moving_text,
             access_aids=access_aids,
+            content_access=content_access,
             screenshot=shot,
             dom=dom,
             error=None,
@@ -186,6 +200,23 @@ MOTION_WATCH_MS = 300
 class _Extras:
     data: dict[str, Any] | None
     started: float
+
+
+def _split_wcag(rules: list[AxeViolation]) -> tuple[list[AxeViolation], list[AxeViolation]]:
+    """(WCAG 2.0/2.1 A or AA rules, the others: best practices and rules beyond AA)."""
+    wcag = [r for r in rules if any(t in AXE_TAGS for t in r.tags)]
+    return wcag, [r for r in rules if not any(t in AXE_TAGS for t in r.tags)]
+
+
+async def read_content_access(tab: Tab) -> ContentAccess | None:
+    """Alt texts, media and obsolete markup (scripts.CONTENT_ACCESS); None when the page's
+    scripts broke the read-out."""
+    try:
+        data = await tab.evaluate(scripts.CONTENT_ACCESS)
+        return coerce.content_access_from(data)
+    except Exception as exc:
+        log.debug("content read-out unreadable: %s", one_line(exc))
+        return None
 
 
 async def start_a11y_extras(tab: Tab) -> _Extras:

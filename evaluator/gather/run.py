@@ -32,6 +32,7 @@ from evaluator.evidence import (
     EvidenceBundle,
     HomepageLayout,
     Journeys,
+    KeyboardWalk,
     KeyPageMeasurement,
     Link,
     Page,
@@ -55,6 +56,7 @@ from evaluator.gather.key_pages import (
     key_page_urls,
     measure_key_page,
 )
+from evaluator.gather.keyboard import KEYBOARD_ROLES, KeyboardLimits, keyboard_walk
 from evaluator.gather.layout import gather_layout
 from evaluator.gather.page import PageJob, error_page, failed_page, gather_page, one_line
 from evaluator.gather.persona import JOURNEY, SLOW_3G_CHEAP_PHONE, persona_journey, walk
@@ -424,19 +426,31 @@ async def _gather_in_session(
                                               settings, journey_limits, errors, disabled, say,
                                               target.id, discoverer)
         journeys = Journeys(search=search, status_lookup=lookup, catalogue=catalogue, **extra)
+        # The keyboard walks run beside the lane's drain (not in it: they time nothing) in the
+        # crawl's first context, which stays open until they are done.
+        keyboard = asyncio.ensure_future(_keyboard_walks(
+            session, new_tab, EvidenceView(EvidenceBundle.model_construct(
+                **meta, versions=versions(), pages=pages, journeys=journeys), vocabulary),
+            settings, timeout_ms, errors, disabled, say, target.id))
+        beside.append(keyboard)
         layout = await _homepage_layout(session, new_tab, start.final_url, settings, timeout_ms,
                                         errors, disabled)
         for tab in tabs:
             await tab.close()
-        for context in contexts:
+        for context in contexts[1:]:
             await session.close_context(context)
 
         key_pages, persona = await _finish_key_page_lane(
             lane, lighthouse, session, pages, journeys, settings, ua, timeout_ms, errors,
             disabled, say, target.id, enter_lane, throttled)
+        walks = await keyboard
+        await session.close_context(contexts[0])
         if key_pages is not None:
             key_pages += key_page_absences(EvidenceView(EvidenceBundle.model_construct(
                 **meta, versions=versions(), pages=pages, journeys=journeys), vocabulary))
+            key_pages = _with_keyboard(key_pages, walks, disabled)
+        elif walks:
+            disabled["keyboard"] = "the key-page lane did not run: the walks had nowhere to go"
         transport = await transport_task
         return EvidenceBundle(
             **meta, finished_at=_now(), versions=versions(), errors=errors, disabled=disabled,
@@ -451,6 +465,57 @@ async def _gather_in_session(
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+
+
+async def _keyboard_walks(
+    session: BrowserSession, new_tab: Callable[[], Awaitable[Tab]], view: EvidenceView,
+    settings: Settings, timeout_ms: float, errors: list[str], disabled: dict[str, str],
+    say: Callable[[str], None], target_id: str,
+) -> dict[str, KeyboardWalk]:
+    """The keyboard walk of each key template (gather/keyboard.py), one after another in one
+    tab each: by role, for the key-page measurements of the same templates. Stands alone like
+    the journeys: a walk that fails is recorded in its own evidence."""
+    if not settings.keyboard_walk:
+        disabled["keyboard"] = "switched off by the 'keyboard_walk' setting"
+        return {}
+    if not session.connected:
+        disabled["keyboard"] = "the browser crashed before the keyboard walks"
+        return {}
+    limits = KeyboardLimits(max_presses=settings.keyboard_max_presses, timeout_ms=timeout_ms,
+                            settle_quiet_ms=settings.settle_quiet_ms,
+                            settle_cap_ms=settings.settle_cap_ms)
+    walks: dict[str, KeyboardWalk] = {}
+    try:
+        targets = [(role, url) for role, url in key_page_urls(view) if role in KEYBOARD_ROLES]
+    except Exception as exc:
+        # The lane finds its templates with the same function and records the failure in
+        # `errors` once; here it only says why there is no walk.
+        disabled["keyboard"] = _failure("finding the key templates for the keyboard walks", exc)
+        return {}
+    for role, url in targets:
+        say(f"{target_id}: keyboard walk of {role} (≤ {limits.max_presses} Tab presses): {url}")
+        tab = await new_tab()
+        try:
+            walks[role] = await asyncio.wait_for(keyboard_walk(tab, url, limits, role),
+                                                 _journey_budget(settings, 1))
+        except Exception as exc:
+            errors.append(_failure(f"the keyboard walk of {role}", exc))
+            walks[role] = KeyboardWalk(role=role, url=url, ended="error", error=errors[-1])
+        finally:
+            # Bounded: a page closed mid-navigation once held page.close() (gather/keyboard.py).
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(tab.close(), 10)
+    return walks
+
+
+def _with_keyboard(key_pages: list[KeyPageMeasurement], walks: dict[str, KeyboardWalk],
+                   disabled: dict[str, str]) -> list[KeyPageMeasurement]:
+    """Each walk on the measurement of its template (by role)."""
+    out = [k.model_copy(update={"keyboard": walks[k.role]}) if k.role in walks else k
+           for k in key_pages]
+    if walks and not any(k.keyboard is not None for k in out):
+        disabled["keyboard"] = "no key-page measurement to attach the keyboard walks to"
+    return out
 
 
 async def _catalogue_walk(

@@ -346,12 +346,14 @@ MOBILE_LAYOUT = r"""
 AXE_RUN = r"""
 async (tags) => {
   const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                     resultTypes: ['violations']});
-  return {version: axe.version, violations: r.violations.map(v => ({
+                                     resultTypes: ['violations', 'incomplete']});
+  const rule = (v) => ({
     id: v.id, impact: v.impact, tags: v.tags, help: v.help, help_url: v.helpUrl,
     node_count: v.nodes.length,
     nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), html: n.html.slice(0, 500)})),
-  }))};
+  });
+  return {version: axe.version, violations: r.violations.map(rule),
+          incomplete: r.incomplete.map(rule)};
 }
 """
 
@@ -428,6 +430,69 @@ MOTION_AFTER = r"""
     }
   });
   return {moved, samples};
+}
+"""
+
+# What the markup says that axe-core does not judge (issue 18; checks/access.py judges it):
+# images' alt text beside the text around them (a file name, or the caption said twice),
+# media that plays by itself (WCAG 1.4.2), and presentational elements HTML made obsolete
+# (HTML Living Standard §16.2). Raw facts only, bounded; the page's realm is never trusted.
+CONTENT_ACCESS = r"""
+() => {
+  const clip = (s, n) => (s || '').replace(/\s+/g, ' ').trim().slice(0, n);
+  const pathOf = (el) => {
+    const parts = [];
+    for (let n = el; n && n.nodeType === 1 && parts.length < 4; n = n.parentElement) {
+      let part = n.tagName.toLowerCase();
+      if (n.id) { parts.unshift(part + '#' + n.id); break; }
+      const same = n.parentElement ? [...n.parentElement.children].filter(
+        c => c.tagName === n.tagName) : [];
+      if (same.length > 1) part += ':nth-of-type(' + (same.indexOf(n) + 1) + ')';
+      parts.unshift(part);
+    }
+    return parts.join(' > ');
+  };
+  const fileOf = (src) => {
+    try { return decodeURIComponent(new URL(src, location.href).pathname.split('/').pop()); }
+    catch (e) { return ''; }
+  };
+  const imgs = [...document.querySelectorAll('img[alt]')];
+  const images = [];
+  for (const img of imgs) {
+    const alt = clip(img.getAttribute('alt'), 300);
+    if (!alt || images.length >= 200) continue;
+    // The text beside it: its link's, button's or figure's, else its parent's, without the alt.
+    const holder = img.closest('a, button, figure') || img.parentElement;
+    let adjacent = holder ? clip(holder.innerText, 300) : '';
+    images.push({alt, file: clip(fileOf(img.currentSrc || img.src), 200), adjacent,
+                 selector: pathOf(img)});
+  }
+  const media = [];
+  for (const el of [...document.querySelectorAll('audio, video')].slice(0, 30)) {
+    media.push({tag: el.tagName.toLowerCase(), src: clip(el.currentSrc || el.src, 300),
+                autoplay: el.autoplay, muted: el.muted, controls: el.controls,
+                playing: !el.paused && !el.ended, audible: !el.muted && el.volume > 0,
+                selector: pathOf(el)});
+  }
+  // An embedded player asked to start by itself (YouTube and most players: autoplay=1),
+  // audible unless it is also asked to be muted (mute=1 / muted=1).
+  for (const f of [...document.querySelectorAll('iframe[src]')].slice(0, 30)) {
+    const src = f.src || '';
+    if (!/[?&]autoplay=(1|true)\b/i.test(src)) continue;
+    const muted = /[?&]mute(d)?=(1|true)\b/i.test(src);
+    media.push({tag: 'iframe', src: clip(src, 300), autoplay: true, muted, controls: true,
+                playing: false, audible: !muted, selector: pathOf(f)});
+  }
+  const obsolete = {};
+  const samples = [];
+  for (const tag of ['font', 'center', 'marquee', 'blink', 'big', 'strike', 'tt', 'basefont',
+                     'frameset', 'frame']) {
+    const found = document.getElementsByTagName(tag);
+    if (!found.length) continue;
+    obsolete[tag] = found.length;
+    if (samples.length < 5) samples.push('<' + tag + '> ' + clip(found[0].textContent, 60));
+  }
+  return {images, images_total: imgs.length, media, obsolete, obsolete_samples: samples};
 }
 """
 

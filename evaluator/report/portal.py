@@ -5,6 +5,7 @@ The renderer reads only the result model (ARCHITECTURE.md principle 4), never ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,8 @@ OPEN_FINDINGS = 3
 MAX_PAGES = 20
 PAGES_OPEN_UP_TO = 3
 MAX_SNIPPET = 600
+# What a person must look at, per criterion, in the list at the top; the rest is in its details.
+REVIEW_FINDINGS = 5
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,38 @@ class FindingView:
     value: str | None
     expected: str | None
     impact: str | None
+    # A keyboard walk (KEYBOARD_WALK below): its stops in Tab order, shown as a list.
+    stops: tuple[StopView, ...] = ()
+    stops_more: int = 0
+
+
+@dataclass(frozen=True)
+class StopView:
+    """One stop of a keyboard walk: its number in Tab order, the element, and the WCAG success
+    criteria it fails (empty when it is fine)."""
+
+    number: int
+    element: str
+    problems: str
+
+
+# A finding whose value is this carries one template's keyboard walk in its snippet, a stop a
+# line ("3. a “Hỏi đáp” ⚠ 2.4.7", then "… +12" for stops left out), written by the
+# keyboard-access check (checks/keyboard.py WALK_VALUE; the report never imports checks).
+KEYBOARD_WALK = "keyboard-walk"
+_STOP_LINE = re.compile(r"^(\d+)\. (.*?)(?: ⚠ (.*))?$")
+_MORE_LINE = re.compile(r"^… \+(\d+)$")
+
+
+def _walk_stops(snippet: str) -> tuple[tuple[StopView, ...], int]:
+    stops: list[StopView] = []
+    more = 0
+    for line in snippet.splitlines():
+        if (m := _STOP_LINE.match(line)) is not None:
+            stops.append(StopView(int(m[1]), m[2], m[3] or ""))
+        elif (m := _MORE_LINE.match(line)) is not None:
+            more = int(m[1])
+    return tuple(stops), more
 
 
 @dataclass(frozen=True)
@@ -129,6 +164,20 @@ class CriterionView:
 
 
 @dataclass(frozen=True)
+class ReviewView:
+    """A criterion a person must look at (needs_review), with what to look at: listed apart from
+    the failures, at the top of the report (issue 18)."""
+
+    id: str
+    title: str
+    summary: str
+    manual: bool
+    points_possible: str
+    findings: list[FindingView]
+    findings_more: int
+
+
+@dataclass(frozen=True)
 class GroupView:
     id: str
     title: str
@@ -157,6 +206,11 @@ def _finding_view(f: FindingResult, lang: str, t: Translator) -> FindingView:
     impact = f.impact
     if impact and f"impact.{impact}" in t.strings:
         impact = t(f"impact.{impact}")
+    if f.value == KEYBOARD_WALK and f.snippet:
+        stops, more = _walk_stops(f.snippet)
+        return FindingView(message=pick(f.message, lang), page=page, selector=None,
+                           snippet=None, value=None, expected=None, impact=None,
+                           stops=stops, stops_more=more)
     return FindingView(
         message=pick(f.message, lang), page=page, selector=f.selector,
         snippet=clip(f.snippet, MAX_SNIPPET), value=f.value,
@@ -232,6 +286,16 @@ def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str,
             possible=fmt_points(sum(c.points_possible for c in strays)),
             criteria=[_criterion_view(c, lang, t) for c in criteria_order(strays)],
         ))
+    review: list[ReviewView] = []
+    for c in result.criteria:
+        if c.status is not Status.NEEDS_REVIEW or not evaluated:
+            continue
+        view = _criterion_view(c, lang, t)
+        shown = (view.findings_open + view.findings_folded)[:REVIEW_FINDINGS]
+        review.append(ReviewView(id=c.id, title=pick(c.title, lang), summary=view.display_value,
+                                 manual=c.manual, points_possible=fmt_points(c.points_possible),
+                                 findings=shown,
+                                 findings_more=max(0, view.findings_total - len(shown))))
     counts = [
         StatusCount(s.value, t(f"status.{s.value}"), n)
         for s in STATUS_ORDER
@@ -281,6 +345,7 @@ def _portal_context(result: PortalResult, lang: str, t: Translator) -> dict[str,
             ],
             "pillars": pillars,
             "groups": groups,
+            "review": review,
             "counts": counts,
             "evidence_errors": result.evidence_errors,
             "disabled": sorted(result.disabled.items()),

@@ -40,6 +40,13 @@ def test_golden_validates_against_published_schema(portal_id: str, profile: str)
     jsonschema.validate(data, schema)
 
 
+# Criteria whose evidence the frozen bundles predate: their expected status is measured by the
+# live evaluation (tests/integration/test_fixture_portals.py); on the frozen evidence they must
+# be not_applicable (no evidence, never a guess). Empty when the bundles are re-frozen, as
+# they were for the keyboard walk (issue 18).
+NOT_IN_FROZEN_EVIDENCE: set[str] = set()
+
+
 @pytest.mark.parametrize("portal_id", PORTALS)
 def test_expected_statuses_hold_on_the_frozen_evidence(portal_id: str) -> None:
     """What a fixture portal's expected.yaml lists holds on its frozen evidence too, so a new
@@ -50,7 +57,10 @@ def test_expected_statuses_hold_on_the_frozen_evidence(portal_id: str) -> None:
     want = yaml.safe_load((portals / portal_id / "expected.yaml").read_text(encoding="utf-8"))
     result = json.loads(golden_file(portal_id, "vn-2023").read_text(encoding="utf-8"))
     got = {c["id"]: c["status"] for c in result["criteria"]}
-    assert {c: got.get(c) for c in want["criteria"]} == want["criteria"]
+    want_here = {c: s for c, s in want["criteria"].items() if c not in NOT_IN_FROZEN_EVIDENCE}
+    assert {c: got.get(c) for c in want_here} == want_here
+    for c in NOT_IN_FROZEN_EVIDENCE:
+        assert got.get(c) in (None, "not_applicable"), (c, got.get(c))
     assert result["grade"] == want["grade"]
 
 

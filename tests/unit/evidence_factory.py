@@ -28,6 +28,7 @@ from evaluator.evidence import (
     AxeNode,
     AxeViolation,
     CatalogueWalk,
+    ContentAccess,
     CrawlSummary,
     DnssecProbe,
     EvidenceBundle,
@@ -168,6 +169,9 @@ def page(
     title: str = "",
     moving_text: MovingText | None = _UNSET,
     access_aids: AccessAids | None = _UNSET,
+    content_access: ContentAccess | None = _UNSET,
+    axe_incomplete: Sequence[AxeViolation] | None = _UNSET,
+    axe_best_practice: Sequence[AxeViolation] | None = _UNSET,
 ) -> Page:
     """A crawled page; ids are renumbered by ``bundle`` so callers rarely pass ``page_id``."""
     return Page(
@@ -178,6 +182,12 @@ def page(
         axe=None if axe is None else list(axe), axe_error=axe_error,
         moving_text=MovingText() if moving_text is _UNSET else moving_text,
         access_aids=full_aids() if access_aids is _UNSET else access_aids,
+        content_access=ContentAccess() if content_access is _UNSET else content_access,
+        # axe's undecided and best-practice results come with its run: none on a healthy page.
+        axe_incomplete=(([] if axe is not None else None) if axe_incomplete is _UNSET
+                        else None if axe_incomplete is None else list(axe_incomplete)),
+        axe_best_practice=(([] if axe is not None else None) if axe_best_practice is _UNSET
+                           else None if axe_best_practice is None else list(axe_best_practice)),
     )
 
 

@@ -570,13 +570,29 @@ def test_aids_not_read_is_missing_evidence() -> None:
 
 # -- the access pillar's points ----------------------------------------------------------------
 
-def test_these_criteria_hold_four_points_as_the_issue_sets() -> None:
-    points = {cid: shipped_criterion(cid).points for cid in (
-        "accessibility-wcag-aa", "no-blinking-moving-text", "accessibility-aids",
-        "page-language-declared", "mobile-viewport", "mobile-no-horizontal-scroll",
-        "mobile-tap-targets-and-text")}
-    assert points == {"accessibility-wcag-aa": 2, "no-blinking-moving-text": 0.25,
-                      "accessibility-aids": 0.25, "page-language-declared": 0.5,
-                      "mobile-viewport": 0.25, "mobile-no-horizontal-scroll": 0.5,
-                      "mobile-tap-targets-and-text": 0.25}
+ACCESSIBILITY_AND_MOBILE = (
+    "accessibility-wcag-aa", "no-blinking-moving-text", "accessibility-aids",
+    "page-language-declared", "mobile-viewport", "mobile-no-horizontal-scroll",
+    "mobile-tap-targets-and-text")
+# Issue 18: the keyboard walk (access-keyboard.yaml) and the checks where axe is silent
+# (access-content.yaml).
+WHERE_AXE_IS_SILENT = (
+    "keyboard-access", "link-purpose", "image-alt-meaningful", "no-autoplay-audio",
+    "no-dead-links", "no-obsolete-markup", "accessibility-best-practice",
+    "accessibility-needs-review")
+
+
+def test_accessibility_and_mobile_hold_four_points_as_the_issues_set() -> None:
+    # An earlier issue gave T06 and T07 four points of the pillar; issue 18 re-weighted inside
+    # them, so the points moved between criteria and the four stayed.
+    points = {cid: shipped_criterion(cid).points
+              for cid in ACCESSIBILITY_AND_MOBILE + WHERE_AXE_IS_SILENT}
+    assert {cid: points[cid] for cid in ACCESSIBILITY_AND_MOBILE if cid != "accessibility-wcag-aa"
+            } == {"no-blinking-moving-text": 0.25, "accessibility-aids": 0.25,
+                  "page-language-declared": 0.5, "mobile-viewport": 0.25,
+                  "mobile-no-horizontal-scroll": 0.5, "mobile-tap-targets-and-text": 0.25}
+    assert points["keyboard-access"] == 0.5
+    assert sum(points[cid] for cid in WHERE_AXE_IS_SILENT) == 1.25
+    assert points["accessibility-needs-review"] == 0
+    assert points["accessibility-wcag-aa"] == 2 - 1.25
     assert sum(points.values()) == 4.0

@@ -153,7 +153,7 @@ def test_unknown_param_in_block_style_points_at_its_own_line(tmp_path: Path) -> 
 
 def test_criteria_points_not_adding_up_to_the_pillar(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
-    _edit(profile / "access.yaml", "    points: 2\n", "    points: 3\n")
+    _edit(profile / "access-layout.yaml", "    points: 1\n", "    points: 2\n")
     pillar_file = profile / "profile.yaml"
     access_points_line = _line_of(pillar_file, "id: access") + 2
     assert "points: 10" in pillar_file.read_text(encoding="utf-8").splitlines()[access_points_line - 1]
@@ -170,26 +170,26 @@ def test_pillar_points_not_adding_up_to_100(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "needle", "message"), [
-    ("    points: 2\n", "    points: 2: 5\n", "points: 2: 5", "mapping values are not allowed here"),
-    ("    points: 2\n", "\tpoints: 2\n", "\tpoints: 2", "found character '\\t'"),
+    ("    points: 1\n", "    points: 1: 5\n", "points: 1: 5", "mapping values are not allowed here"),
+    ("    points: 1\n", "\tpoints: 1\n", "\tpoints: 1", "found character '\\t'"),
 ])
 def test_malformed_yaml_names_file_and_line(
     tmp_path: Path, old: str, new: str, needle: str, message: str
 ) -> None:
     profile = _copy(tmp_path)
-    file = profile / "access.yaml"
+    file = profile / "access-layout.yaml"
     _edit(file, old, new)
     _assert_one_line_at(_error(profile), file, _line_of(file, needle), f"invalid YAML: {message}")
 
 
 def test_unclosed_bracket_is_reported_near_its_line(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
-    file = profile / "access.yaml"
-    _edit(file, "    points: 2\n", "    points: [2\n")
+    file = profile / "access-layout.yaml"
+    _edit(file, "    points: 1\n", "    points: [1\n")
     error = _error(profile)
     assert "\n" not in str(error) and "invalid YAML" in str(error)
     assert error.file == file
-    assert error.line in (_line_of(file, "points: [2"), _line_of(file, "points: [2") + 1)
+    assert error.line in (_line_of(file, "points: [1"), _line_of(file, "points: [1") + 1)
 
 
 @pytest.mark.parametrize("tag", [
@@ -199,17 +199,17 @@ def test_unclosed_bracket_is_reported_near_its_line(tmp_path: Path) -> None:
 ])
 def test_python_tags_are_rejected_not_constructed(tmp_path: Path, tag: str) -> None:
     profile = _copy(tmp_path)
-    file = profile / "access.yaml"
-    _edit(file, "    points: 2\n", f"    points: {tag}\n")
+    file = profile / "access-layout.yaml"
+    _edit(file, "    points: 1\n", f"    points: {tag}\n")
     _assert_one_line_at(_error(profile), file, _line_of(file, "!!python"),
                         "invalid YAML: could not determine a constructor for the tag")
 
 
 def test_duplicate_yaml_key_names_both_lines(tmp_path: Path) -> None:
     profile = _copy(tmp_path)
-    file = profile / "access.yaml"
-    _edit(file, "    points: 2\n", "    points: 2\n    points: 3\n")
-    first = _line_of(file, "points: 2")
+    file = profile / "access-layout.yaml"
+    _edit(file, "    points: 1\n", "    points: 1\n    points: 3\n")
+    first = _line_of(file, "points: 1")
     _assert_one_line_at(_error(profile), file, first + 1,
                         f"duplicate key 'points' (first at line {first})")
 

@@ -49,6 +49,7 @@ _ALLOWED_DYNAMIC = {("messages.py", "Msg(key, params)")}
 LANGUAGE_NEUTRAL = {
     "common.below", "common.at_most", "common.px", "page.role_detail", "role_link.measured",
     "perf.ms", "weight.kib", "lang.expected", "perf.cls",
+    "keyboard.measured_all", "keyboard.element", "keyboard.page_finding",
 }
 
 

@@ -156,8 +156,12 @@ def test_portal_report_shows_grade_total_pillars_and_statuses() -> None:
 def test_criteria_order_failed_first_then_by_points_lost() -> None:
     html = render_portal(make_result(), "en")
     order = ["Failure big-fail", "Failure small-fail", "Title review-me", "Title works-pass"]
-    positions = [html.index(name) for name in order]
+    # In the criteria section: "Title review-me" is also listed above it, for an auditor.
+    criteria = html.index('<section class="criteria">')
+    positions = [html.index(name, criteria) for name in order]
     assert positions == sorted(positions)
+    review = html.index('<section class="to-review"')
+    assert review < html.index("Title review-me") < criteria
     ordered = portal.criteria_order(make_result().criteria)
     assert [c.status for c in ordered] == [Status.FAIL, Status.FAIL, Status.ERROR,
                                            Status.NEEDS_REVIEW, Status.PASS, Status.NOT_APPLICABLE]

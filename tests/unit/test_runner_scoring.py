@@ -281,8 +281,12 @@ def perfect_bundle(**overrides: Any) -> EvidenceBundle:
         "guides": GuidesJourney(found=True, index_url=url("/huong-dan"), pages=[
             GuidePage(url=url("/huong-dan/1"), status=200, videos=1, audios=1, langs=["hmn"])]),
     })
+    # Each key template walked with Tab without a problem (keyboard-access).
+    from tests.unit.test_checks_keyboard import walk as keyboard_walk
+    from tests.unit.test_checks_keyboard import walked
     kw: dict[str, Any] = {"journeys": journeys,
-                          "key_pages": [key_page("home"), key_page("catalogue", CATALOGUE_PATH)]}
+                          "key_pages": [walked(keyboard_walk()),
+                                        walked(keyboard_walk(), "catalogue", CATALOGUE_PATH)]}
     kw.update(overrides)
     b = bundle(pages, **kw)
     return _layout_ok(b.model_copy(update={
