@@ -195,15 +195,14 @@ def _load_profile(name_or_path: str | Path, chain: tuple[Path, ...]) -> LoadedPr
     digest.update(vraw)
     vocabulary = _validate(Vocabulary, vdata, vocab_file, vlines)
 
-    criteria: list[Criterion] = []
+    # Every criterion with where it was placed: (criterion, file, lines, location, own file?).
+    entries: list[tuple[Criterion, Path, Lines, tuple[Any, ...], bool]] = []
     first_seen: dict[str, tuple[Path, int | None]] = {}
     per_pillar: dict[str, float] = dict.fromkeys(pillar_ids, 0.0)
     if base is not None:
         for criterion, at in _inherit(profile, base, profile_file, lines):
             first_seen[criterion.id] = (profile_file, _line(lines, at))
-            _check_vocabulary(criterion, library, vocabulary, vocab_file, profile_file, lines, at)
-            per_pillar[criterion.pillar] += criterion.points
-            criteria.append(criterion)
+            entries.append((criterion, profile_file, lines, at, False))
     for index, name in enumerate(profile.criteria_files):
         file = directory / name
         if not file.is_file():
@@ -227,10 +226,16 @@ def _load_profile(name_or_path: str | Path, chain: tuple[Path, ...]) -> LoadedPr
                     file, _line(clines, (*at, "pillar")),
                     f"unknown pillar '{criterion.pillar}' (profile has: {', '.join(pillar_ids)})",
                 )
-            _check_vocabulary(criterion, library, vocabulary, vocab_file, file, clines, at,
-                              own=True)
-            per_pillar[criterion.pillar] += criterion.points
-            criteria.append(criterion)
+            entries.append((criterion, file, clines, at, True))
+
+    # The words criteria bring with them join the vocabulary before any criterion's params are
+    # checked against it (and before gathering reads it).
+    vocabulary = _merge_criterion_vocabulary(vocabulary, vocab_file, entries)
+    criteria: list[Criterion] = []
+    for criterion, file, clines, at, own in entries:
+        _check_vocabulary(criterion, library, vocabulary, vocab_file, file, clines, at, own=own)
+        per_pillar[criterion.pillar] += criterion.points
+        criteria.append(criterion)
 
     for i, pillar in enumerate(profile.pillars):
         if abs(per_pillar[pillar.id] - pillar.points) > _POINTS_TOLERANCE:
@@ -248,6 +253,39 @@ def _load_profile(name_or_path: str | Path, chain: tuple[Path, ...]) -> LoadedPr
         vocabulary_file=vocab_file,
         base=base.profile.id if base is not None else None,
     )
+
+
+def _merge_criterion_vocabulary(
+    vocabulary: Vocabulary, vocab_file: Path,
+    entries: list[tuple[Criterion, Path, Lines, tuple[Any, ...], bool]],
+) -> Vocabulary:
+    """The vocabulary with every criterion's own words (``vocabulary:`` of its entry) added.
+
+    A key the vocabulary file or an earlier criterion already defines is refused, one line at
+    the key: the same list in two places would drift apart.
+    """
+    merged: dict[str, dict[str, Any]] = {"labels": dict(vocabulary.labels),
+                                         "page_terms": dict(vocabulary.page_terms)}
+    owner: dict[tuple[str, str], str] = {}
+    for criterion, file, lines, at, own in entries:
+        extra = criterion.vocabulary
+        if extra is None:
+            continue
+        for kind, words in (("labels", extra.labels), ("page_terms", extra.page_terms)):
+            for key, value in words.items():
+                if key in merged[kind]:
+                    where = owner.get((kind, key), vocab_file.name)
+                    prefix = "" if own else f"criterion '{criterion.id}': "
+                    raise CriteriaError(
+                        file, _line(lines, (*at, "vocabulary", kind, key) if own else at),
+                        f"{prefix}vocabulary.{kind}.{key} is already defined in {where}; "
+                        "a list of words lives in one place",
+                    )
+                merged[kind][key] = value
+                owner[(kind, key)] = f"criterion '{criterion.id}'"
+    if not owner:
+        return vocabulary
+    return vocabulary.model_copy(update=merged)
 
 
 def _check_vocabulary(
@@ -328,6 +366,19 @@ def _inherit(
     base_pillars = [p.id for p in base.profile.pillars]
     taken: dict[str, int] = {}
     placed: list[tuple[Criterion, tuple[Any, ...]]] = []
+    # Base criteria that say where this profile places them (``place_in``) join the first
+    # inherit entry filling that pillar, after the ones the entry names itself.
+    first_rule: dict[str, int] = {}
+    for i, rule in enumerate(profile.inherit):
+        first_rule.setdefault(rule.pillar, i)
+    for criterion in base.criteria:
+        wanted = criterion.place_in.get(profile.id)
+        if wanted is not None and wanted not in first_rule:
+            known = ", ".join(first_rule)
+            raise CriteriaError(file, _line(lines, ("inherit",)),
+                                f"criterion '{criterion.id}' of base profile '{base.profile.id}' "
+                                f"is placed in pillar '{wanted}' (its place_in), which no "
+                                f"inherit entry of this profile fills (they fill: {known})")
     for i, rule in enumerate(profile.inherit):
         at: tuple[Any, ...] = ("inherit", i)
         if rule.pillar not in pillar_ids:
@@ -350,6 +401,10 @@ def _inherit(
                                         f"'{base.profile.id}'")
                 chosen.append(base_by_id[cid])
                 where.append((*at, "ids", j))
+        if first_rule[rule.pillar] == i:
+            own_choice = [c for c in base.criteria if c.place_in.get(profile.id) == rule.pillar]
+            chosen += own_choice
+            where += [(*at, "pillar")] * len(own_choice)
         for criterion, loc in zip(chosen, where, strict=True):
             if criterion.id in taken:
                 raise CriteriaError(file, _line(lines, loc),

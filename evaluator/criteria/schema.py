@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -109,6 +109,32 @@ class Profile(_Strict):
 
 
 
+class TermGroup(_Strict):
+    """One thing looked for in page text (a mandatory field, a rating level, a statistics
+    series), named in both languages, found when any of its ``match`` phrases occurs."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: Text
+    match: list[str] = Field(min_length=1)
+
+
+class CriterionVocabulary(_Strict):
+    """Words that only one criterion uses, written beside it instead of in ``vocabulary.yaml``.
+
+    The loader merges them into the profile's vocabulary before anything reads it, so gathering
+    (which follows a role's labels to its page) and the checks see one vocabulary either way.
+    A key the vocabulary, or another criterion, already defines is refused with file:line: a
+    list of words lives in one place. Shared lists (a role several criteria judge) belong in
+    ``vocabulary.yaml``; this keeps a new criterion's story in its own YAML entry.
+    """
+
+    # Link labels of a role page (``labels.<role>`` of the vocabulary).
+    labels: dict[str, Annotated[list[str], Field(min_length=1)]] = Field(default_factory=dict)
+    # Term groups a role page must carry (``page_terms.<name>``, check role_page ``terms:``).
+    page_terms: dict[str, Annotated[list[TermGroup], Field(min_length=1)]] = Field(
+        default_factory=dict)
+
+
 class Criterion(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     pillar: str
@@ -127,6 +153,13 @@ class Criterion(_Strict):
     scoring: Literal["binary", "ratio"] = "binary"
     manual: bool = False
     tags: list[str] = Field(default_factory=list)
+    # The words this criterion alone needs (CriterionVocabulary): merged into the profile's.
+    vocabulary: CriterionVocabulary | None = None
+    # Where a profile that extends this one places it: {profile id: that profile's pillar id}.
+    # The criterion joins the first `inherit` entry of that profile filling that pillar (and its
+    # normalise_to), so a criterion added to the base later says where it belongs in its own
+    # entry instead of in every extending profile's `ids` list. Other profiles ignore the key.
+    place_in: dict[str, Annotated[str, Field(pattern=ID_PATTERN)]] = Field(default_factory=dict)
 
     @field_validator("scope")
     @classmethod
@@ -147,15 +180,6 @@ class Criterion(_Strict):
 
 class CriteriaFile(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
-
-
-class TermGroup(_Strict):
-    """One thing looked for in page text (a mandatory field, a rating level, a statistics
-    series), named in both languages, found when any of its ``match`` phrases occurs."""
-
-    id: str = Field(pattern=ID_PATTERN)
-    label: Text
-    match: list[str] = Field(min_length=1)
 
 
 class EssentialService(_Strict):

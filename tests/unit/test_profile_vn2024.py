@@ -315,3 +315,56 @@ def test_cli_scores_renders_gates_and_diffs_with_vn2024(merged: tuple[Path, Path
     assert mixed.returncode == 2
     diff = _run("diff", str(r23), str(r24))
     assert diff.returncode == 0, diff.stderr
+
+
+# -- a criterion that says where extending profiles place it (place_in) ------------------------------
+
+
+def _write_base_with_placed(root: Path, place_in: dict[str, str]) -> Path:
+    base = _write_base(root)
+    extra = _criterion("b3", "b", 10)
+    extra["place_in"] = place_in
+    (base / "c.yaml").write_text(yaml.safe_dump({"criteria": [
+        _criterion("a1", "a", 40), _criterion("a2", "a", 20),
+        _criterion("b1", "b", 20), _criterion("b2", "b", 10), extra,
+    ]}, allow_unicode=True), encoding="utf-8")
+    return base
+
+
+def test_a_base_criterion_placed_by_its_own_place_in_joins_that_pillars_first_entry(
+    tmp_path: Path,
+) -> None:
+    # b3 is in neither entry's ids: its own `place_in` puts it in the child's pillar x, after
+    # what the entry names, and the entry's normalise_to scales it with them.
+    _write_base_with_placed(tmp_path, {"child": "x", "some-other-profile": "q"})
+    child = _write_child(tmp_path, inherit=[{"ids": ["a1", "a2"], "pillar": "x",
+                                             "normalise_to": 70},
+                                            {"ids": ["b1", "b2"], "pillar": "y",
+                                             "normalise_to": 30}])
+    loaded = load_profile(child)
+    assert [(c.id, c.pillar, c.points) for c in loaded.criteria] == [
+        ("a1", "x", 40), ("a2", "x", 20), ("b3", "x", 10), ("b1", "y", 20), ("b2", "y", 10)]
+    # The base itself keeps it where its own file says.
+    assert {c.id: c.pillar for c in load_profile(tmp_path / "base").criteria}["b3"] == "b"
+
+
+@pytest.mark.parametrize(("place_in", "inherit", "message"), [
+    # The child has no entry filling the pillar the criterion asks for.
+    ({"child": "y"}, [{"from_pillar": "a", "pillar": "x", "normalise_to": 70}],
+     "criterion 'b3' of base profile 'base' is placed in pillar 'y' (its place_in), which no "
+     "inherit entry of this profile fills (they fill: x)"),
+    # Named by an entry and placed by itself: two places, refused like any double inheritance.
+    ({"child": "x"}, [{"ids": ["a1", "a2"], "pillar": "x", "normalise_to": 70},
+                      {"ids": ["b1", "b2", "b3"], "pillar": "y", "normalise_to": 30}],
+     "criterion 'b3' is inherited twice"),
+])
+def test_place_in_errors_are_one_line_at_the_childs_profile(
+    tmp_path: Path, place_in: dict[str, str], inherit: list[dict[str, Any]], message: str,
+) -> None:
+    _write_base_with_placed(tmp_path, place_in)
+    child = _write_child(tmp_path, inherit=inherit)
+    with pytest.raises(CriteriaError) as info:
+        load_profile(child)
+    text = str(info.value)
+    assert message in text and len(text.splitlines()) == 1
+    assert text.startswith(str(child / "profile.yaml") + ":")
