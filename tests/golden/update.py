@@ -59,6 +59,11 @@ def main() -> int:
             out = golden_file(folder.name, profile)
             out.write_text(golden_text(folder.name, profile), encoding="utf-8")
             print(f"wrote {out.relative_to(ROOT)}")
+    # What the template portals serve is a golden too (tests/golden/template_digest.py).
+    from tests.golden import template_digest
+
+    template_digest.DIGESTS.write_text(template_digest.digests_text(), encoding="utf-8")
+    print(f"wrote {template_digest.DIGESTS.relative_to(ROOT)}")
     print(f"wrote {SCHEMA.relative_to(ROOT)}")
     print(f"wrote {ATTESTATIONS_SCHEMA.relative_to(ROOT)}")
     return 0
