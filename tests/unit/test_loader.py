@@ -402,3 +402,56 @@ def test_criterion_text_with_an_empty_language_is_refused(tmp_path: Path) -> Non
     _edit(file, 'en: "Support hotline is published"', 'en: ""')
     error = str(_error(profile))
     assert "functionality.yaml:" in error and "title.en" in error
+
+
+# -- words a criterion brings with it (its entry's `vocabulary:`) --------------------------------
+
+
+def test_a_criterions_own_words_join_the_vocabulary_of_its_profile_and_of_extending_ones() -> None:
+    # privacy-policy keeps its role labels and term groups in its own entry.
+    in_file = yaml.safe_load((SHIPPED / "vocabulary.yaml").read_text(encoding="utf-8"))
+    assert "privacy" not in in_file["labels"] and "privacy_policy" not in in_file["page_terms"]
+    for profile in ("vn-2023", "vn-2024"):
+        vocabulary = load_profile(profile).vocabulary
+        assert vocabulary.labels["privacy"][0] == "Chính sách bảo vệ dữ liệu cá nhân"
+        assert [g.id for g in vocabulary.page_terms["privacy_policy"]] == [
+            "du-lieu-ca-nhan", "muc-dich-xu-ly"]
+        # The file's own lists are all still there, in their order, before the criterion's.
+        assert list(vocabulary.labels)[:3] == ["catalogue", "status_lookup", "faq"]
+        assert list(vocabulary.labels)[-1] == "privacy"
+
+
+def test_a_criterion_redefining_a_vocabulary_list_is_one_line_at_its_key(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    _edit(profile / "vocabulary.yaml", '  login: ["Đăng nhập"]\n',
+          '  login: ["Đăng nhập"]\n  privacy: ["Bảo mật"]\n')
+    file = profile / "access-transport.yaml"
+    _assert_one_line_at(_error(profile), file, _line_of(file, "        privacy: ["),
+                        "vocabulary.labels.privacy is already defined in vocabulary.yaml; "
+                        "a list of words lives in one place")
+
+
+def test_two_criteria_defining_one_list_is_one_line_at_the_second(tmp_path: Path) -> None:
+    profile = _copy(tmp_path)
+    file = profile / "access-layout.yaml"
+    _edit(file, "    check: emc_monitoring_code\n",
+          "    check: emc_monitoring_code\n    vocabulary:\n      page_terms:\n"
+          "        privacy_policy:\n"
+          "          - {id: x, label: {vi: x, en: x}, match: [x]}\n")
+    _assert_one_line_at(_error(profile), file, _line_of(file, "        privacy_policy:"),
+                        "vocabulary.page_terms.privacy_policy is already defined in "
+                        "criterion 'privacy-policy'")
+
+
+def test_a_criterions_params_are_checked_against_the_merged_vocabulary(tmp_path: Path) -> None:
+    # The role's labels live only in the entry: take them out and the params name a role the
+    # vocabulary no longer has, at the param's line.
+    profile = _copy(tmp_path)
+    file = profile / "access-transport.yaml"
+    text = file.read_text(encoding="utf-8")
+    start = text.index("      labels:\n        # The personal-data")
+    end = text.index("      page_terms:\n", start)
+    file.write_text(text[:start] + text[end:], encoding="utf-8")
+    error = _error(profile)
+    assert (error.file, error.line) == (file, _line_of(file, "terms: privacy_policy"))
+    assert "params.role" in str(error) and "\n" not in str(error)

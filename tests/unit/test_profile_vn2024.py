@@ -64,13 +64,17 @@ def test_vn2024_groups_and_points(merged: tuple[Path, Path]) -> None:
         "official-domain-name", "sitemap-page-and-xml", "homepage-header-footer",
         "simple-interface"}
     # The transport criteria and DNSSEC (with whatever else profile.yaml adds to the group),
-    # and the group's own attestation.
+    # base criteria that place themselves in it (privacy-policy), and the group's own
+    # attestation.
     raw = yaml.safe_load((dir_2024 / "profile.yaml").read_text(encoding="utf-8"))
     listed = {cid for entry in raw["inherit"] if entry["pillar"] == "information-security"
               for cid in entry.get("ids", [])}
     assert {"https-redirect", "tls-certificate-valid", "tls-version-modern", "no-mixed-content",
             "hsts-enabled", "dnssec-signed"} <= listed
-    assert set(by_pillar["information-security"]) == listed | {"security-posture"}
+    placed = {c.id for c in base.criteria
+              if c.place_in.get("vn-2024") == "information-security"}
+    assert "privacy-policy" in placed
+    assert set(by_pillar["information-security"]) == listed | placed | {"security-posture"}
     assert by_pillar["emc-connection"] == ["emc-monitoring-code"]
     assert set(by_pillar["functionality"]) == {c.id for c in base.criteria
                                                if c.pillar == "functionality"}
