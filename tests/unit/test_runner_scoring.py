@@ -232,23 +232,25 @@ STATS = ("Cập nhật 20/12/2024. Hồ sơ tiếp nhận trực tuyến 10; đ�
 
 
 def other_role_pages(linked: set[str]) -> tuple[list[Page], list[Link]]:
-    """For each shipped `role_page` criterion of a role none of whose labels is among
+    """For each role judged by a shipped `role_page` criterion none of whose labels is among
     ``linked``: a footer link with the role's first label, to a page carrying the first phrase
-    of each of its term groups. A new criterion that reuses the role-page check (a privacy
-    policy, say) is met here as the profile defines it, without editing the perfect portal."""
+    of every term group any criterion of that role asks for. A new criterion that reuses the
+    role-page check (a privacy policy, or a second criterion on the same page) is met here as
+    the profile defines it, without editing the perfect portal."""
     profile = shipped_profile()
-    pages: list[Page] = []
-    links: list[Link] = []
+    phrases: dict[str, list[str]] = {}
     for c in profile.criteria:
         role = c.params.get("role")
         labels = profile.vocabulary.labels.get(role or "", [])
         if c.check != "role_page" or not labels or linked & set(labels):
             continue
         groups = term_groups(profile.vocabulary, c.params["terms"]) if c.params.get("terms") else []
-        text = " · ".join([labels[0], *(g.match[0] for g in groups)])
-        pages.append(page(f"/trang/{role}", text=text))
-        links.append(link(f"/trang/{role}", labels[0], region="footer"))
-        linked.add(labels[0])
+        phrases.setdefault(role, [labels[0]]).extend(g.match[0] for g in groups)
+    pages: list[Page] = []
+    links: list[Link] = []
+    for role, text in phrases.items():
+        pages.append(page(f"/trang/{role}", text=" · ".join(text)))
+        links.append(link(f"/trang/{role}", text[0], region="footer"))
     return pages, links
 
 
