@@ -44,7 +44,7 @@ from urllib.parse import urldefrag
 
 from evaluator.browser import Tab
 from evaluator.evidence import KeyboardStop, KeyboardWalk
-from evaluator.gather import coerce
+from evaluator.gather import coerce, scripts
 from evaluator.gather.journeys import JourneyLimits, open_settled
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ _HELPERS = r"""
 # mouse can click and the keyboard cannot reach.
 PREPARE = r"""
 ([candidates, unreachableKept]) => {
-""" + _HELPERS + r"""
+""" + _HELPERS + scripts.CLICKABLE_CANDIDATES + r"""
   const state = {looks: new Map(), kinds: new Map(), ids: new Map(), prev: null, next: 1};
   Object.defineProperty(window, KEY, {value: state, configurable: true, enumerable: false});
   const all = [...document.querySelectorAll(FOCUSABLE)].filter(focusable);
@@ -161,16 +161,7 @@ PREPARE = r"""
     if (!state.kinds.has(kind)) state.kinds.set(kind, l);
   }
   const SEL = '[onclick], [role=button], [role=link], [role=menuitem], [role=tab], [role=option]';
-  const candidatesMouse = new Set(document.querySelectorAll(SEL));
-  let scanned = 0;
-  for (const el of document.body ? document.body.querySelectorAll('*') : []) {
-    if (++scanned > 6000) break;
-    if (candidatesMouse.has(el)) continue;
-    const parent = el.parentElement;
-    if (getComputedStyle(el).cursor !== 'pointer') continue;
-    if (parent && getComputedStyle(parent).cursor === 'pointer') continue;
-    candidatesMouse.add(el);
-  }
+  const candidatesMouse = clickableCandidates(SEL).all;
   const unreachable = [];
   let count = 0;
   for (const el of candidatesMouse) {

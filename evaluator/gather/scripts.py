@@ -215,6 +215,33 @@ EXTRACT_PAGE = r"""
 }
 """
 
+# What a mouse can click, defined once for the crawl's clickables (CLICKABLES below) and the
+# keyboard walk's mouse-only elements (keyboard.PREPARE), so a change to it reaches both:
+# the elements matching the caller's selector (each caller names its own kinds of control), in
+# document order, then, among the first CLICK_SCAN elements of the body, those with a pointer
+# cursor of their own (the cursor is inherited: the outermost element of a pointer region, the
+# one whose parent's cursor is not pointer). Each element once; ``byCursor`` holds those found
+# by their cursor only, for a caller that asks more of them. Each caller filters the set its
+# own way afterwards. A helper fragment like _HELPERS, prepended to a script after them.
+CLICKABLE_CANDIDATES = r"""
+  const CLICK_SCAN = 6000;
+  const clickableCandidates = (sel) => {
+    const all = new Set(document.querySelectorAll(sel));
+    const byCursor = new Set();
+    let scanned = 0;
+    for (const el of document.body ? document.body.querySelectorAll('*') : []) {
+      if (++scanned > CLICK_SCAN) break;
+      if (all.has(el)) continue;
+      const parent = el.parentElement;
+      if (getComputedStyle(el).cursor !== 'pointer') continue;
+      if (parent && getComputedStyle(parent).cursor === 'pointer') continue;
+      all.add(el);
+      byCursor.add(el);
+    }
+    return {all, byCursor};
+  };
+"""
+
 # What a person can click that is not a link (issue 16): buttons, elements with onclick,
 # role=link/button/menuitem, router links, javascript: and "#" anchors, and elements a script
 # made clickable without saying so (jQuery's .on('click'), Vue's @click), known by the pointer
@@ -226,7 +253,7 @@ EXTRACT_PAGE = r"""
 # the gatherer will not activate.
 CLICKABLES = r"""
 (limit) => {
-""" + _HELPERS + r"""
+""" + _HELPERS + CLICKABLE_CANDIDATES + r"""
   const realLink = (el) => {
     const a = el.closest('a[href], area[href]');
     return !!a && /^https?:/i.test(a.href) && !/^(javascript:|#$)/i.test(a.getAttribute('href') || '');
@@ -263,15 +290,10 @@ CLICKABLES = r"""
     if (!shown(el)) return;
     picked.add(el);
   };
-  for (const el of document.querySelectorAll(SEL)) consider(el);
-  let scanned = 0;
-  for (const el of document.body ? document.body.querySelectorAll('*') : []) {
-    if (++scanned > 6000) break;
-    if (picked.has(el)) continue;
-    const parent = el.parentElement;
-    if (getComputedStyle(el).cursor !== 'pointer') continue;
-    if (parent && getComputedStyle(parent).cursor === 'pointer') continue;
-    if (!clip(el.innerText, 2) && !el.querySelector('img')) continue;
+  // An element found by its cursor only is taken when it shows a text or an image.
+  const {all: candidates, byCursor} = clickableCandidates(SEL);
+  for (const el of candidates) {
+    if (byCursor.has(el) && !clip(el.innerText, 2) && !el.querySelector('img')) continue;
     consider(el);
   }
   // Innermost wins when one candidate holds another (a <li onclick> around a <span onclick>).
