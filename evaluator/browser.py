@@ -17,7 +17,7 @@ import tempfile
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urldefrag, urljoin
@@ -673,7 +673,10 @@ class Tab:
                                 "none", "")
 
         async def submit() -> None:
-            await form.evaluate("f => (f.requestSubmit ? f.requestSubmit() : f.submit())")
+            # Bounded: a form a script replaced after the typing fails here in seconds, not in
+            # Playwright's default 30 s.
+            await form.evaluate("f => (f.requestSubmit ? f.requestSubmit() : f.submit())",
+                                timeout=5_000)
 
         return await self.act(submit, timeout_ms, "submit")
 
@@ -711,19 +714,36 @@ class Tab:
                 if not await control.count():
                     control = None
 
+        sent_with_enter = control is None
+
         async def send() -> None:
+            nonlocal sent_with_enter
             if control is None:
                 await box.press("Enter")
                 return
             try:
                 await control.click(timeout=5_000)
+                return
             except PlaywrightError:
+                pass
+            try:
                 # Covered or off-screen for Playwright's checks, yet it is the page's button:
                 # a script click is what the page's handler answers.
-                await control.evaluate("el => el.click()")
+                await control.evaluate("el => el.click()", timeout=5_000)
+                return
+            except PlaywrightError:
+                pass
+            # The button is no longer where the crawl saw it (a widget rebuilt after load, the
+            # view re-rendered): Enter in the box, as a citizen would. Without a timeout here
+            # the script click waited Playwright's 30 s for it and the query was lost
+            # (kieu-spa's demo, 2026-12-07).
+            sent_with_enter = True
+            await box.press("Enter", timeout=5_000)
 
-        sent_by = f"button: {control_name[:60]}" if control is not None else "enter"
-        return await self.act(send, timeout_ms, sent_by)
+        result = await self.act(send, timeout_ms, f"button: {control_name[:60]}")
+        if sent_with_enter:
+            result = replace(result, sent_by="enter")
+        return result
 
     async def click(self, selector: str, timeout_ms: float, sent_by: str) -> ActionResult:
         """Click the element at ``selector`` as a person would (a script click when Playwright's

@@ -123,6 +123,20 @@ document.addEventListener('keydown', e => { if (e.target.id === 'tk' && e.key ==
 window.addEventListener('hashchange', render); render();
 </script>""" + TAIL
 
+# A search bar rebuilt by a late widget 1.5 s after load, inside a new wrapper, under a
+# transparent layer that takes every pointer event: the button is not where the crawl read it
+# and cannot be clicked; Enter in the box (found again by its id) still searches.
+REBUILT = HEAD.format(title="Cổng thử") + SCRIPT + """
+<div style="position: fixed; inset: 0; background: rgba(0, 0, 0, 0.01)"></div>
+<div class="search"><input id="kw2" type="text" placeholder="Nhập từ khoá tìm kiếm">
+<button type="button" onclick="timKiem()">Tìm</button></div>
+<script>
+function timKiem() { go('ket-qua.html?q=' + encodeURIComponent(document.getElementById('kw2').value)); }
+document.getElementById('kw2').addEventListener('keydown', e => { if (e.key === 'Enter') timKiem(); });
+setTimeout(() => { const bar = document.querySelector('.search');
+  const wrap = document.createElement('section'); bar.replaceWith(wrap); wrap.appendChild(bar); }, 1500);
+</script>""" + TAIL
+
 POLL = HEAD.format(title="Đồng hồ") + """<p id="t"></p><script>
 setInterval(() => fetch('/api/gio').then(r => r.text()).then(t =>
   { document.getElementById('t').textContent = t; }), 150);
@@ -151,7 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         pages = {"/": HOME, "/p/ket-qua.html": RESULTS, "/p/tra-cuu.html": LOOKUP,
                  "/p/thu-tuc.html": CATALOGUE, "/poll": POLL,
-                 "/app": ROUTED}
+                 "/app": ROUTED, "/rebuilt": REBUILT}
         if path in pages:
             self._send(200, pages[path])
         elif path == "/api/tin":
@@ -252,6 +266,11 @@ async def _gathered(site: _Site, tmp: Path) -> dict[str, Any]:
                                    run_axe=False, screenshot=False)
         out["routed_search"] = await search_journey(_view([app], site.url + "/app"), new_tab,
                                                     ["giay phep lai xe"], limits)
+        rebuilt, _ = await gather_page(tab, PageJob(10, site.url + "/rebuilt", 1, "link", None),
+                                       tmp, timeout_ms=10_000, settle_quiet_ms=300,
+                                       settle_cap_ms=3000, run_axe=False, screenshot=False)
+        out["rebuilt_search"] = await search_journey(_view([rebuilt], site.url + "/rebuilt"),
+                                                     new_tab, ["khai sinh"], limits)
         out["walk"] = await walk_catalogue(view, new_tab, vocabulary(), limits, 10, 60.0)
         poll, _ = await gather_page(tab, PageJob(9, site.url + "/poll", 1, "link", None), tmp,
                                     timeout_ms=10_000, settle_quiet_ms=300, settle_cap_ms=1200,
@@ -325,6 +344,17 @@ def test_a_route_answered_late_is_not_read_from_the_view_it_replaces(
     assert run.error is None and run.answered == "route", run
     assert run.results == [] and "Không có kết quả phù hợp" in run.text, run
     assert run.settle is not None and run.settle.settled
+
+
+def test_a_search_button_gone_from_where_the_crawl_saw_it_is_replaced_by_enter(
+        gathered: dict[str, Any]) -> None:
+    # Click refused (a layer over it), then the bar rebuilt in a new wrapper: the script click
+    # found nothing and used to wait Playwright's 30 s, losing the query (kieu-spa's demo).
+    search = gathered["rebuilt_search"]
+    assert search.form_found and search.form_kind == "loose"
+    run, = search.runs
+    assert run.error is None and run.sent_by == "enter" and run.answered == "new_page", run
+    assert [r.text for r in run.results][:3] == [f"Đăng ký khai sinh mẫu {i}" for i in range(3)]
 
 
 def test_a_lookup_answered_in_place_is_read_as_the_answer(gathered: dict[str, Any],
