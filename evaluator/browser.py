@@ -714,10 +714,11 @@ class Tab:
                 if not await control.count():
                     control = None
 
-        sent_with_enter = control is None
+        sent_by = f"button: {control_name[:60]}" if control is not None else "enter"
+        fell_back_to_enter = False
 
         async def send() -> None:
-            nonlocal sent_with_enter
+            nonlocal fell_back_to_enter
             if control is None:
                 await box.press("Enter")
                 return
@@ -737,13 +738,11 @@ class Tab:
             # view re-rendered): Enter in the box, as a citizen would. Without a timeout here
             # the script click waited Playwright's 30 s for it and the query was lost
             # (kieu-spa's demo, 2026-12-07).
-            sent_with_enter = True
+            fell_back_to_enter = True
             await box.press("Enter", timeout=5_000)
 
-        result = await self.act(send, timeout_ms, f"button: {control_name[:60]}")
-        if sent_with_enter:
-            result = replace(result, sent_by="enter")
-        return result
+        result = await self.act(send, timeout_ms, sent_by)
+        return replace(result, sent_by="enter") if fell_back_to_enter else result
 
     async def click(self, selector: str, timeout_ms: float, sent_by: str) -> ActionResult:
         """Click the element at ``selector`` as a person would (a script click when Playwright's
