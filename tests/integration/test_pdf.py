@@ -12,6 +12,7 @@ import io
 import re
 import shutil
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pypdf
@@ -106,3 +107,59 @@ def test_vietnamese_is_set_in_embedded_fonts_and_reads_back_as_text(kem_pdf: dic
     assert "/StructTreeRoot" in reader.trailer["/Root"]
     title = reader.metadata.title if reader.metadata else ""
     assert title and "Hà Sơn" in title
+
+
+# What sticks out past the page box when laid out for print: an element wider than the page
+# whose parent is not (one line per table, not one per cell).
+OVERFLOW = """() => {
+    const width = document.documentElement.clientWidth;
+    const over = el => el.getBoundingClientRect().right > width + 1;
+    return Array.from(document.querySelectorAll('body *'))
+        .filter(el => over(el) && !over(el.parentElement) && !el.closest('svg'))
+        .map(el => `${el.tagName.toLowerCase()}.${el.className}`);
+}"""
+
+
+def test_every_table_fits_between_the_a4_margins(tmp_path: Path) -> None:
+    """Chromium prints a page wider than the paper shrunk by at most 1/1.33 and cuts off the
+    rest: the round index's leaderboard (1,073 px with its trend column) lost its last columns.
+    Laid out for print at the width between the margins, nothing may stick out."""
+    import asyncio
+
+    from evaluator.browser import BrowserSession, ContextOptions, find_chromium
+    from evaluator.outputs.pdf import MARGINS
+    from evaluator.report.index import write_index
+    from evaluator.report.portal import write_portal_report
+    from evaluator.report.ranking import IndexEntry, RoundPoint
+    from evaluator.settings import load_settings
+
+    def mm(value: str) -> float:
+        return float(value.removesuffix("mm"))
+
+    width_px = round((210 - mm(MARGINS["left"]) - mm(MARGINS["right"])) / 25.4 * 96)
+    pages = []
+    entries = []
+    for pid, kind in (("kem", "province"), ("kieu-jsp", "ministry"), ("kieu-spa", "province"),
+                      ("mau", "ministry"), ("tinh-trung-binh", "province")):
+        result = load_result(GOLDEN / f"{pid}.vn-2023.result.json")
+        pages.append(write_portal_report(result, tmp_path / pid / "report.html", "vi"))
+        history = (RoundPoint("2026-q1", "D", 55.0, {"functionality": 40.0}),
+                   RoundPoint("2026-q2", result.grade, result.total,
+                              {p.id: p.points for p in result.pillars.values()}))
+        entries.append(IndexEntry(result, f"{pid}/report.html", kind, history))
+    pages.append(write_index(entries, tmp_path / "index.html", "Đợt 2026-q2", "vi"))
+
+    async def overflowing() -> dict[str, list[str]]:
+        seen = {}
+        async with BrowserSession(find_chromium(load_settings().chromium or None)) as session:
+            context = await session.new_context(ContextOptions(width=width_px, height=1000), "")
+            tab = await session.new_tab(context)
+            await tab.page.emulate_media(media="print")
+            for page in pages:
+                await tab.goto(page.resolve().as_uri(), 30_000)
+                seen[str(page.relative_to(tmp_path))] = await tab.evaluate(OVERFLOW)
+            await context.close()
+        return seen
+
+    assert width_px == 688
+    assert asyncio.run(overflowing()) == {str(p.relative_to(tmp_path)): [] for p in pages}
