@@ -246,6 +246,7 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def _evaluate(args: argparse.Namespace, gather_only: bool) -> int:
     from evaluator.criteria.loader import load_profile
     from evaluator.gather.run import gather_portal
+    from evaluator.outputs.pdf import pdfs_in, say_stale
     from evaluator.pipeline import EVIDENCE, evaluate_portal, write_index_for
 
     settings = _settings(args)
@@ -270,6 +271,7 @@ def _evaluate(args: argparse.Namespace, gather_only: bool) -> int:
             failed += bundle.not_evaluated is not None
             print(f"{target.id}: {state} → {args.out / target.id / EVIDENCE}")
         return EXIT_NOT_EVALUATED if failed else EXIT_OK
+    printed = pdfs_in(args.out)
     runs = []
     for target in targets:
         run = evaluate_portal(target, args.out, settings, profile, args.lang, progress,
@@ -280,6 +282,7 @@ def _evaluate(args: argparse.Namespace, gather_only: bool) -> int:
     write_index_for(runs, args.out, args.lang, pdf=args.pdf, chromium=settings.chromium or None)
     if args.pdf:
         print(f"PDF → {args.out / 'index.pdf'} and each portal's report.pdf")
+    say_stale(printed)
     return EXIT_NOT_EVALUATED if failed else EXIT_OK
 
 
@@ -294,6 +297,7 @@ def summary_line(result) -> str:  # type: ignore[no-untyped-def]
 def _score(args: argparse.Namespace) -> int:
     """Re-score saved evidence: with --out only that result.json, else every output beside it."""
     from evaluator.criteria.loader import load_profile
+    from evaluator.outputs.pdf import pdfs_in, say_stale
     from evaluator.pipeline import score_evidence, write_outputs
     from evaluator.results import save_result
 
@@ -305,22 +309,27 @@ def _score(args: argparse.Namespace) -> int:
         attestations = load_attestations(args.attestations, profile)
     result = score_evidence(args.evidence, profile, attestations)
     folder = args.evidence.parent if args.evidence.is_dir() else args.evidence.parent.parent
+    printed = pdfs_in(folder)
     if args.out is not None:
         out = save_result(result, args.out)
     else:
         write_outputs(result, folder, args.lang)
         out = folder / "result.json"
     print(summary_line(result) + f"  → {out}")
+    say_stale(printed)
     return EXIT_NOT_EVALUATED if result.not_evaluated else EXIT_OK
 
 
 def _render(args: argparse.Namespace) -> int:
+    from evaluator.outputs.pdf import PDF_NAME, discard_stale, pdfs_in, say_stale
     from evaluator.report.portal import write_portal_report
     from evaluator.results import load_result
 
     result = load_result(args.result)
     base = args.result if args.result.is_dir() else args.result.parent
     out = args.out or base / "report.html"
+    printed = pdfs_in(out.parent)
+    discard_stale(out.with_name(PDF_NAME))
     write_portal_report(result, out, args.lang)
     print(f"{result.portal_id}: report → {out}")
     if args.pdf:
@@ -330,6 +339,7 @@ def _render(args: argparse.Namespace) -> int:
         (pdf,) = print_reports([(result, out)], args.lang,
                                load_settings(chromium=args.chromium).chromium or None)
         print(f"{result.portal_id}: PDF → {pdf}")
+    say_stale(printed)
     return EXIT_OK
 
 

@@ -50,8 +50,11 @@ def write_outputs(result: PortalResult, folder: Path, lang: str = "vi") -> None:
     """result.json, report.html, and for CI systems junit.xml (one test per criterion) and
     results.sarif (findings with locations)."""
     from evaluator.outputs.junit import write_junit
+    from evaluator.outputs.pdf import PDF_NAME, discard_stale
     from evaluator.outputs.sarif import write_sarif
 
+    # A report.pdf printed from the earlier report would contradict the new one.
+    discard_stale(folder / PDF_NAME)
     save_result(result, folder / RESULT)
     write_portal_report(result, folder / REPORT, lang)
     write_junit(result, folder / JUNIT)
@@ -131,11 +134,13 @@ def write_index_for(runs: list[PortalRun], out_dir: Path, lang: str = "vi",
                     chromium: str | None = None) -> Path:
     """index.html (and index.csv, criteria.csv) of ``runs``; with ``pdf``, also every run's
     report.pdf and index.pdf, printed by Chromium."""
+    from evaluator.outputs.pdf import INDEX_PDF_NAME, discard_stale
     from evaluator.report.index import write_index
     from evaluator.report.ranking import IndexEntry
 
     entries = [IndexEntry(run.result, f"{run.folder.name}/{REPORT}", run.target.agency)
                for run in runs]
+    discard_stale(out_dir / INDEX_PDF_NAME)
     index = write_index(entries, out_dir / "index.html", title, lang)
     if pdf:
         from evaluator.outputs.pdf import print_reports

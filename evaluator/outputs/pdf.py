@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import html
 import os
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,6 +84,36 @@ def print_reports(reports: Sequence[tuple[PortalResult, Path]], lang: str = "vi"
                      if reports else None)
         jobs.append(index_job(index[0], index[1], evaluated, lang))
     return print_pdfs(jobs, chromium)
+
+
+def discard_stale(pdf: Path) -> bool:
+    """Remove ``pdf`` before the HTML it was printed from is written again: left beside the new
+    report it would still show the earlier grade (a round re-graded in place with other
+    attestations, evidence scored again). True when there was one; ``--pdf`` prints it anew."""
+    try:
+        pdf.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise ReportError(f"{pdf}: cannot remove the PDF of the earlier report: "
+                          f"{exc.strerror or exc}") from None
+    return True
+
+
+def pdfs_in(folder: Path) -> set[Path]:
+    """The PDFs printed into ``folder``: its index.pdf or report.pdf, and each portal's."""
+    return {p for pattern in (INDEX_PDF_NAME, PDF_NAME, f"*/{PDF_NAME}")
+            for p in folder.glob(pattern)}
+
+
+def say_stale(before: set[Path]) -> None:
+    """One line on standard error naming the PDFs of ``before`` that are gone: discarded with
+    the reports they were printed from, and the new reports were not printed."""
+    gone = sorted(p for p in before if not p.exists())
+    if gone:
+        what = str(gone[0]) if len(gone) == 1 else f"{len(gone)} PDFs ({gone[0]}, …)"
+        print(f"note: removed {what}: printed from the earlier reports, they showed the "
+              "earlier grades; give --pdf to print the new ones", file=sys.stderr)
 
 
 def header_template(text: str) -> str:

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
+from evaluator.outputs.pdf import pdfs_in, say_stale
 from evaluator.rounds.attestations import AttestationFile
 from evaluator.rounds.store import RoundStore, StoreError, default_store_url, redact
 from evaluator.settings import Settings, load_settings
@@ -97,6 +98,7 @@ def batch(args: argparse.Namespace) -> int:
                                settings=settings.snapshot(), attestations=attestations)
         recorded = store.attestations(round_id, settings.profile)
     round_dir = args.out / round_id
+    printed = pdfs_in(round_dir)  # a resumed round's index.pdf is out of date once it ends
     display = ProgressDisplay(round_id, quiet=args.quiet)
     print(f"round {round_id}: store {redact(url)}, engine {args.engine}, out {round_dir}",
           file=sys.stderr)
@@ -133,6 +135,7 @@ def batch(args: argparse.Namespace) -> int:
     with RoundStore(url) as store:
         index = write_round_folder(store, round_id, round_dir, args.lang, pdf=args.pdf,
                                    chromium=settings.chromium or None)
+        say_stale(printed)
         for portal in store.portals(round_id):
             if portal.state == "not_evaluated":
                 print(f"{portal.portal_id}: not evaluated: {portal.reason}")
@@ -213,10 +216,14 @@ def rescore(args: argparse.Namespace) -> int:
                              "its results are the round's own; re-score with another profile, "
                              "or give --attestations DIR to re-grade it in place")
         given = None
+        dropped: list[str] = []
         if args.attestations is not None:
             given = read_attestations_dir(args.attestations, {p.portal_id for p in portals},
                                           profile, f"round {info.id}")
             files = given
+            # The folder is the round's whole set: a portal without a file in it loses the
+            # attestations it had, which an auditor should hear of.
+            dropped = sorted(set(store.attestations(info.id, args.profile)) - set(given))
         else:
             files = store.attestations(info.id, args.profile)
         attested = parse_all(files, profile)
@@ -241,16 +248,21 @@ def rescore(args: argparse.Namespace) -> int:
         store.save_rescore(info.id, args.profile, rescored, given, in_place=in_place)
         for line in [*lines, *attestation_lines(files)]:
             print(line)
+        if dropped:
+            print(f"note: no file for {', '.join(dropped)} in {args.attestations}: graded "
+                  "without the attestations the round had for them", file=sys.stderr)
         if not files and not in_place and store.attestations(info.id, info.profile):
             print(f"note: round {info.id}'s attestations were recorded for {info.profile}; "
                   f"give --attestations DIR to grade {args.profile}'s manual criteria with them",
                   file=sys.stderr)
         folder = args.out / info.id if in_place else \
             args.out / info.id / f"rescore-{profile.profile.id}"
+        printed = pdfs_in(folder)
         index = write_round_folder(store, info.id, folder, args.lang, profile=args.profile,
                                    pdf=args.pdf,
                                    chromium=load_settings(args.settings).chromium or None,
                                    rewrite=in_place)
+        say_stale(printed)
     how = "re-graded in place with its attestations" if in_place else \
         f"re-scored with {profile.profile.id}"
     print(f"round {info.id}: {len(rescored)} portal(s) {how} → {index}")

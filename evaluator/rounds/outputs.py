@@ -9,6 +9,7 @@ from pathlib import Path
 
 from evaluator.base.files import write_text_atomic
 from evaluator.evidence import BUNDLE_FILE
+from evaluator.outputs.pdf import INDEX_PDF_NAME, discard_stale
 from evaluator.pipeline import EVIDENCE, REPORT, RESULT, write_outputs
 from evaluator.report.index import write_index
 from evaluator.report.ranking import IndexEntry, RoundPoint
@@ -52,6 +53,7 @@ def write_round_folder(store: RoundStore, round_id: str, round_dir: Path, lang: 
         entries.append(IndexEntry(result, f"{stored.portal_id}/{REPORT}",
                                   agencies.get(stored.portal_id, ""), history))
     heading = title or f"portal-eval · {round_id}" + ("" if own_profile else f" · {profile}")
+    discard_stale(round_dir / INDEX_PDF_NAME)
     index = write_index(entries, round_dir / "index.html", heading, lang)
     if pdf:
         from evaluator.outputs.pdf import print_reports

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from evaluator.outputs.pdf import (
@@ -13,6 +15,7 @@ from evaluator.outputs.pdf import (
 )
 from evaluator.report.environment import load_css
 from evaluator.results import load_result
+from tests.unit.conftest import Ran
 from tests.unit.test_rounds_report import GOLDEN
 
 
@@ -51,3 +54,19 @@ def test_the_browsers_own_print_uses_the_same_page_box() -> None:
     margins = f"{MARGINS['top']} {MARGINS['right']} {MARGINS['bottom']}"
     assert MARGINS["left"] == MARGINS["right"]
     assert f"@page {{ size: A4; margin: {margins}; }}" in css
+
+
+def test_a_report_written_again_takes_the_pdf_printed_from_the_earlier_one_with_it(
+        tmp_path: Path, cli: Callable[..., Ran]) -> None:
+    result = tmp_path / "kem" / "result.json"
+    result.parent.mkdir()
+    shutil.copy(GOLDEN / "kem.vn-2023.result.json", result)
+    earlier = tmp_path / "kem" / "report.pdf"
+    earlier.write_bytes(b"%PDF-1.7 the earlier grade")
+    proc = cli("render", str(result))
+    assert proc.returncode == 0, proc.stderr
+    assert not earlier.exists()
+    assert proc.stderr.startswith(f"note: removed {earlier}: printed from the earlier reports")
+    # Nothing printed before, nothing to say.
+    again = cli("render", str(result), "--out", str(tmp_path / "kem" / "bao-cao.html"))
+    assert again.returncode == 0 and again.stderr == ""

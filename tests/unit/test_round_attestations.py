@@ -165,6 +165,30 @@ def test_a_rescore_with_another_profile_records_its_attestations_and_reuses_them
         "security-posture"]  # vn-2024's own manual criterion: not in the vn-2023 file
 
 
+def test_a_regrade_drops_the_earlier_pdfs_and_says_which_portal_lost_its_attestations(
+        tmp_path: Path, cli: Callable[..., Ran]) -> None:
+    url = stored_round(tmp_path)
+    first = cli("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path),
+                "--attestations", str(attestation_dir(tmp_path)))
+    assert first.returncode == 0 and "note:" not in first.stderr, first.stderr
+    # What `batch --pdf` printed: each showing the grade of its day.
+    round_dir = tmp_path / "r1"
+    earlier = [round_dir / "index.pdf", round_dir / "mau" / "report.pdf",
+               round_dir / "tinh-trung-binh" / "report.pdf"]
+    for pdf in earlier:
+        pdf.write_bytes(b"%PDF-1.7 the earlier grade")
+    only_mau = attestation_dir(tmp_path, ("mau",), name="att2")
+    proc = cli("rescore", "r1", "--profile", "vn-2023", "--store", url, "--out", str(tmp_path),
+               "--attestations", str(only_mau))
+    assert proc.returncode == 0, proc.stderr
+    assert [pdf for pdf in earlier if pdf.exists()] == []
+    assert (f"note: removed 3 PDFs ({earlier[0]}, …): printed from the earlier reports, they "
+            "showed the earlier grades; give --pdf to print the new ones") in proc.stderr
+    assert (f"note: no file for tinh-trung-binh in {only_mau}: graded without the attestations "
+            "the round had for them") in proc.stderr
+    assert load_result(round_dir / "tinh-trung-binh").total == AUTOMATED["tinh-trung-binh"]
+
+
 def test_a_bad_attestations_folder_leaves_the_round_untouched(
         tmp_path: Path, cli: Callable[..., Ran]) -> None:
     url = stored_round(tmp_path)
