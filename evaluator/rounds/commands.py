@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
-from evaluator.outputs.pdf import pdfs_in, say_stale
+from evaluator.outputs.pdf import INDEX_PDF_NAME, pdfs_in, say_stale
 from evaluator.rounds.attestations import AttestationFile
 from evaluator.rounds.store import RoundStore, StoreError, default_store_url, redact
 from evaluator.settings import Settings, load_settings
@@ -144,6 +144,8 @@ def batch(args: argparse.Namespace) -> int:
                 pillars = ", ".join(f"{k} {v:g}" for k, v in stored.pillars.items())
                 print(f"{stored.portal_id}: grade {stored.grade}, {stored.total:g}/100 ({pillars})")
     print(f"round {round_id}: {counts.done} graded, {counts.not_evaluated} not evaluated → {index}")
+    if args.pdf:
+        print(f"PDF → {index.with_name(INDEX_PDF_NAME)} and each portal's report.pdf")
     return EXIT_NOT_EVALUATED if counts.not_evaluated else EXIT_OK
 
 
@@ -266,6 +268,8 @@ def rescore(args: argparse.Namespace) -> int:
     how = "re-graded in place with its attestations" if in_place else \
         f"re-scored with {profile.profile.id}"
     print(f"round {info.id}: {len(rescored)} portal(s) {how} → {index}")
+    if args.pdf:
+        print(f"PDF → {index.with_name(INDEX_PDF_NAME)} and each portal's report.pdf")
     return EXIT_OK
 
 

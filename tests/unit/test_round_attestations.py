@@ -249,3 +249,4 @@ def test_rescore_pdf_prints_every_regraded_report_and_the_index(
     assert reports == [(pid, GOLDEN_TOTALS[pid], tmp_path / "r1" / pid / "report.html")
                        for pid in ("mau", "tinh-trung-binh")]
     assert index == (tmp_path / "r1" / "index.html", "portal-eval · r1")
+    assert f"PDF → {tmp_path / 'r1' / 'index.pdf'} and each portal's report.pdf" in proc.stdout
